@@ -1,0 +1,31 @@
+"""Production: refuses to start without its secrets; secure cookies and HTTPS."""
+
+from .base import *  # noqa: F403
+from .env import env_int, env_list, env_str
+
+SECRET_KEY = env_str("SECRET_KEY", required=True)
+if SECRET_KEY.startswith("dev-only"):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("SECRET_KEY must be set to a real secret in production.")
+env_str("DATABASE_URL", required=True)
+REDIS_URL = env_str("REDIS_URL", required=True)
+CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_TASK_ALWAYS_EAGER = False
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
+if not ALLOWED_HOSTS:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the service's host names in production.")
+WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", required=True)
+WIF_SIGNING_KEY_DIR = env_str("WIF_SIGNING_KEY_DIR", required=True)
+
+DEBUG = False
+SECURE_SSL_REDIRECT = True
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+SESSION_COOKIE_AGE = 8 * 3600

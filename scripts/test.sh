@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# The whole test suite, as `make test` runs it. Installs what the tests need on a fresh machine.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+BIN=.venv/bin
+
+# Browser tests drive Debian's Chromium (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "== Installing Debian's chromium for the browser tests"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+# axe-core for accessibility checks, from the npm registry, pinned in package.json.
+if [ -f package.json ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
+  echo "== Installing axe-core"
+  npm ci --no-audit --no-fund --silent
+fi
+
+echo "== ruff"
+$BIN/ruff check .
+echo "== translations"
+$BIN/python manage.py compilemessages --ignore=.venv -v 0
+echo "== makemigrations --check"
+DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run -v 1
+
+PG_URL="${DATABASE_URL:-}"
+echo "== pytest on SQLite"
+env -u DATABASE_URL $BIN/pytest -m "not postgres" -p no:cacheprovider "$@"
+if [[ "$PG_URL" == postgres* ]]; then
+  echo "== pytest on PostgreSQL ($PG_URL)"
+  DATABASE_URL="$PG_URL" $BIN/pytest -p no:cacheprovider "$@"
+fi
