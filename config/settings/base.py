@@ -29,6 +29,8 @@ INSTALLED_APPS = [
     "workinfrance.accounts",
     "workinfrance.territories",
     "workinfrance.procedures",
+    "workinfrance.dossiers",
+    "workinfrance.permits",
 ]
 
 MIDDLEWARE = [
@@ -131,7 +133,9 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.filebased.EmailBackend")
     EMAIL_FILE_PATH = VAR_DIR / "mail"
-DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Work in France <ne-pas-repondre@workinfrance.beta.gouv.fr>")
+DEFAULT_FROM_EMAIL = env_str(
+    "DEFAULT_FROM_EMAIL", "Work in France <ne-pas-repondre@workinfrance.beta.gouv.fr>"
+)
 
 # Redis: cache, throttling and Celery broker when configured.
 REDIS_URL = env_str("REDIS_URL", "")
@@ -171,7 +175,9 @@ LOGGING = {
 }
 
 # Signing keys of permits: private keys live in files outside the repository and the database.
-WIF_SIGNING_KEY_DIR = Path(env_str("WIF_SIGNING_KEY_DIR", str(Path.home() / ".local/share/workinfrance/keys")))
+WIF_SIGNING_KEY_DIR = Path(
+    env_str("WIF_SIGNING_KEY_DIR", str(Path.home() / ".local/share/workinfrance/keys"))
+)
 
 # django-dsfr: mark optional fields rather than required ones (current DSFR guidance).
 DSFR_MARK_OPTIONAL_FIELDS = True

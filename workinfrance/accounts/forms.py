@@ -17,14 +17,17 @@ class SignupForm(DsfrBaseForm):
         help_text=_("Au moins 10 caractères, pas uniquement des chiffres, pas un mot de passe courant."),
     )
     password2 = forms.CharField(
-        label=_("Confirmation du mot de passe"), widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Confirmation du mot de passe"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
     )
 
     def clean_email(self):
         email = self.cleaned_data["email"].lower()
         if User.objects.filter(email__iexact=email).exists():
             raise forms.ValidationError(
-                _("Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe.")
+                _(
+                    "Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."
+                )
             )
         return email
 

@@ -36,7 +36,10 @@ def user_signup(*, email: str, password: str, first_name: str, last_name: str, l
 def confirmation_path(user: User) -> str:
     return reverse(
         "accounts:confirm_email",
-        kwargs={"uidb64": urlsafe_base64_encode(force_bytes(user.pk)), "token": email_confirmation_token.make_token(user)},
+        kwargs={
+            "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+            "token": email_confirmation_token.make_token(user),
+        },
     )
 
 
@@ -66,7 +69,9 @@ def _throttle_keys(email: str, client_ip: str) -> list[str]:
 
 
 def login_is_throttled(*, email: str, client_ip: str) -> bool:
-    return any((cache.get(key) or 0) >= settings.LOGIN_THROTTLE_LIMIT for key in _throttle_keys(email, client_ip))
+    return any(
+        (cache.get(key) or 0) >= settings.LOGIN_THROTTLE_LIMIT for key in _throttle_keys(email, client_ip)
+    )
 
 
 def login_failure_record(*, email: str, client_ip: str) -> None:

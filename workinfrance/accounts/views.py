@@ -60,7 +60,9 @@ def resend_confirmation(request):
         if user is not None:
             services.user_send_confirmation(user=user)
         # Same answer whether the account exists or not: no account enumeration.
-        messages.info(request, _("Si un compte non confirmé existe pour cette adresse, un nouveau lien a été envoyé."))
+        messages.info(
+            request, _("Si un compte non confirmé existe pour cette adresse, un nouveau lien a été envoyé.")
+        )
         return redirect("accounts:login")
     return render(request, "accounts/resend_confirmation.html", {"form": form})
 
@@ -80,7 +82,9 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        services.login_failure_record(email=self.request.POST.get("username", ""), client_ip=client_ip(self.request))
+        services.login_failure_record(
+            email=self.request.POST.get("username", ""), client_ip=client_ip(self.request)
+        )
         return super().form_invalid(form)
 
     def form_valid(self, form):
@@ -111,11 +115,13 @@ password_reset = auth_views.PasswordResetView.as_view(
     subject_template_name="accounts/email/password_reset_subject.txt",
     success_url=reverse_lazy("accounts:password_reset_done"),
 )
-password_reset_done = auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html")
+password_reset_done = auth_views.PasswordResetDoneView.as_view(
+    template_name="accounts/password_reset_done.html"
+)
 password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
     form_class=DsfrSetPasswordForm,
-    success_url=reverse_lazy("accounts:password_reset_complete")
+    success_url=reverse_lazy("accounts:password_reset_complete"),
 )
 password_reset_complete = auth_views.PasswordResetCompleteView.as_view(
     template_name="accounts/password_reset_complete.html"

@@ -30,7 +30,11 @@ def set_language(request):
     """Django's language switch, remembered on the account so e-mails follow the same language."""
     response = django_set_language(request)
     language = request.POST.get("language")
-    if request.user.is_authenticated and language in {"fr", "en"} and request.user.preferred_language != language:
+    if (
+        request.user.is_authenticated
+        and language in {"fr", "en"}
+        and request.user.preferred_language != language
+    ):
         request.user.preferred_language = language
         request.user.save(update_fields=["preferred_language"])
     return response

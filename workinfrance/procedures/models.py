@@ -24,7 +24,9 @@ class Category(models.Model):
     eligibility_notes = models.TextField(_("conditions"), blank=True)
     eligibility_notes_en = models.TextField(_("conditions (anglais)"), blank=True)
     allowed_contract_types = models.JSONField(
-        _("types de contrat admis"), default=list, help_text=_("Codes parmi : ") + ", ".join(ContractType.values)
+        _("types de contrat admis"),
+        default=list,
+        help_text=_("Codes parmi : ") + ", ".join(ContractType.values),
     )
     max_weekly_hours = models.DecimalField(
         _("heures hebdomadaires maximales"),
@@ -69,7 +71,10 @@ class Requirement(models.TextChoices):
 class Condition(models.TextChoices):
     """Situations that make a conditional document required; evaluated by the dossier's checks."""
 
-    MANDATED_FILER = "mandated_filer", _("Quand la demande est déposée par une personne mandatée par l'employeur")
+    MANDATED_FILER = (
+        "mandated_filer",
+        _("Quand la demande est déposée par une personne mandatée par l'employeur"),
+    )
     RENEWAL = "renewal", _("Pour un renouvellement")
     REGULATED_PROFESSION = "regulated_profession", _("Pour une profession réglementée")
     RESIDENCE_RENEWAL = "residence_renewal", _("Quand le titre de séjour est en cours de renouvellement")

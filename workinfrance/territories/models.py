@@ -8,7 +8,9 @@ class Department(models.Model):
     code = models.CharField(_("code"), max_length=3, primary_key=True)
     name = models.CharField(_("nom"), max_length=100)
     is_open = models.BooleanField(
-        _("ouvert au service"), default=False, help_text=_("Les demandes de ce département peuvent être déposées en ligne.")
+        _("ouvert au service"),
+        default=False,
+        help_text=_("Les demandes de ce département peuvent être déposées en ligne."),
     )
     closed_guidance = models.TextField(
         _("où s'adresser si fermé"),

@@ -18,7 +18,9 @@ def unit_for_department(code: str) -> Unit:
     code = (code or "").strip().upper()
     department = Department.objects.filter(code=code).first()
     if department is None:
-        raise RoutingError(_("« %(code)s » n'est pas un code de département français connu.") % {"code": code})
+        raise RoutingError(
+            _("« %(code)s » n'est pas un code de département français connu.") % {"code": code}
+        )
     if not department.is_open:
         raise RoutingError(
             _(

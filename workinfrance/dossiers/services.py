@@ -1,0 +1,299 @@
+"""Every change of a dossier's state, one function per transition (DESIGN §3).
+
+Each function takes the acting user explicitly, locks the dossier row, checks the transition
+table (`lifecycle.TRANSITIONS`) for the current state and the actor's relation to the dossier,
+applies the change, writes the audit `Event` and schedules side effects after commit.
+Nothing else in the code base assigns `Dossier.state`.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from dateutil.relativedelta import relativedelta
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from workinfrance.core.events import event_record
+from workinfrance.territories.routing import RoutingError, unit_for_department
+
+from . import notifications
+from .checks import Problem, dossier_problems
+from .lifecycle import TRANSITIONS, Actor, State, Transition, actor_kinds, user_unit_ids
+from .models import ComplementRequest, Dossier, Message, RefusalReason
+from .numbering import next_dossier_number
+
+
+class DossierActionError(Exception):
+    """A refused action; `message` is written for the user, in the active language."""
+
+    def __init__(self, message: str, *, problems: list[Problem] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.problems = problems or []
+
+
+class TransitionNotAllowed(DossierActionError):
+    """The dossier's current state does not allow this transition (often: someone acted first)."""
+
+
+class ActorNotAllowed(DossierActionError):
+    """The acting user may not perform this transition on this dossier."""
+
+
+class IncompleteDossier(DossierActionError):
+    """The file cannot go to the agents: `problems` lists what is missing or inconsistent."""
+
+
+def _apply(
+    *,
+    dossier: Dossier,
+    actor,
+    transition: Transition,
+    change: Callable[[Dossier], dict] | None = None,
+    idempotent_if_already: bool = False,
+) -> Dossier:
+    rule = TRANSITIONS[transition]
+    with transaction.atomic():
+        locked = (
+            Dossier.objects.select_for_update().select_related("category", "department").get(pk=dossier.pk)
+        )
+        if not actor_kinds(locked, actor) & rule.actors:
+            raise ActorNotAllowed(_("Vous n'êtes pas autorisé à effectuer cette action sur ce dossier."))
+        if locked.state not in rule.sources:
+            if idempotent_if_already and locked.state == rule.target:
+                return locked
+            raise TransitionNotAllowed(
+                _("Action impossible : le dossier est désormais « %(state)s ». La page a été mise à jour.")
+                % {"state": locked.get_state_display()}
+            )
+        from_state = locked.state
+        data = change(locked) if change else {}
+        locked.state = rule.target
+        locked.save()
+        event = event_record(
+            actor=actor,
+            verb=f"dossier.{transition.value}",
+            target=locked,
+            data={"from": from_state, "to": rule.target.value, **(data or {})},
+        )
+        transaction.on_commit(lambda: notifications.state_changed(dossier_id=locked.pk, event_id=event.pk))
+    dossier.refresh_from_db()
+    return locked
+
+
+def _require_complete(dossier: Dossier) -> None:
+    problems = dossier_problems(dossier)
+    if problems:
+        raise IncompleteDossier(
+            _("Le dossier ne peut pas encore être déposé : %(count)s point(s) à corriger.")
+            % {"count": len(problems)},
+            problems=problems,
+        )
+
+
+def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
+    """Send a complete draft to the unit of its department. Submitting twice files it once."""
+
+    def change(d: Dossier) -> dict:
+        _require_complete(d)
+        try:
+            d.unit = unit_for_department(d.department.code)
+        except RoutingError as error:
+            raise IncompleteDossier(error.message) from error
+        now = timezone.now()
+        if not d.number:
+            d.number = next_dossier_number(
+                year=timezone.localdate(now).year, department_code=d.department.code
+            )
+        d.first_submitted_at = d.first_submitted_at or now
+        d.submitted_at = now
+        return {"number": d.number, "unit": d.unit_id}
+
+    return _apply(
+        dossier=dossier, actor=actor, transition=Transition.SUBMIT, change=change, idempotent_if_already=True
+    )
+
+
+def dossier_take(*, dossier: Dossier, actor) -> Dossier:
+    def change(d: Dossier) -> dict:
+        d.assignee = actor
+        return {"assignee": actor.pk}
+
+    return _apply(dossier=dossier, actor=actor, transition=Transition.TAKE, change=change)
+
+
+def dossier_assign(*, dossier: Dossier, actor, assignee) -> Dossier:
+    """A supervisor gives the dossier to an agent of the unit; a submitted one goes into review."""
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if Actor.UNIT_SUPERVISOR not in actor_kinds(locked, actor):
+            raise ActorNotAllowed(_("Seul un responsable de l'unité peut attribuer un dossier."))
+        if not (assignee.is_agent and assignee.is_active and locked.unit_id in user_unit_ids(assignee)):
+            raise DossierActionError(_("Cette personne n'est pas instructeur de l'unité du dossier."))
+        if locked.state not in {State.SUBMITTED, State.IN_REVIEW, State.AWAITING_COMPLEMENTS}:
+            raise TransitionNotAllowed(
+                _("Un dossier « %(state)s » ne peut pas être attribué.")
+                % {"state": locked.get_state_display()}
+            )
+        from_state = locked.state
+        previous = locked.assignee_id
+        locked.assignee = assignee
+        if locked.state == State.SUBMITTED:
+            locked.state = TRANSITIONS[Transition.TAKE].target
+        locked.save()
+        event = event_record(
+            actor=actor,
+            verb="dossier.assign",
+            target=locked,
+            data={
+                "from": from_state,
+                "to": locked.state,
+                "assignee": assignee.pk,
+                "previous_assignee": previous,
+            },
+        )
+        if from_state != locked.state:
+            transaction.on_commit(
+                lambda: notifications.state_changed(dossier_id=locked.pk, event_id=event.pk)
+            )
+    dossier.refresh_from_db()
+    return locked
+
+
+def dossier_request_complements(*, dossier: Dossier, actor, document_types, message: str) -> Dossier:
+    if not message.strip():
+        raise DossierActionError(_("Expliquez au demandeur ce qui manque."))
+
+    def change(d: Dossier) -> dict:
+        thread_message = Message.objects.create(
+            dossier=d, author=actor, from_staff=True, body=message.strip()
+        )
+        request = ComplementRequest.objects.create(dossier=d, message=thread_message)
+        request.document_types.set(document_types)
+        return {"complement_request": request.pk, "document_types": sorted(t.code for t in document_types)}
+
+    return _apply(dossier=dossier, actor=actor, transition=Transition.REQUEST_COMPLEMENTS, change=change)
+
+
+def dossier_resubmit(*, dossier: Dossier, actor) -> Dossier:
+    def change(d: Dossier) -> dict:
+        _require_complete(d)
+        now = timezone.now()
+        d.submitted_at = now
+        d.complement_requests.filter(answered_at__isnull=True).update(answered_at=now)
+        return {}
+
+    return _apply(
+        dossier=dossier,
+        actor=actor,
+        transition=Transition.RESUBMIT,
+        change=change,
+        idempotent_if_already=True,
+    )
+
+
+@dataclass(frozen=True)
+class PermitTerms:
+    """What the agent confirms when accepting: prefilled from the dossier, editable."""
+
+    validity_start: date
+    validity_end: date
+    weekly_hours: Decimal
+
+
+def permit_terms_proposed(dossier: Dossier) -> PermitTerms:
+    """Validity = the contract, capped by the category's maximum and the residence permit's expiry."""
+    start = max(dossier.contract_start or timezone.localdate(), timezone.localdate())
+    cap = start + relativedelta(months=dossier.category.max_validity_months) - relativedelta(days=1)
+    candidates = [cap] + [d for d in (dossier.contract_end, dossier.residence_permit_end) if d]
+    return PermitTerms(
+        validity_start=start, validity_end=min(candidates), weekly_hours=dossier.weekly_hours or Decimal(0)
+    )
+
+
+def permit_terms_problems(dossier: Dossier, terms: PermitTerms) -> list[str]:
+    problems = []
+    if terms.validity_end < terms.validity_start:
+        problems.append(_("La fin de validité est antérieure au début."))
+    cap = (
+        terms.validity_start
+        + relativedelta(months=dossier.category.max_validity_months)
+        - relativedelta(days=1)
+    )
+    if terms.validity_end > cap:
+        problems.append(
+            _("La validité ne peut dépasser %(months)s mois.")
+            % {"months": dossier.category.max_validity_months}
+        )
+    if dossier.residence_permit_end and terms.validity_end > dossier.residence_permit_end:
+        problems.append(_("La validité ne peut dépasser l'expiration du titre de séjour."))
+    if dossier.contract_end and terms.validity_end > dossier.contract_end:
+        problems.append(_("La validité ne peut dépasser la fin du contrat."))
+    limit = dossier.category.max_weekly_hours
+    if terms.weekly_hours <= 0 or (limit is not None and terms.weekly_hours > limit):
+        problems.append(_("La durée hebdomadaire autorisée n'est pas valable pour cette catégorie."))
+    return problems
+
+
+def dossier_accept(*, dossier: Dossier, actor, terms: PermitTerms) -> Dossier:
+    from workinfrance.permits.services import permit_issue
+
+    def change(d: Dossier) -> dict:
+        problems = permit_terms_problems(d, terms)
+        if problems:
+            raise DossierActionError(" ".join(problems))
+        d.decided_at = timezone.now()
+        d.refusal_reason, d.decision_comment = "", ""
+        permit = permit_issue(dossier=d, actor=actor, **terms.__dict__)
+        return {"permit": permit.number}
+
+    return _apply(dossier=dossier, actor=actor, transition=Transition.ACCEPT, change=change)
+
+
+def dossier_refuse(*, dossier: Dossier, actor, reason: str, comment: str) -> Dossier:
+    if reason not in RefusalReason.values:
+        raise DossierActionError(_("Choisissez un motif de refus."))
+    if reason == RefusalReason.OTHER and not comment.strip():
+        raise DossierActionError(_("Précisez le motif du refus."))
+
+    def change(d: Dossier) -> dict:
+        d.decided_at = timezone.now()
+        d.refusal_reason, d.decision_comment = reason, comment.strip()
+        return {"reason": reason}
+
+    return _apply(dossier=dossier, actor=actor, transition=Transition.REFUSE, change=change)
+
+
+def dossier_close(*, dossier: Dossier, actor, comment: str) -> Dossier:
+    if not comment.strip():
+        raise DossierActionError(_("Indiquez pourquoi le dossier est classé sans suite."))
+
+    def change(d: Dossier) -> dict:
+        d.decided_at = timezone.now()
+        d.decision_comment = comment.strip()
+        return {}
+
+    return _apply(dossier=dossier, actor=actor, transition=Transition.CLOSE, change=change)
+
+
+def dossier_reopen(*, dossier: Dossier, actor, reason: str) -> Dossier:
+    """Undo a decision; an issued permit is revoked with the same reason."""
+    from workinfrance.permits.services import permit_revoke
+
+    if not reason.strip():
+        raise DossierActionError(_("Indiquez pourquoi la décision est rouverte."))
+
+    def change(d: Dossier) -> dict:
+        revoked = []
+        for permit in d.permits.filter(revoked_at__isnull=True):
+            permit_revoke(permit=permit, actor=actor, reason=reason.strip())
+            revoked.append(permit.number)
+        d.decided_at = None
+        d.refusal_reason, d.decision_comment = "", ""
+        d.assignee = d.assignee or actor
+        return {"reason": reason.strip(), "revoked_permits": revoked}
+
+    return _apply(dossier=dossier, actor=actor, transition=Transition.REOPEN, change=change)
