@@ -31,6 +31,9 @@ INSTALLED_APPS = [
     "workinfrance.procedures",
     "workinfrance.dossiers",
     "workinfrance.permits",
+    "workinfrance.applicant",
+    "workinfrance.backoffice",
+    "workinfrance.stats",
 ]
 
 MIDDLEWARE = [

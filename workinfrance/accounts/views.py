@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
-from django.urls import reverse, reverse_lazy
+from django.urls import reverse_lazy
 from django.utils.encoding import force_str
 from django.utils.http import urlsafe_base64_decode
 from django.utils.translation import get_language
@@ -102,10 +102,7 @@ def after_login(request):
         target = "admin:index"
     else:
         target = "applicant:dashboard"
-    try:
-        return redirect(reverse(target))
-    except Exception:  # the app of that role is not installed yet
-        return redirect("core:home")
+    return redirect(target)
 
 
 password_reset = auth_views.PasswordResetView.as_view(
