@@ -25,6 +25,7 @@ run: install
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo
+	@echo "Service: http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Ruff, migrations check, then pytest on SQLite and again on PostgreSQL when DATABASE_URL points to one.
