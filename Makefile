@@ -37,8 +37,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --no-location
-	$(PY) manage.py compilemessages --ignore=.venv
+	bash scripts/messages.sh
 
 worker: install
 	$(BIN)/celery -A config worker -l info
