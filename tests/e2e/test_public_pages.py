@@ -41,3 +41,22 @@ def test_french_by_default_even_when_the_browser_asks_for_english(open_person, j
     visitor.goto(reverse("core:home"))
     expect(visitor.page.locator("html")).to_have_attribute("lang", "fr")
     journal.check(visitor, "home", replay=False)
+
+
+def test_small_screens_reach_the_navigation_through_the_menu_button(open_person, journal):
+    visitor = open_person("visitor on a phone")
+    visitor.page.set_viewport_size({"width": 360, "height": 740})
+    visitor.goto(reverse("core:home"))
+    navigation = visitor.page.get_by_role("navigation", name="Menu principal")
+    expect(navigation).to_be_hidden()
+    journal.check(visitor, "home-phone", replay=False)
+
+    visitor.page.get_by_role("button", name="Menu").click()
+    expect(navigation).to_be_visible()
+    # The account and language buttons are copied into the menu by the DSFR script.
+    menu = visitor.page.locator("#header-navigation")
+    expect(menu.get_by_role("link", name="Se connecter")).to_be_visible()
+    expect(menu.get_by_role("button", name="English")).to_be_visible()
+    journal.check(visitor, "menu-open", replay=False)
+    visitor.page.keyboard.press("Escape")
+    expect(navigation).to_be_hidden()
