@@ -82,7 +82,7 @@ class VisitedPages:
         self.by_account: dict[tuple[str, str], list[Visit]] = {}
 
     def add(self, person: Person, url: str, step: str) -> None:
-        path = url.removeprefix(person.service_url)
+        path = url.removeprefix(person.service_url).split("#")[0]
         visits = self.by_account.setdefault((person.email, person.password), [])
         if all(visit.path != path for visit in visits):
             visits.append(Visit(step=step, path=path))

@@ -7,6 +7,8 @@
 5. an agent of another unit cannot reach the dossier.
 """
 
+import datetime
+import html
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,9 @@ from playwright.sync_api import expect
 
 from workinfrance.core.demo import DEMO_PASSWORD
 
+from .documents import jpeg_file, pdf_file
+from .keyboard import KeyboardUser
+
 STUDENT_EMAIL = "amina.haddad@example.test"
 STUDENT_PASSWORD = "Mon-mot-de-passe-2026"
 
@@ -26,7 +31,6 @@ class Journey:
     """What a step leaves for the next ones."""
 
     files: Path
-    student_confirmed: bool = False
     dossier_path: str = ""
     dossier_number: str = ""
 
@@ -40,14 +44,36 @@ def previous_step(done, what: str) -> None:
     assert done, f"This step continues the journey: {what} did not happen (see the failure above)."
 
 
-def test_1_student_signs_up_confirms_and_files(open_person, journal, mailbox, journey):
+def test_1_student_finds_the_guide_signs_up_and_files(open_person, journal, mailbox, journey):
     student = open_person("student")
     page = student.page
     student.goto(reverse("core:home"))
     journal.check(student, "home")
 
-    # Sign-up: a mistake first, then the real thing.
-    page.get_by_role("main").get_by_role("link", name="Créer un compte").click()
+    # The guide, without an account: is a permit needed, where, with which documents?
+    page.get_by_role("link", name="Commencer par le guide").click()
+    journal.check(student, "guide")
+    pick(page, "filer_kind", "student")
+    pick(page, "situation", "apprenticeship")
+    page.locator("select[name=department]").select_option(label="75 – Paris")
+    page.get_by_role("button", name="Voir le résultat").click()
+    expect(
+        page.get_by_role("heading", name=re.compile("autorisation provisoire de travail est nécessaire"))
+    ).to_be_visible()
+    expect(page.get_by_role("heading", name="La demande se fait en ligne")).to_be_visible()
+    documents = page.get_by_role("heading", name="Les documents à préparer").locator(
+        "xpath=following-sibling::ul[1]"
+    )
+    for label in (
+        "Contrat de travail ou promesse d'embauche",
+        "Titre de séjour recto verso",
+        "Passeport (pages d'identité)",
+    ):
+        expect(documents).to_contain_text(label)
+    journal.check(student, "guide-result")
+
+    # Sign-up from the guide: a mistake first, then the real thing.
+    page.get_by_role("link", name="Créer un compte pour déposer la demande").click()
     page.get_by_label("Prénom").fill("Amina")
     page.get_by_label("Nom", exact=True).fill("Haddad")
     page.get_by_label("Adresse e-mail").fill(STUDENT_EMAIL)
@@ -70,9 +96,167 @@ def test_1_student_signs_up_confirms_and_files(open_person, journal, mailbox, jo
     expect(page.get_by_text("Votre adresse e-mail est confirmée")).to_be_visible()
     journal.check(student, "email-confirmed", replay=False)
     student.log_in(STUDENT_EMAIL, STUDENT_PASSWORD)
-    journey.student_confirmed = True
     expect(page).to_have_url(re.compile(re.escape(reverse("applicant:dashboard")) + "$"))
-    journal.check(student, "dashboard")
+    journal.check(student, "dashboard-empty", replay=False)
+
+    # The filing form, with the keyboard only (see below).
+    page.get_by_role("link", name="Nouvelle demande").click()
+    file_with_the_keyboard(student, journal, journey)
+    journal.check(student, "dossier-submitted")
+
+    mail = mailbox.wait_for(STUDENT_EMAIL, subject_contains=journey.dossier_number)
+    assert any(link.endswith(journey.dossier_path) for link in mail.links()), mail.body
+
+
+def pick(page, name: str, value: str) -> None:
+    """A DSFR radio button is chosen by clicking its label, as people do (the input itself is hidden)."""
+    radio = page.locator(f"input[type=radio][name={name}][value={value}]")
+    page.locator(f"label[for={radio.get_attribute('id')}]").click()
+    expect(radio).to_be_checked()
+
+
+def upload_row(page, label: str):
+    """The block of the documents step for one document type."""
+    return page.locator("div.fr-mb-4w").filter(has=page.get_by_role("heading", name=label))
+
+
+def file_with_the_keyboard(student, journal, journey) -> None:
+    """Every step of the filing form, from the first one to the submission, without the mouse.
+
+    Each page starts with the skip link (Tab, Enter), then Tab / Shift+Tab between fields."""
+    page = student.page
+    keys = KeyboardUser(page)
+    today = datetime.date.today()
+
+    def field(name):
+        return page.locator(f"[name={name}]")
+
+    def arrive(slug, step, *, replay=True):
+        # The fragment of the skip link (#content) follows the redirections: browsers keep it.
+        expect(page).to_have_url(re.compile(f"/etapes/{slug}/(#content)?$"))
+        journal.check(student, step, replay=replay)
+        keys.skip_to_content()
+
+    def save_and_continue():
+        keys.press(page.get_by_role("button", name="Enregistrer et continuer"))
+
+    # Who files, and why.
+    journal.check(student, "filing-1-filer", replay=False)
+    keys.skip_to_content()
+    keys.choose_radio("filer_kind", value="student")
+    keys.choose_radio("category", label="Contrat d'apprentissage")
+    save_and_continue()
+
+    # The student.
+    arrive("student", "filing-2-student")
+    expect(page.get_by_text("Brouillon enregistré")).to_be_visible()
+    keys.type_into(field("student_first_name"), "Amina")
+    keys.type_into(field("student_last_name"), "Haddad")
+    keys.type_date(field("student_birth_date"), "2002-03-14")
+    keys.type_into(field("student_birth_place"), "Alger")
+    keys.type_into(field("student_nationality"), "algérienne")
+    keys.type_into(field("student_email"), STUDENT_EMAIL)
+    keys.type_into(field("student_address"), "12 rue des Écoles")
+    keys.type_into(field("student_postcode"), "75005")
+    keys.type_into(field("student_city"), "Paris")
+    keys.type_into(field("institution_name"), "Sorbonne Université")
+    keys.type_into(field("enrolment_programme"), "Master informatique")
+    keys.type_into(field("enrolment_year"), "2026-2027")
+    # Back up with Shift+Tab to complete the birth place.
+    keys.type_into(field("student_birth_place"), "Alger (Algérie)", backwards=True)
+    save_and_continue()
+
+    # The residence permit.
+    arrive("residence", "filing-3-residence")
+    keys.select(field("residence_permit_type"), "student_card")
+    keys.type_into(field("residence_permit_number"), "7501234567")
+    keys.type_date(field("residence_permit_start"), (today - datetime.timedelta(days=200)).isoformat())
+    keys.type_date(field("residence_permit_end"), (today + datetime.timedelta(days=500)).isoformat())
+    keys.type_into(field("residence_permit_prefecture"), "Préfecture de police de Paris")
+    department = field("department")
+    keys.select(department, department.locator("option", has_text="75 – Paris").get_attribute("value"))
+    save_and_continue()
+
+    # The employer: a SIRET with a wrong key is refused at once, then corrected.
+    arrive("employer", "filing-4-employer")
+    keys.type_into(field("employer_name"), "Boulangerie du Panthéon SARL")
+    keys.type_into(field("employer_siret"), "732 829 320 00075")
+    keys.type_into(field("employer_address"), "3 rue Soufflot")
+    keys.type_into(field("employer_postcode"), "75005")
+    keys.type_into(field("employer_city"), "Paris")
+    keys.type_into(field("employer_representative"), "Jean Dupont")
+    keys.type_into(field("employer_contact_email"), "rh@boulangerie-pantheon.test")
+    save_and_continue()
+    expect(field("employer_siret")).to_have_attribute("aria-invalid", "true")
+    journal.check(student, "filing-4-employer-siret-refused", replay=False)
+    keys.skip_to_content()
+    keys.type_into(field("employer_siret"), "732 829 320 00074")
+    save_and_continue()
+
+    # The job.
+    arrive("job", "filing-5-job")
+    keys.type_into(field("job_title"), "Apprentie développeuse")
+    keys.type_into(field("work_address"), "3 rue Soufflot, 75005 Paris")
+    keys.select(field("contract_type"), "apprenticeship")
+    keys.type_date(field("contract_start"), (today + datetime.timedelta(days=15)).isoformat())
+    keys.type_date(field("contract_end"), (today + datetime.timedelta(days=380)).isoformat())
+    keys.type_into(field("weekly_hours"), "35")
+    keys.type_into(field("gross_monthly_salary"), "1100")
+    save_and_continue()
+
+    # The documents, real files: PDFs and photos; the employer's mandate is forgotten for now.
+    arrive("documents", "filing-6-documents")
+    uploads = {
+        "Contrat de travail ou promesse d'embauche": pdf_file(journey.files, "contrat.pdf", "Contrat"),
+        "Justificatif d'inscription pour l'année en cours": pdf_file(
+            journey.files, "inscription.pdf", "Scolarité"
+        ),
+        "Titre de séjour recto verso": jpeg_file(journey.files, "titre-de-sejour.jpg", "Titre de sejour"),
+        "Passeport (pages d'identité)": jpeg_file(journey.files, "passeport.jpg", "Passeport"),
+    }
+    for label, path in uploads.items():
+        upload_with_the_keyboard(keys, page, label, path)
+        expect(page.get_by_text(f"« {label} » : fichier enregistré.")).to_be_visible()
+        expect(upload_row(page, label).get_by_role("link", name=path.name)).to_be_visible()
+        keys.skip_to_content()
+    journal.check(student, "filing-6-documents-uploaded", replay=False)
+    keys.press(page.get_by_role("link", name="Continuer vers la vérification"))
+
+    # Submission is refused while the mandate is missing: the review says so and the button is disabled.
+    arrive("review", "filing-7-review-incomplete", replay=False)
+    problems = page.locator("#problems")
+    expect(problems).to_contain_text("Mandat de l'employeur")
+    expect(page.get_by_role("button", name="Déposer ma demande")).to_be_disabled()
+    # A request that reaches the service anyway (an old tab, a crafted post) is refused as well.
+    form = page.locator("form[action$='/deposer/']")
+    refused = page.request.post(
+        form.get_attribute("action"),
+        form={"csrfmiddlewaretoken": form.locator("input[name=csrfmiddlewaretoken]").input_value()},
+    )
+    assert refused.ok and refused.url == page.url.split("#")[0], (refused.status, refused.url)
+    assert "Mandat de l'employeur" in html.unescape(refused.text())
+
+    # The review links to what is missing: the mandate is added, and the dossier submitted.
+    keys.press(problems.get_by_role("link", name=re.compile("Corriger.*Mandat")))
+    arrive("documents", "filing-6-documents-again", replay=False)
+    upload_with_the_keyboard(
+        keys, page, "Mandat de l'employeur", pdf_file(journey.files, "mandat.pdf", "Mandat")
+    )
+    expect(page.get_by_text("fichier enregistré")).to_be_visible()
+    keys.skip_to_content()
+    keys.press(page.get_by_role("link", name="Continuer vers la vérification"))
+    arrive("review", "filing-7-review-complete")
+    expect(page.get_by_role("heading", name="Votre dossier est complet")).to_be_visible()
+    keys.press(page.get_by_role("button", name="Déposer ma demande"))
+    expect(page.get_by_text("Votre dossier est déposé sous le numéro")).to_be_visible()
+    journey.dossier_path = page.url.removeprefix(student.service_url).removesuffix("#content")
+    journey.dossier_number = re.search(r"WIF-\d{4}-75-\d+", page.get_by_role("main").inner_text()).group(0)
+
+
+def upload_with_the_keyboard(keys, page, label: str, path) -> None:
+    row = upload_row(page, label)
+    keys.upload(row.locator("input[type=file]"), path)
+    keys.press(row.get_by_role("button", name=re.compile("(Envoyer|Remplacer) le fichier")))
 
 
 def test_5_an_agent_of_another_unit_cannot_reach_the_dossier(open_person, journal, journey):
