@@ -47,6 +47,12 @@ def service(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
+def signing_key(service):
+    """The permits' seal key, created the way operators do it."""
+    return service.manage("signing_keys", "create")
+
+
+@pytest.fixture(scope="session")
 def mailbox(service):
     return Mailbox(service.mail_dir)
 

@@ -57,3 +57,7 @@ class Mailbox:
                     f"No e-mail to {address} with {subject_contains!r} in its subject; received: {subjects}"
                 )
             time.sleep(0.1)
+
+    def wait_for_new(self, address: str, *, seen: int, timeout: float = 10) -> Mail:
+        """The next e-mail to `address` after the `seen` ones already there."""
+        return self.wait_for(address, count=seen + 1, timeout=timeout)

@@ -42,6 +42,8 @@ class LiveService:
             WIF_VAR_DIR=str(self.var_dir),
             MEDIA_ROOT=str(self.media_root),
             WIF_SIGNING_KEY_DIR=str(root / "keys"),
+            # The PDF signature's certificate: a self-made CA, as in development (docs/permits.md).
+            WIF_PADES_AUTO_CREATE="true",
             WIF_PUBLIC_URL=f"HTTP://127.0.0.1:{self.port}",
             ALLOWED_HOSTS="127.0.0.1,localhost",
             SECRET_KEY=secrets.token_urlsafe(40),

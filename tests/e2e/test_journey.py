@@ -13,7 +13,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import pypdfium2 as pdfium
 import pytest
+import zxingcpp
 from django.urls import reverse
 from playwright.sync_api import expect
 
@@ -24,6 +26,12 @@ from .keyboard import KeyboardUser
 
 STUDENT_EMAIL = "amina.haddad@example.test"
 STUDENT_PASSWORD = "Mon-mot-de-passe-2026"
+PARIS_AGENT = "agent.paris@workinfrance.test"
+PARIS_SUPERVISOR = "responsable.paris@workinfrance.test"
+LYON_AGENT = "agent.lyon@workinfrance.test"
+COMPLEMENT_MESSAGE = (
+    "Le contrat transmis n'est pas signé : merci de déposer le contrat signé par les deux parties."
+)
 
 
 @dataclass
@@ -33,6 +41,7 @@ class Journey:
     files: Path
     dossier_path: str = ""
     dossier_number: str = ""
+    accepted: bool = False
 
 
 @pytest.fixture(scope="module")
@@ -257,6 +266,143 @@ def upload_with_the_keyboard(keys, page, label: str, path) -> None:
     row = upload_row(page, label)
     keys.upload(row.locator("input[type=file]"), path)
     keys.press(row.get_by_role("button", name=re.compile("(Envoyer|Remplacer) le fichier")))
+
+
+def test_2_agent_asks_for_a_complement_student_answers_agent_accepts(
+    open_person, journal, mailbox, journey, signing_key
+):
+    previous_step(journey.dossier_number, "the submission of the dossier")
+    number = journey.dossier_number
+    agent = open_person("Paris agent")
+    agent.log_in(PARIS_AGENT, DEMO_PASSWORD)
+    page = agent.page
+
+    # The new dossier waits in the unit's inbox, tab "to take".
+    expect(page).to_have_url(re.compile(re.escape(reverse("backoffice:inbox")) + "$"))
+    row = page.get_by_test_id("inbox-row").filter(has_text=number)
+    expect(row).to_contain_text("Amina HADDAD")
+    expect(row).to_contain_text("Boulangerie du Panthéon SARL")
+    journal.check(agent, "inbox-to-take")
+    row.get_by_role("link", name=number).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Dossier {number}")
+    documents = page.get_by_test_id("document")
+    expect(documents).to_have_count(5)
+    # Each document opens in the browser: the real PDF and JPEG files, as uploaded.
+    passport = documents.filter(has_text="passeport.jpg")
+    passport.locator("summary").click()
+    expect(passport.get_by_role("img", name="passeport.jpg")).to_be_visible()
+    photo = passport.get_by_role("img").element_handle()
+    page.wait_for_function("img => img.complete && img.naturalWidth > 0", arg=photo)
+    assert photo.evaluate("img => img.naturalWidth") == 1240
+    journal.check(agent, "dossier-submitted")
+
+    page.get_by_role("button", name="Prendre en charge").click()
+    expect(page.get_by_test_id("dossier-state")).to_contain_text("En cours d'instruction")
+    journal.check(agent, "dossier-in-review", replay=False)
+
+    # The agent asks for the signed contract.
+    seen = len(mailbox.to(STUDENT_EMAIL))
+    actions = page.get_by_test_id("actions")
+    actions.locator("summary", has_text="Demander des compléments").click()
+    contract = actions.get_by_role("checkbox", name="Contrat de travail ou promesse d'embauche")
+    actions.locator(f"label[for={contract.get_attribute('id')}]").click()
+    actions.get_by_label("Message au demandeur").fill(COMPLEMENT_MESSAGE)
+    journal.check(agent, "complements-form", replay=False)
+    actions.get_by_role("button", name="Demander des compléments").click()
+    expect(page.get_by_test_id("dossier-state")).to_contain_text("Compléments demandés")
+    journal.check(agent, "dossier-awaiting-complements", replay=False)
+
+    # The student is told by e-mail, follows the link, sees what is asked and answers.
+    mail = mailbox.wait_for_new(STUDENT_EMAIL, seen=seen)
+    assert number in mail.subject
+    [link] = {url for url in mail.links() if url.endswith(journey.dossier_path)}
+    student = open_person("student")
+    student.log_in(STUDENT_EMAIL, STUDENT_PASSWORD)
+    student.goto(link)
+    complements = student.page.locator("#complements")
+    expect(complements).to_contain_text(COMPLEMENT_MESSAGE)
+    journal.check(student, "dossier-complements-asked")
+    row = upload_row(student.page, "Contrat de travail ou promesse d'embauche")
+    row.locator("input[type=file]").set_input_files(
+        pdf_file(journey.files, "contrat-signe.pdf", "Contrat signé")
+    )
+    row.get_by_role("button", name=re.compile("(Envoyer|Remplacer) le fichier")).click()
+    expect(student.page.get_by_text("fichier enregistré")).to_be_visible()
+    expect(student.page.get_by_role("link", name="contrat-signe.pdf").first).to_be_visible()
+    journal.check(student, "dossier-complement-uploaded", replay=False)
+    student.page.get_by_role("button", name="Renvoyer le dossier complété").click()
+    expect(student.page.locator("#status")).to_contain_text("Reçue le")
+    journal.check(student, "dossier-resubmitted", replay=False)
+
+    # Back to the agent: the new contract is there; take it again and accept.
+    page.reload()
+    expect(page.get_by_test_id("dossier-state")).to_contain_text("Déposé")
+    expect(page.get_by_test_id("document").filter(has_text="contrat-signe.pdf").first).to_be_visible()
+    page.get_by_role("button", name="Prendre en charge").click()
+    expect(page.get_by_test_id("dossier-state")).to_contain_text("En cours d'instruction")
+    actions.locator("summary", has_text="Accepter et délivrer l'autorisation").click()
+    journal.check(agent, "accept-form", replay=False)
+    actions.get_by_role("button", name="Accepter et délivrer l'autorisation").click()
+    expect(page.get_by_test_id("dossier-state")).to_contain_text("Accepté")
+    journal.check(agent, "dossier-accepted")
+    journey.accepted = True
+
+
+def test_3_permit_qr_code_verification_and_revocation(open_person, journal, journey):
+    previous_step(journey.accepted, "the acceptance of the dossier")
+    student = open_person("student")
+    student.log_in(STUDENT_EMAIL, STUDENT_PASSWORD)
+    student.goto(journey.dossier_path)
+    page = student.page
+    expect(page.locator("#status")).to_contain_text("l'autorisation provisoire de travail est délivrée")
+    journal.check(student, "dossier-accepted")
+
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Télécharger l'autorisation (PDF)").click()
+    permit_pdf = journey.files / "autorisation.pdf"
+    download.value.save_as(permit_pdf)
+    assert permit_pdf.read_bytes().startswith(b"%PDF")
+    seal_url = qr_code_of(permit_pdf)
+    assert re.fullmatch(
+        rf"HTTP://127\.0\.0\.1:{student.service_url.rsplit(':', 1)[1]}/V/[A-Z2-7]+", seal_url
+    ), seal_url
+
+    # Anyone who scans the code sees the verdict first, then what to compare with the person.
+    verifier = open_person("employer's HR")
+    verifier.goto(seal_url)
+    verdict = verifier.page.locator("[data-verdict]")
+    expect(verdict).to_have_attribute("data-verdict", "valid")
+    expect(verdict.get_by_role("heading", level=1)).to_contain_text("Autorisation authentique et valide")
+    expect(verifier.page.get_by_role("table")).to_contain_text("HADDAD")
+    expect(verifier.page.get_by_role("table")).to_contain_text("14/03/2002")
+    journal.check(verifier, "verification-valid")
+
+    # A supervisor of the unit withdraws it...
+    supervisor = open_person("Paris supervisor")
+    supervisor.log_in(PARIS_SUPERVISOR, DEMO_PASSWORD)
+    supervisor.goto(seal_url)
+    supervisor.page.get_by_role("link", name="Retirer cette autorisation").click()
+    journal.check(supervisor, "revoke-form")
+    supervisor.page.get_by_label("Motif du retrait").fill("Contrat rompu pendant la période d'essai.")
+    supervisor.page.get_by_role("button", name="Retirer l'autorisation").click()
+    expect(supervisor.page.locator("[data-verdict]")).to_have_attribute("data-verdict", "revoked")
+    journal.check(supervisor, "verification-revoked", replay=False)
+
+    # ... and the same code now says so, at once.
+    verifier.page.reload()
+    expect(verdict).to_have_attribute("data-verdict", "revoked")
+    expect(verdict.get_by_role("heading", level=1)).to_contain_text("Autorisation retirée")
+    journal.check(verifier, "verification-revoked")
+
+
+def qr_code_of(pdf_path: Path) -> str:
+    """Rasterise the permit's first page at 300 dpi and decode its QR code."""
+    document = pdfium.PdfDocument(pdf_path)
+    image = document[0].render(scale=300 / 72).to_pil()
+    document.close()
+    codes = [code for code in zxingcpp.read_barcodes(image) if code.format == zxingcpp.BarcodeFormat.QRCode]
+    assert len(codes) == 1, f"{len(codes)} QR codes on the permit"
+    return codes[0].text
 
 
 def test_5_an_agent_of_another_unit_cannot_reach_the_dossier(open_person, journal, journey):
