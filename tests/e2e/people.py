@@ -88,6 +88,19 @@ class VisitedPages:
             visits.append(Visit(step=step, path=path))
 
 
+def clipped_buttons(page) -> list[str]:
+    """DSFR buttons whose text is cut off: an icon button shown without its label and without a title.
+
+    axe cannot see it (the text is still in the page), but sighted people get an unlabelled icon."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.fr-btn')).filter(el => {
+            const box = el.getBoundingClientRect();
+            return box.width > 0 && box.height > 0 && !el.title && el.textContent.trim()
+                && el.scrollWidth > el.clientWidth + 2;
+        }).map(el => el.outerHTML.slice(0, 200))"""
+    )
+
+
 class Journal:
     """Checks each page a test looks at and keeps its screenshot."""
 
@@ -115,6 +128,9 @@ class Journal:
         violations = axe.blocking(axe.axe_violations(page))
         if violations:
             found.append(axe.report(violations, where=where))
+        found.extend(
+            f"{where}: button label hidden by the icon-only style: {html}" for html in clipped_buttons(page)
+        )
         found.extend(f"{where}: {problem}" for problem in person.problems)
         person.problems.clear()
         return found
