@@ -45,7 +45,9 @@ def _apply(
     rule = TRANSITIONS[transition]
     with transaction.atomic():
         locked = (
-            Dossier.objects.select_for_update().select_related("category", "department").get(pk=dossier.pk)
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("category", "department")
+            .get(pk=dossier.pk)
         )
         if not actor_kinds(locked, actor) & rule.actors:
             raise ActorNotAllowed(_("Vous n'êtes pas autorisé à effectuer cette action sur ce dossier."))
@@ -339,7 +341,7 @@ MESSAGE_MAX_LENGTH = 5000
 
 
 def _lock_for_applicant_edit(dossier: Dossier, actor) -> Dossier:
-    locked = Dossier.objects.select_for_update().select_related("category").get(pk=dossier.pk)
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related("category").get(pk=dossier.pk)
     if Actor.OWNER not in actor_kinds(locked, actor):
         raise ActorNotAllowed(_("Vous n'êtes pas autorisé à modifier ce dossier."))
     if not locked.is_editable_by_applicant:
