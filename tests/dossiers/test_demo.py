@@ -21,7 +21,10 @@ def test_demo_has_every_state_for_both_applicants_in_both_units(db):
             assert states == set(State.values)
     accepted = Dossier.objects.filter(state=State.ACCEPTED)
     assert all(d.permits.count() == 1 for d in accepted)
-    assert Dossier.objects.filter(state=State.AWAITING_COMPLEMENTS, complement_requests__isnull=False).count() == 4
+    assert (
+        Dossier.objects.filter(state=State.AWAITING_COMPLEMENTS, complement_requests__isnull=False).count()
+        == 4
+    )
 
 
 def test_demo_documents_are_real_pdfs():
