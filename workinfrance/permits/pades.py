@@ -129,13 +129,18 @@ def pades_signer() -> signers.SimpleSigner:
     return signer
 
 
+def certificates_load(paths) -> list[asn1_x509.Certificate]:
+    return [
+        asn1_x509.Certificate.load(
+            x509.load_pem_x509_certificate(Path(path).read_bytes()).public_bytes(serialization.Encoding.DER)
+        )
+        for path in paths
+    ]
+
+
 def trust_roots() -> list[asn1_x509.Certificate]:
     """The chain given to the signer: in development, the self-made CA to validate against."""
-    return [asn1_x509.Certificate.load(_pem_to_der(path.read_bytes())) for path in _paths()[2]]
-
-
-def _pem_to_der(pem: bytes) -> bytes:
-    return x509.load_pem_x509_certificate(pem).public_bytes(serialization.Encoding.DER)
+    return certificates_load(_paths()[2])
 
 
 def pades_sign(pdf: bytes, *, reason: str, location: str) -> bytes:

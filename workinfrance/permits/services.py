@@ -8,7 +8,6 @@ The PDF is produced after commit by a background task, retried on failure; a per
 import datetime
 import logging
 import secrets
-from functools import partial
 
 from django.conf import settings
 from django.core.cache import cache
@@ -109,7 +108,8 @@ def permit_issue(*, dossier, actor, validity_start, validity_end, weekly_hours) 
         target=permit,
         data={"dossier": dossier.pk, "number": permit.number, "kid": permit.seal_kid},
     )
-    transaction.on_commit(partial(permit_pdf_schedule, permit_id=permit.pk), robust=True)
+    permit_id = permit.pk
+    transaction.on_commit(lambda: permit_pdf_schedule(permit_id=permit_id), robust=True)
     return permit
 
 
