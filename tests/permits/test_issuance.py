@@ -18,8 +18,7 @@ from workinfrance.permits.keys import verification_keys
 from workinfrance.permits.models import Permit
 
 from tests.factories import complete_draft
-
-from .conftest import accept
+from tests.permits.helpers import accept
 
 
 def qr_texts_of_pdf(data: bytes) -> list[str]:

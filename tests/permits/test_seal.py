@@ -12,7 +12,7 @@ from workinfrance.permits import seal
 from workinfrance.permits.jwks import JwksError, jwks_document, keys_from_jwks
 from workinfrance.permits.qr import QR_SIZE_MM, qr_code, qr_svg
 
-from .sealing import claims, verification_key
+from tests.permits.helpers import claims, verification_key
 
 BASE_URL = "HTTPS://WORKINFRANCE.EXAMPLE.GOUV.FR"
 

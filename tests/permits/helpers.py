@@ -1,10 +1,11 @@
-"""Helpers to build seals in tests without the database."""
+"""Helpers of the permits tests: seals without the database, and accepted dossiers."""
 
 import datetime
 import time
 import uuid
 from decimal import Decimal
 
+from workinfrance.dossiers import services as dossier_services
 from workinfrance.permits import seal
 
 
@@ -30,3 +31,15 @@ def claims(**overrides) -> seal.PermitClaims:
 
 def verification_key(key: seal.SigningKey) -> seal.VerificationKey:
     return seal.VerificationKey(kid=key.kid, public_key=key.private_key.public_key())
+
+
+def accept(dossier, *, agent, capture, terms=None):
+    """Submit, take and accept `dossier`, running the after-commit work (the PDF) like a worker."""
+    with capture(execute=True):
+        dossier_services.dossier_submit(dossier=dossier, actor=dossier.applicant)
+    dossier_services.dossier_take(dossier=dossier, actor=agent)
+    with capture(execute=True):
+        dossier_services.dossier_accept(
+            dossier=dossier, actor=agent, terms=terms or dossier_services.permit_terms_proposed(dossier)
+        )
+    return dossier.permits.get()
