@@ -181,7 +181,7 @@ def test_download_only_for_the_owner_and_the_unit(
 def test_supervisor_of_the_unit_revokes_with_a_reason(client, issued_permit, supervisor):
     url = reverse("permits:revoke", kwargs={"number": issued_permit.number})
     client.force_login(supervisor)
-    assert 'href="{}"'.format(url) in client.get(verify_url(issued_permit)).content.decode()
+    assert f'href="{url}"' in client.get(verify_url(issued_permit)).content.decode()
     assert client.get(url).status_code == 200
     empty = client.post(url, {"reason": "  "})
     assert empty.status_code == 200 and Permit.objects.get(pk=issued_permit.pk).status == "valid"
@@ -202,7 +202,7 @@ def test_only_a_supervisor_of_the_issuing_unit_may_revoke(
         client.force_login(user)
         assert client.get(url).status_code == 404
         assert client.post(url, {"reason": "x"}).status_code == 404
-        assert 'href="{}"'.format(url) not in client.get(verify_url(issued_permit)).content.decode()
+        assert f'href="{url}"' not in client.get(verify_url(issued_permit)).content.decode()
     with pytest.raises(services.PermitActionError):
         services.permit_revoke_by_supervisor(permit=issued_permit, actor=lyon_supervisor, reason="x")
     assert Permit.objects.get(pk=issued_permit.pk).status == "valid"
