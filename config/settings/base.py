@@ -190,6 +190,9 @@ WIF_SIGNING_KEY_DIR = Path(
 # django-dsfr: mark optional fields rather than required ones (current DSFR guidance).
 DSFR_MARK_OPTIONAL_FIELDS = True
 
+# Static files: whitenoise serves them; in development and tests straight from the apps.
+WHITENOISE_USE_FINDERS = DEBUG
+
 # Development only: create the seal key and the PAdES CA on first issuance (docs/permits.md).
 WIF_SIGNING_KEY_AUTO_CREATE = env_bool("WIF_SIGNING_KEY_AUTO_CREATE", False)
 # Issuer (CWT `iss`) written in every seal.
