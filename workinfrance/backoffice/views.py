@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -229,7 +230,8 @@ def _do_take(request, dossier, form):
 def _do_assign(request, dossier, form):
     assignee = form.cleaned_data["assignee"]
     dossier_services.dossier_assign(dossier=dossier, actor=request.user, assignee=assignee)
-    return _("Dossier attribué à %(name)s.") % {"name": assignee}
+    # django-dsfr renders messages as HTML (DSFR_CONTENT_IS_SAFE): escape what people typed.
+    return _("Dossier attribué à %(name)s.") % {"name": escape(str(assignee))}
 
 
 @action("complements", ComplementsForm)
