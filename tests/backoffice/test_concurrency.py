@@ -40,9 +40,15 @@ def decide_together(dossier, requests):
     return outcomes
 
 
+# Real transactions (each thread has its own connection); seeded departments and categories are
+# restored after each flush by serialized_rollback.
+CONCURRENT_DB = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+
+
 @pytest.mark.postgres
+@CONCURRENT_DB
 @pytest.mark.parametrize("round_", range(3))
-def test_two_decisions_at_once_make_one(transactional_db, round_):
+def test_two_decisions_at_once_make_one(round_):
     unit = UnitFactory(department_codes=["75"])
     agent, supervisor = agent_of(unit), supervisor_of(unit)
     dossier = in_review(agent=agent)
@@ -72,7 +78,8 @@ def test_two_decisions_at_once_make_one(transactional_db, round_):
 
 
 @pytest.mark.postgres
-def test_two_agents_taking_at_once(transactional_db):
+@CONCURRENT_DB
+def test_two_agents_taking_at_once():
     unit = UnitFactory(department_codes=["75"])
     first, second = agent_of(unit), agent_of(unit)
     dossier = filed()
