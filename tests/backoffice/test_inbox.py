@@ -91,8 +91,13 @@ def test_sort_by_waiting_across_decided(client, agent, paris):
     Dossier.objects.filter(pk=waiting.pk).update(submitted_at=now - datetime.timedelta(days=5))
     client.force_login(agent)
     url = reverse("backoffice:inbox")
-    assert rows(client.get(url, {"tab": "all", "sort": "-waiting"})) == [waiting.number, quick.number]
-    assert rows(client.get(url, {"tab": "all", "sort": "filed"})) == [quick.number, waiting.number]
+    slow = in_review(agent=agent)
+    services.dossier_refuse(dossier=slow, actor=agent, reason="hours", comment="")
+    Dossier.objects.filter(pk=slow.pk).update(submitted_at=now - datetime.timedelta(days=10), decided_at=now)
+    # Decided files: by processing time; elsewhere waiting follows the filing date.
+    assert rows(client.get(url, {"tab": "decided", "sort": "-waiting"})) == [slow.number, quick.number]
+    assert rows(client.get(url, {"tab": "decided", "sort": "waiting"})) == [quick.number, slow.number]
+    assert rows(client.get(url, {"tab": "all", "sort": "-waiting"})) == [quick.number, slow.number, waiting.number]
 
 
 def test_row_shows_days_assignee_and_flags(client, agent, paris):

@@ -19,7 +19,6 @@ from django.db.models import (
     Q,
     QuerySet,
 )
-from django.db.models.functions import Coalesce, Now
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -51,8 +50,8 @@ DEFAULT_TAB = "to_take"
 SORTS = {
     "filed": gettext_lazy("Date de dépôt (plus ancien d'abord)"),
     "-filed": gettext_lazy("Date de dépôt (plus récent d'abord)"),
-    "-waiting": gettext_lazy("Jours d'attente (plus long d'abord)"),
-    "waiting": gettext_lazy("Jours d'attente (plus court d'abord)"),
+    "-waiting": gettext_lazy("Jours d'attente ou d'instruction (plus long d'abord)"),
+    "waiting": gettext_lazy("Jours d'attente ou d'instruction (plus court d'abord)"),
 }
 DEFAULT_SORT = "filed"
 
@@ -149,14 +148,13 @@ def inbox_queryset(*, user, query: InboxQuery) -> QuerySet[Dossier]:
 def _ordering(query: InboxQuery) -> list:
     sort = query.sort if query.sort in SORTS else DEFAULT_SORT
     descending = sort.startswith("-")
-    # In the open tabs nothing is decided yet, so waiting time is simply the age of the filing:
-    # keep the index order instead of sorting on an expression.
-    if sort.endswith("waiting") and query.tab not in ("to_take", "mine", "awaiting"):
-        waiting = ExpressionWrapper(
-            Coalesce("decided_at", Now()) - F("submitted_at"), output_field=DurationField()
-        )
-        return [waiting.desc() if descending else waiting.asc(), "-pk" if descending else "pk"]
-    oldest_first = (sort == "filed") or (sort == "-waiting")
+    if sort.endswith("waiting") and query.tab == "decided":
+        # Decided files waited from filing to decision (indexed expression, see migration 0002).
+        waiting = ExpressionWrapper(F("decided_at") - F("submitted_at"), output_field=DurationField())
+        return [waiting.desc(), "-pk"] if descending else [waiting.asc(), "pk"]
+    # Undecided files have waited since their filing: the filing order is the waiting order, and
+    # it stays on an index. In the "all" tab decided files are ordered by filing date too.
+    oldest_first = sort in ("filed", "-waiting")
     return ["submitted_at", "pk"] if oldest_first else ["-submitted_at", "-pk"]
 
 
