@@ -26,4 +26,6 @@ def paris_dossier(paris, applicant):
 
 @pytest.fixture
 def lyon_dossier(lyon):
-    return filed(department="69", applicant=UserFactory(), student_last_name="Lyonnaise", employer_name="Traboules SA")
+    return filed(
+        department="69", applicant=UserFactory(), student_last_name="Lyonnaise", employer_name="Traboules SA"
+    )

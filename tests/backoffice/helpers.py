@@ -15,8 +15,5 @@ def xlsx_rows(content: bytes) -> list[list]:
 
 def export_numbers(response) -> list[str]:
     content = b"".join(response.streaming_content)
-    if response["Content-Type"].startswith("text/csv"):
-        rows = csv_rows(content)
-    else:
-        rows = xlsx_rows(content)
+    rows = csv_rows(content) if response["Content-Type"].startswith("text/csv") else xlsx_rows(content)
     return [row[0] for row in rows[1:]]

@@ -32,7 +32,9 @@ def dossier_in(state: str, agent):
         return filed()
     dossier = in_review(agent=agent)
     if state == "awaiting_complements":
-        services.dossier_request_complements(dossier=dossier, actor=agent, document_types=[], message="Pièce ?")
+        services.dossier_request_complements(
+            dossier=dossier, actor=agent, document_types=[], message="Pièce ?"
+        )
     elif state == "accepted":
         services.dossier_accept(dossier=dossier, actor=agent, terms=services.permit_terms_proposed(dossier))
     elif state == "refused":
@@ -103,7 +105,10 @@ def test_dossier_page_offers_only_allowed_actions(client, agent, other_agent, su
     expected = {name for name, (states, roles) in EXPECTED.items() if state in states and role in roles}
     assert offered == expected
     for name in expected:
-        assert reverse("backoffice:action", kwargs={"uuid": dossier.uuid, "name": name}) in response.content.decode()
+        assert (
+            reverse("backoffice:action", kwargs={"uuid": dossier.uuid, "name": name})
+            in response.content.decode()
+        )
 
 
 def test_unknown_action_is_404(client, agent, paris):

@@ -30,7 +30,12 @@ def test_every_view_is_audited(client, agent, paris_dossier):
 def test_screen_shows_data_documents_and_history(client, agent, paris_dossier):
     client.force_login(agent)
     page = client.get(url("dossier", paris_dossier)).content.decode()
-    for text in (paris_dossier.number, paris_dossier.employer_siret, "Sorbonne Université", "Apprentie développeuse"):
+    for text in (
+        paris_dossier.number,
+        paris_dossier.employer_siret,
+        "Sorbonne Université",
+        "Apprentie développeuse",
+    ):
         assert text in page
     for document in paris_dossier.documents.all():
         assert url("document", paris_dossier, document_id=document.pk) in page
@@ -52,7 +57,9 @@ def test_document_inline_and_download(client, agent, paris_dossier):
     assert response["Content-Type"] == "image/png"
     response = client.get(url("document_download", paris_dossier, document_id=document.pk))
     assert response["Content-Disposition"].startswith("attachment")
-    verbs = list(events_for(paris_dossier).filter(verb__startswith="dossier.document").values_list("verb", flat=True))
+    verbs = list(
+        events_for(paris_dossier).filter(verb__startswith="dossier.document").values_list("verb", flat=True)
+    )
     assert verbs == ["dossier.document_view", "dossier.document_view", "dossier.document_download"]
 
 
@@ -84,10 +91,14 @@ def test_empty_note_rerenders_with_error(client, agent, paris_dossier):
     assert not Note.objects.exists()
 
 
-def test_staff_message_notifies_applicant(client, agent, paris_dossier, mailoutbox, django_capture_on_commit_callbacks):
+def test_staff_message_notifies_applicant(
+    client, agent, paris_dossier, mailoutbox, django_capture_on_commit_callbacks
+):
     client.force_login(agent)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(url("message_post", paris_dossier), {"message-body": "Merci de préciser le lieu de travail."})
+        client.post(
+            url("message_post", paris_dossier), {"message-body": "Merci de préciser le lieu de travail."}
+        )
     message = Message.objects.get(dossier=paris_dossier)
     assert message.from_staff and message.author == agent
     assert len(mailoutbox) == 1
@@ -136,7 +147,10 @@ def test_accept_with_invalid_terms_shows_errors(client, agent, paris):
 def test_refusal_letter_states_reason_and_appeal_routes(client, agent, paris):
     dossier = in_review(agent=agent)
     client.force_login(agent)
-    client.post(url("action", dossier, name="refuse"), {"refuse-reason": "salary", "refuse-comment": "800 € par mois."})
+    client.post(
+        url("action", dossier, name="refuse"),
+        {"refuse-reason": "salary", "refuse-comment": "800 € par mois."},
+    )
     page = client.get(url("decision_letter", dossier)).content.decode()
     assert "Rémunération inférieure au minimum légal" in page
     assert "800 € par mois." in page
@@ -177,7 +191,9 @@ def test_complement_request_with_document_types(client, agent, paris, mailoutbox
 
 def test_flags_on_screen(client, agent, paris):
     dossier = in_review(agent=agent)
-    type(dossier).objects.filter(pk=dossier.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=70))
+    type(dossier).objects.filter(pk=dossier.pk).update(
+        submitted_at=timezone.now() - datetime.timedelta(days=70)
+    )
     client.force_login(agent)
     response = client.get(url("dossier", dossier))
     assert {flag.code for flag in response.context["flags"]} == {"late", "deadline"}
@@ -213,6 +229,10 @@ def test_workload_is_for_supervisors(client, agent):
 def test_pages_render_in_both_languages(client, agent, supervisor, paris_dossier, language):
     client.cookies["django_language"] = language
     client.force_login(supervisor)
-    for target in (reverse("backoffice:inbox"), url("dossier", paris_dossier), reverse("backoffice:workload")):
+    for target in (
+        reverse("backoffice:inbox"),
+        url("dossier", paris_dossier),
+        reverse("backoffice:workload"),
+    ):
         assert client.get(target).status_code == 200
     assert Event.objects.filter(verb="dossier.view").count() == 1

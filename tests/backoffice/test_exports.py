@@ -92,7 +92,7 @@ def test_xlsx_carries_structured_data(client, agent, mixed):
 
 
 def test_applicant_text_cannot_become_a_formula(client, agent, paris):
-    filed(employer_name="=HYPERLINK(\"http://evil\")")
+    filed(employer_name='=HYPERLINK("http://evil")')
     client.force_login(agent)
     rows = csv_rows(b"".join(client.get(reverse("backoffice:export_csv"), {"tab": "all"}).streaming_content))
     assert rows[1][headers().index("Employeur")].startswith("'=")

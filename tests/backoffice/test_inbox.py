@@ -87,7 +87,9 @@ def test_sort_by_waiting_across_decided(client, agent, paris):
     quick = in_review(agent=agent)
     services.dossier_close(dossier=quick, actor=agent, comment="Désistement")
     waiting = filed()
-    Dossier.objects.filter(pk=quick.pk).update(submitted_at=now - datetime.timedelta(days=20), decided_at=now - datetime.timedelta(days=19))
+    Dossier.objects.filter(pk=quick.pk).update(
+        submitted_at=now - datetime.timedelta(days=20), decided_at=now - datetime.timedelta(days=19)
+    )
     Dossier.objects.filter(pk=waiting.pk).update(submitted_at=now - datetime.timedelta(days=5))
     client.force_login(agent)
     url = reverse("backoffice:inbox")
@@ -97,7 +99,11 @@ def test_sort_by_waiting_across_decided(client, agent, paris):
     # Decided files: by processing time; elsewhere waiting follows the filing date.
     assert rows(client.get(url, {"tab": "decided", "sort": "-waiting"})) == [slow.number, quick.number]
     assert rows(client.get(url, {"tab": "decided", "sort": "waiting"})) == [quick.number, slow.number]
-    assert rows(client.get(url, {"tab": "all", "sort": "-waiting"})) == [quick.number, slow.number, waiting.number]
+    assert rows(client.get(url, {"tab": "all", "sort": "-waiting"})) == [
+        quick.number,
+        slow.number,
+        waiting.number,
+    ]
 
 
 def test_row_shows_days_assignee_and_flags(client, agent, paris):
@@ -116,7 +122,9 @@ def test_flag_filters(client, agent, paris):
     late = filed()
     Dossier.objects.filter(pk=late.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=9))
     expiring = filed(residence_permit_end=timezone.localdate() + datetime.timedelta(days=20))
-    Dossier.objects.filter(pk=expiring.pk).update(contract_end=timezone.localdate() + datetime.timedelta(days=20))
+    Dossier.objects.filter(pk=expiring.pk).update(
+        contract_end=timezone.localdate() + datetime.timedelta(days=20)
+    )
     decided = in_review(agent=agent)
     services.dossier_refuse(dossier=decided, actor=agent, reason="hours", comment="")
     Message.objects.create(dossier=decided, author=decided.applicant, body="Je conteste.")

@@ -45,7 +45,9 @@ def test_dossier_and_documents_are_404_for_other_unit(client, lyon_agent, both):
     urls = [
         reverse("backoffice:dossier", kwargs={"uuid": paris_dossier.uuid}),
         reverse("backoffice:document", kwargs={"uuid": paris_dossier.uuid, "document_id": document.pk}),
-        reverse("backoffice:document_download", kwargs={"uuid": paris_dossier.uuid, "document_id": document.pk}),
+        reverse(
+            "backoffice:document_download", kwargs={"uuid": paris_dossier.uuid, "document_id": document.pk}
+        ),
     ]
     for url in urls:
         assert client.get(url).status_code == 404, url
