@@ -150,7 +150,7 @@ def load(n: int) -> None:
                                 WHEN s < 0.94 THEN 'refused' ELSE 'closed' END AS state,
                            CASE WHEN s < 0.20 THEN now() - random() * interval '70 days'
                                 ELSE now() - interval '20 days' - random() * interval '1095 days' END AS submitted
-                    FROM (SELECT g, random() AS s FROM generate_series(1, {int(n)}) AS g) AS base
+                    FROM (SELECT g, random() AS s FROM generate_series(1::bigint, {int(n)}) AS g) AS base
                 ) AS raw
                 JOIN bench_unit u ON u.idx = raw.unit_idx
             ) AS d
