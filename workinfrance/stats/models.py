@@ -43,10 +43,7 @@ class DossierFact(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(outcome="", decided_at__isnull=True, processing_days__isnull=True)
-                | (
-                    ~models.Q(outcome="")
-                    & models.Q(decided_at__isnull=False, processing_days__isnull=False)
-                ),
+                | (~models.Q(outcome="") & models.Q(decided_at__isnull=False, processing_days__isnull=False)),
                 name="stats_fact_decided_consistent",
             ),
         ]
@@ -72,7 +69,9 @@ class MonthlyCell(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["month", "category", "department", "unit"], name="stats_cell_unique"),
+            models.UniqueConstraint(
+                fields=["month", "category", "department", "unit"], name="stats_cell_unique"
+            ),
         ]
 
 

@@ -135,7 +135,7 @@ def report_get(*, filters: Filters) -> Report:
 
 
 def typical_processing_days(*, category, department) -> int | None:
-    """"Most files are decided within N days": the 80th percentile of the processing time of the
+    """ "Most files are decided within N days": the 80th percentile of the processing time of the
     dossiers of this category and department decided over the last 12 months, widened to the
     category, then to the whole country, when too few were decided; None without enough data."""
     category_id = getattr(category, "pk", category)

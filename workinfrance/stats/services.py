@@ -108,7 +108,9 @@ def _facts_update(dossier_ids) -> bool:
     for chunk in batched(sorted(dossier_ids), BATCH):
         new = facts_compute(chunk)
         old = {fact.pk: fact for fact in DossierFact.objects.filter(pk__in=chunk)}
-        changed = [fact for pk, fact in new.items() if pk not in old or _fact_values(old[pk]) != _fact_values(fact)]
+        changed = [
+            fact for pk, fact in new.items() if pk not in old or _fact_values(old[pk]) != _fact_values(fact)
+        ]
         gone = [pk for pk in old if pk not in new]
         cells |= {_cell_key(fact) for fact in changed}
         cells |= {_cell_key(old[pk]) for pk in gone}
@@ -182,7 +184,10 @@ def stats_rebuild() -> RefreshState:
         last_event_id = Event.objects.aggregate(last=Max("id"))["last"] or 0
         submitted = {
             int(pk)
-            for pk in dossier_events().filter(verb="dossier.submit").values_list("target_id", flat=True).distinct()
+            for pk in dossier_events()
+            .filter(verb="dossier.submit")
+            .values_list("target_id", flat=True)
+            .distinct()
         }
         DossierFact.objects.all().delete()
         for chunk in batched(sorted(submitted), BATCH):
