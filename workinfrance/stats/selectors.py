@@ -25,6 +25,8 @@ CACHE_SECONDS = 3600
 TYPICAL_MIN_DECIDED = 20
 TYPICAL_PERCENTILE = 0.8
 WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW)
+# Files waiting longer than this in submitted or in-review state are flagged to the unit.
+OVERDUE_DAYS = 7
 CELL_FIELDS = (
     "month",
     "category_id",
@@ -209,11 +211,25 @@ def unit_workload(*, user, unit) -> list[AgentLoad]:
     ]
 
 
-def unit_oldest_waiting(*, user, unit, limit: int = 10):
-    """Dossiers waiting on the administration (submitted or in review), longest wait first."""
-    return (
+@dataclass(frozen=True)
+class Waiting:
+    dossier: object
+    days: int
+    overdue: bool
+
+
+def unit_oldest_waiting(*, user, unit, limit: int = 10) -> list[Waiting]:
+    """Dossiers waiting on the administration (submitted or in review), longest wait first;
+    `overdue` past the number of days after which the unit must look at them."""
+    now = timezone.now()
+    dossiers = (
         dossiers_visible_to(user)
         .filter(unit=unit, state__in=WAITING_STATES)
         .select_related("category", "assignee")
         .order_by("submitted_at", "pk")[:limit]
     )
+    waiting = []
+    for dossier in dossiers:
+        days = (now - dossier.submitted_at).days
+        waiting.append(Waiting(dossier=dossier, days=days, overdue=days > OVERDUE_DAYS))
+    return waiting
