@@ -30,7 +30,7 @@ def series_labels() -> dict[str, str]:
         "closed": _("Classés sans suite"),
         "in_progress": _("En cours"),
         "median": _("Délai médian"),
-        "p90": _("9 dossiers sur 10 décidés en moins de"),
+        "p90": _("90e centile (9 dossiers sur 10 décidés en moins de)"),
     }
 
 
@@ -78,22 +78,18 @@ class Chart:
     baseline: int = HEIGHT - BOTTOM
 
 
-def nice_max(value: float) -> float:
-    """The smallest 1, 2 or 5 x 10^k at least `value` (and at least 1)."""
-    if value <= 1:
-        return 1
-    power = 10 ** math.floor(math.log10(value))
-    for step in (1, 2, 5, 10):
-        if step * power >= value:
-            return step * power
-    return 10 * power
+def axis(value: float) -> tuple[float, list[float]]:
+    """A round top and its gridlines: steps of 1, 2 or 5 x 10^k, at most five of them."""
+    if value <= 0:
+        return 1, [0, 1]
+    power = 10 ** math.floor(math.log10(value / 5)) if value >= 5 else 1
+    step = next(s * power for s in (1, 2, 5, 10) if s * power * 5 >= value)
+    count = math.ceil(value / step)
+    return step * count, [step * i for i in range(count + 1)]
 
 
-def _ticks(top: float, scale) -> list[Tick]:
-    return [
-        Tick(y=scale(top * i / 4), label=number_format(top * i / 4, decimal_pos=0 if top >= 4 else 1))
-        for i in range(5)
-    ]
+def _ticks(values: list[float], scale) -> list[Tick]:
+    return [Tick(y=round(scale(v), 1), label=number_format(v, decimal_pos=0)) for v in values]
 
 
 def _month_label(month) -> str:
@@ -102,7 +98,7 @@ def _month_label(month) -> str:
 
 def monthly_volumes(by_month) -> Chart:
     """Stacked bars per month of first submission: accepted, refused, closed, still in progress."""
-    top = nice_max(max((f.filed for _, f in by_month), default=0))
+    top, gridlines = axis(max((f.filed for _, f in by_month), default=0))
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(by_month), 1)
     labels = series_labels()
@@ -130,13 +126,13 @@ def monthly_volumes(by_month) -> Chart:
             base += value
         x_labels.append(XLabel(x=round(LEFT + (index + 0.5) * slot, 1), label=_month_label(month)))
     legend = [Legend(SERIES[key], labels[key]) for key in ("accepted", "refused", "closed", "in_progress")]
-    return Chart(WIDTH, HEIGHT, _ticks(top, scale), x_labels, legend, rects, [], [])
+    return Chart(WIDTH, HEIGHT, _ticks(gridlines, scale), x_labels, legend, rects, [], [])
 
 
 def processing_trend(by_month) -> Chart:
     """Median and 90th percentile of the processing time, per month of first submission."""
     values = [v for _, f in by_month for v in (f.median_days, f.p90_days) if v is not None]
-    top = nice_max(max(values, default=0))
+    top, gridlines = axis(max(values, default=0))
     plot_height = HEIGHT - TOP - BOTTOM
     slot = (WIDTH - LEFT - RIGHT) / max(len(by_month), 1)
     labels = series_labels()
@@ -163,7 +159,7 @@ def processing_trend(by_month) -> Chart:
         for index, (month, _) in enumerate(by_month)
     ]
     legend = [Legend(SERIES["median"], labels["median"]), Legend(SERIES["p90"], labels["p90"], dashed=True)]
-    return Chart(WIDTH, HEIGHT, _ticks(top, scale), x_labels, legend, [], lines, dots)
+    return Chart(WIDTH, HEIGHT, _ticks(gridlines, scale), x_labels, legend, [], lines, dots)
 
 
 @dataclass(frozen=True)
