@@ -25,6 +25,7 @@ run: install
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo
+	@echo "Service: http://$(HOST):$(PORT)/"
 	$(PY) manage.py runserver $(HOST):$(PORT)
 
 # Ruff, migrations check, then pytest on SQLite and again on PostgreSQL when DATABASE_URL points to one.
@@ -36,8 +37,7 @@ lint: install
 	$(BIN)/ruff format --check .
 
 messages: install
-	$(PY) manage.py makemessages -l en --ignore=.venv --ignore=var --no-location
-	$(PY) manage.py compilemessages --ignore=.venv
+	bash scripts/messages.sh
 
 worker: install
 	$(BIN)/celery -A config worker -l info

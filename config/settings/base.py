@@ -184,3 +184,6 @@ WIF_SIGNING_KEY_DIR = Path(
 
 # django-dsfr: mark optional fields rather than required ones (current DSFR guidance).
 DSFR_MARK_OPTIONAL_FIELDS = True
+
+# Static files: whitenoise serves them; in development and tests straight from the apps.
+WHITENOISE_USE_FINDERS = DEBUG

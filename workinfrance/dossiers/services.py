@@ -58,7 +58,9 @@ def _apply(
     rule = TRANSITIONS[transition]
     with transaction.atomic():
         locked = (
-            Dossier.objects.select_for_update().select_related("category", "department").get(pk=dossier.pk)
+            Dossier.objects.select_for_update(of=("self",))
+            .select_related("category", "department")
+            .get(pk=dossier.pk)
         )
         if not actor_kinds(locked, actor) & rule.actors:
             raise ActorNotAllowed(_("Vous n'êtes pas autorisé à effectuer cette action sur ce dossier."))

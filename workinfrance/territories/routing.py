@@ -22,14 +22,13 @@ def unit_for_department(code: str) -> Unit:
             _("« %(code)s » n'est pas un code de département français connu.") % {"code": code}
         )
     if not department.is_open:
-        raise RoutingError(
-            _(
-                "Le département %(name)s n'est pas encore ouvert à Work in France : la demande se fait "
-                "auprès de la DREETS ou DDETS de ce département."
-            )
-            % {"name": department},
-            department=department,
-        )
+        message = _(
+            "Le département %(name)s n'est pas encore ouvert à Work in France : la demande se fait "
+            "auprès de la DREETS ou DDETS de ce département."
+        ) % {"name": department}
+        if department.closed_guidance:
+            message = f"{message} {department.closed_guidance}"
+        raise RoutingError(message, department=department)
     # A department may be shared by several units during a hand-over; the oldest one decides.
     unit = department.units.order_by("pk").first()
     if unit is None:

@@ -15,4 +15,3 @@ class Command(BaseCommand):
         for dotted in DEMO_SEEDERS:
             import_string(dotted)(units)
         self.stdout.write(demo_accounts_table())
-        self.stdout.write("Service: http://127.0.0.1:8000/")

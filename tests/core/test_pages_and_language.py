@@ -1,0 +1,59 @@
+import pytest
+from django.urls import reverse
+
+from tests.factories import UserFactory
+
+
+def test_home_explains_the_service_to_students_and_employers(client, db):
+    response = client.get(reverse("core:home"))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert response["Content-Language"] == "fr"
+    assert "Vous êtes étudiant" in content and "Vous êtes employeur" in content
+    assert "Contrat de professionnalisation" in content  # categories come from the database
+    assert 'href="#content"' in content  # skip link
+    assert "Content-Security-Policy" in response
+
+
+def test_french_is_the_default_whatever_the_browser_asks(client, db):
+    response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "fr"
+    assert "Vous êtes étudiant" in response.content.decode()
+
+
+def test_language_switch_to_english_and_back(client, db):
+    response = client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+    assert response.status_code == 302
+    home = client.get(reverse("core:home")).content.decode()
+    assert "You are a student" in home
+    assert 'lang="en"' in home
+    assert "Apprenticeship contract" in home  # bilingual data
+    client.post(reverse("core:set_language"), {"language": "fr", "next": "/"})
+    assert "Vous êtes étudiant" in client.get(reverse("core:home")).content.decode()
+
+
+def test_language_choice_is_remembered_on_the_account(client, db):
+    user = UserFactory(preferred_language="fr")
+    client.force_login(user)
+    client.post(reverse("core:set_language"), {"language": "en", "next": "/"})
+    user.refresh_from_db()
+    assert user.preferred_language == "en"
+
+
+def test_language_switch_refuses_get(client, db):
+    assert client.get(reverse("core:set_language")).status_code == 405
+
+
+@pytest.mark.parametrize("slug", ["accessibilite", "mentions-legales", "donnees-personnelles"])
+def test_information_pages(client, db, slug):
+    assert client.get(reverse("core:page", args=[slug])).status_code == 200
+
+
+def test_unknown_information_page_is_404(client, db):
+    assert client.get(reverse("core:page", args=["nope"])).status_code == 404
+
+
+def test_admin_is_for_administrators_only(client, agent):
+    client.force_login(agent)
+    response = client.get("/admin/")
+    assert response.status_code == 302 and "/admin/login/" in response.url
