@@ -4,12 +4,15 @@ import datetime
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from workinfrance.core.events import event_record
 from workinfrance.core.models import Event
 from workinfrance.procedures.models import Category
 from workinfrance.stats.direct import report_from_events
 from workinfrance.stats.history import HistoryEvent, summarise
+from workinfrance.stats.models import DossierFact, MonthlyCell
 from workinfrance.stats.selectors import Filters, report_compute
 from workinfrance.stats.services import stats_rebuild, stats_refresh
 
@@ -236,3 +239,15 @@ def test_incremental_refresh_follows_new_events_and_reopened_decisions(history, 
     assert late.stats_fact.processing_days == 2
     # Running again changes nothing and does not bump the cache version.
     assert stats_refresh().version == state.version
+
+
+def test_check_command_compares_with_the_events(history, capsys):
+    with clock(paris_time(TODAY)):
+        call_command("stats_check")
+        assert "25 files over 12 months, figures identical" in capsys.readouterr().out
+        DossierFact.objects.filter(dossier=history[0]).update(processing_days=40)
+        call_command("stats_refresh", "--rebuild")  # repairs a tampered table
+        call_command("stats_check")
+        MonthlyCell.objects.filter(department="75").update(accepted=0)
+        with pytest.raises(CommandError):
+            call_command("stats_check")

@@ -24,7 +24,12 @@ from .services import stats_rebuild
 
 HISTORY_APPLICANT = "historique.statistiques@workinfrance.test"
 DOSSIERS = 200
-CATEGORY_WEIGHTS = {"algerian_student": 45, "apprenticeship": 30, "professionalisation": 15, "medical_intern": 10}
+CATEGORY_WEIGHTS = {
+    "algerian_student": 45,
+    "apprenticeship": 30,
+    "professionalisation": 15,
+    "medical_intern": 10,
+}
 CONTRACTS = {
     "algerian_student": ContractType.FIXED_TERM,
     "apprenticeship": ContractType.APPRENTICESHIP,
@@ -33,7 +38,15 @@ CONTRACTS = {
 }
 FIRST_NAMES = ["Amina", "Yacine", "Linh", "Mei", "Arjun", "Fatou", "Karim", "Sofia", "Omar", "Ines"]
 LAST_NAMES = ["Haddad", "Nguyen", "Chen", "Sharma", "Diallo", "Benali", "Rossi", "Kaci", "Tran", "Mansour"]
-NATIONALITIES = ["algérienne", "vietnamienne", "chinoise", "indienne", "sénégalaise", "marocaine", "tunisienne"]
+NATIONALITIES = [
+    "algérienne",
+    "vietnamienne",
+    "chinoise",
+    "indienne",
+    "sénégalaise",
+    "marocaine",
+    "tunisienne",
+]
 
 
 @contextmanager
@@ -43,7 +56,9 @@ def _at(moment: datetime.datetime):
         yield
 
 
-def _steps(rng: random.Random, start: datetime.datetime, age_months: int) -> list[tuple[datetime.datetime, str]]:
+def _steps(
+    rng: random.Random, start: datetime.datetime, age_months: int
+) -> list[tuple[datetime.datetime, str]]:
     """A plausible history; files got faster over the year (the service's own story)."""
     hours = datetime.timedelta(hours=1)
     slowness = 1 + age_months / 3
@@ -76,7 +91,9 @@ def _dossier(rng, *, applicant, unit, department, category, start) -> Dossier:
             department_id=department,
             student_first_name=first,
             student_last_name=last,
-            student_birth_date=datetime.date(2000 + rng.randint(0, 4), rng.randint(1, 12), rng.randint(1, 28)),
+            student_birth_date=datetime.date(
+                2000 + rng.randint(0, 4), rng.randint(1, 12), rng.randint(1, 28)
+            ),
             student_birth_place="Alger",
             student_nationality=rng.choice(NATIONALITIES),
             student_email=f"{first.lower()}.{last.lower()}@example.test",
@@ -192,7 +209,12 @@ def seed(units) -> None:
             continue
         category = categories[rng.choices(codes, weights=[CATEGORY_WEIGHTS[c] for c in codes])[0]]
         dossier = _dossier(
-            rng, applicant=applicant, unit=unit, department=rng.choice(departments), category=category, start=start
+            rng,
+            applicant=applicant,
+            unit=unit,
+            department=rng.choice(departments),
+            category=category,
+            start=start,
         )
         _play(dossier, steps, agent=agent, supervisor=supervisor)
     transaction.on_commit(stats_rebuild)
