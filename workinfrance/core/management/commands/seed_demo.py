@@ -7,6 +7,7 @@ from workinfrance.core.demo import demo_accounts_table, seed_units_and_accounts
 DEMO_SEEDERS: list[str] = [
     "workinfrance.dossiers.demo.seed",
     "workinfrance.permits.demo.seed",
+    "workinfrance.stats.demo.seed",
 ]
 
 
