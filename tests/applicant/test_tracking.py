@@ -153,6 +153,7 @@ def test_renewal_from_the_tracking_page(logged, applicant, paris, agent):
     renewal = dossier.renewals.get()
     assert response["Location"] == reverse("applicant:step", kwargs={"uuid": renewal.uuid, "step": "filer"})
     assert logged.get(response["Location"]).status_code == 200
+    assert f"Renouvellement de la demande {dossier.number}" in page(logged, renewal)
 
 
 def test_document_download_headers(logged, applicant, paris, agent):
