@@ -101,9 +101,7 @@ def _export_name(extension: str) -> str:
 def export_csv(request):
     queryset, filters = _export_selection(request)
     services.export_record(actor=request.user, export_format="csv", filters=filters)
-    response = StreamingHttpResponse(
-        exports.csv_chunks(exports.export_rows(queryset)), content_type="text/csv; charset=utf-8"
-    )
+    response = StreamingHttpResponse(exports.csv_stream(queryset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
     response["Cache-Control"] = "private, no-store"
     return response
