@@ -134,6 +134,16 @@ def load(n: int) -> None:
     columns = [f.column for f in Dossier._meta.concrete_fields if f.column != "id"]
     select = ",\n".join(expressions.get(column) or default_expression(Dossier, column) for column in columns)
     with connection.cursor() as cursor:
+        # Building indexes once after the load is much faster than maintaining them row by row.
+        cursor.execute(
+            """
+            SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier'
+            AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'dossiers_dossier'::regclass)
+            """
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute("SELECT setseed(0.42)")
         cursor.execute(
             f"""
@@ -157,6 +167,12 @@ def load(n: int) -> None:
             """
         )
     print(f"  {n:,} dossiers inserted: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+    print(f"  {len(indexes)} indexes rebuilt: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(

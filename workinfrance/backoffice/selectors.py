@@ -160,30 +160,37 @@ def _ordering(query: InboxQuery) -> list:
 
 def inbox_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """What one inbox row needs, in the same query as the rows."""
-    return queryset.select_related("category", "assignee", "department").annotate(
+    return queryset.select_related("category", "assignee").annotate(
         has_message_after_decision=_message_after_decision()
     )
 
 
 class CappedPaginator(Paginator):
-    """Counts at most CAP rows: a count over a whole unit's history costs more than the page itself.
+    """Counts at most `cap` rows: a count over a whole unit's history costs more than the page itself.
 
-    Beyond the cap the inbox says "more than 10,000" and asks to refine the filters.
+    Beyond the cap the inbox says "more than 10,000" and asks to refine the filters. Searches
+    count up to 1,000: each match costs a row visit, and a longer list asks for more words.
     """
 
     CAP = 10_000
+    SEARCH_CAP = 1_000
+
+    def __init__(self, object_list, per_page, *, cap: int = CAP):
+        super().__init__(object_list, per_page)
+        self.cap = cap
 
     @cached_property
     def count(self):
-        return self.object_list.order_by().values("pk")[: self.CAP + 1].count()
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
-        return self.count > self.CAP
+        return self.count > self.cap
 
 
 def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
-    paginator = CappedPaginator(inbox_rows(inbox_queryset(user=user, query=query)), per_page)
+    cap = CappedPaginator.SEARCH_CAP if query.q else CappedPaginator.CAP
+    paginator = CappedPaginator(inbox_rows(inbox_queryset(user=user, query=query)), per_page, cap=cap)
     page = paginator.get_page(page_number)
     today = timezone.localdate()
     for dossier in page.object_list:
