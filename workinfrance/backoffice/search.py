@@ -1,7 +1,7 @@
 """Searching dossiers by number, student or employer name, SIRET.
 
 On PostgreSQL: full-text search with the French configuration on `dossiers_dossier.search_vector`,
-a stored generated column with a GIN index (migration 0001 of this app). On SQLite:
+a stored generated column with a GIN index (migration 0004 of this app). On SQLite:
 case-insensitive substring matching over the same fields.
 """
 

@@ -326,7 +326,7 @@ def message_post(request, uuid):
     if not form.is_valid():
         return _render_dossier(request, dossier, message_form=form, status=400)
     try:
-        services.staff_message_post(dossier=dossier, actor=request.user, body=form.cleaned_data["body"])
+        dossier_services.message_post(dossier=dossier, actor=request.user, body=form.cleaned_data["body"])
         messages.success(request, _("Message envoyé au demandeur."))
     except DossierActionError as error:
         messages.error(request, error.message)
