@@ -154,7 +154,7 @@ def can_assign(dossier, user) -> bool:
 
 def _render_dossier(request, dossier, *, bound=None, note_form=None, message_form=None, status=200):
     services.dossier_view_record(dossier=dossier, actor=request.user)
-    context = dossier_context(dossier, user=request.user)
+    context = dossier_context(dossier)
     context.update(
         forms=_action_forms(dossier, request.user, bound),
         can_take=Transition.TAKE in allowed_transitions(dossier, request.user),
@@ -344,7 +344,7 @@ def decision_letter(request, uuid):
     if not dossier.is_decided:
         raise Http404
     services.dossier_view_record(dossier=dossier, actor=request.user)
-    return render(request, "backoffice/decision_letter.html", dossier_context(dossier, user=request.user))
+    return render(request, "backoffice/decision_letter.html", dossier_context(dossier))
 
 
 @require_GET
