@@ -22,12 +22,26 @@ def search_terms(text: str) -> list[str]:
     return WORD_PATTERN.findall(compact.lower())[:8]
 
 
+def _exact_filter(text: str) -> Q | None:
+    """Numbers and SIRET/SIREN by exact, indexed comparison; names are searched word by word."""
+    compact = re.sub(r"\s+", "", text)
+    if NUMBER_PATTERN.match(compact.upper()):
+        return Q(number=compact.upper())
+    if compact.isdigit() and len(compact) == 14:
+        return Q(employer_siret=compact)
+    if compact.isdigit() and len(compact) == 9:
+        # A SIREN: every establishment of the company (a range, so the SIRET index serves it).
+        return Q(employer_siret__gte=compact, employer_siret__lte=compact + "99999")
+    return None
+
+
 def dossiers_search(queryset: QuerySet, text: str) -> QuerySet:
+    exact = _exact_filter(text)
+    if exact is not None:
+        return queryset.filter(exact)
     terms = search_terms(text)
     if not terms:
         return queryset
-    number = text.strip().upper()
-    exact = Q(number=number) if NUMBER_PATTERN.match(number) else Q(pk__in=[])
     if connections[queryset.db].vendor == "postgresql":
         # Prefix matching on every word: "hadd boul" finds "Haddad", "Boulangerie".
         tsquery = " & ".join(f"{term}:*" for term in terms)
@@ -38,11 +52,11 @@ def dossiers_search(queryset: QuerySet, text: str) -> QuerySet:
             [tsquery],
             output_field=BooleanField(),
         )
-        return queryset.filter(exact | Q(matches))
+        return queryset.filter(matches)
     words = Q()
     for term in terms:
         any_field = Q()
         for field in SEARCH_FIELDS:
             any_field |= Q(**{f"{field}__icontains": term})
         words &= any_field
-    return queryset.filter(exact | words)
+    return queryset.filter(words)
