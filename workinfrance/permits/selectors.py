@@ -1,7 +1,9 @@
 """Reads of permits: the public verdict, and the permits a user may download or revoke."""
 
+import hashlib
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
@@ -12,8 +14,10 @@ from workinfrance.dossiers.lifecycle import user_unit_ids
 from workinfrance.dossiers.selectors import dossiers_visible_to
 
 from . import seal
-from .keys import verification_keys
+from .keys import keyring_load
 from .models import Permit
+
+SEAL_CACHE_SECONDS = 24 * 3600
 
 
 class Verdict(models.TextChoices):
@@ -33,6 +37,16 @@ class Verification:
     def not_yet_in_force(self) -> bool:
         return self.verdict == Verdict.VALID and self.permit.valid_from > timezone.localdate()
 
+    def page_cache_key(self, language: str) -> str:
+        """Everything the public page shows depends on these, and on nothing about the visitor."""
+        if self.permit is None:
+            return f"verify-page:{self.verdict}:{language}"
+        revoked = self.permit.revoked_at.timestamp() if self.permit.revoked_at else ""
+        return (
+            f"verify-page:{self.verdict}:{self.permit.pk}:{self.permit.status}:{revoked}:"
+            f"{language}:{timezone.localdate().isoformat()}"
+        )
+
 
 def permit_verdict(permit: Permit, *, today=None) -> Verdict:
     if permit.is_revoked:
@@ -42,17 +56,33 @@ def permit_verdict(permit: Permit, *, today=None) -> Verdict:
     return Verdict.VALID
 
 
+def _genuine_seal(text: str) -> tuple:
+    """(permit UUID, number) of a seal whose signature checks out under the published keys.
+
+    Signature checks are remembered (a signature does not change), keyed by the seal and by the set of
+    published keys, so removing a key forgets them. Failures are not cached: garbage cannot fill it."""
+    keyring = keyring_load()
+    key = f"seal-genuine:{keyring.fingerprint}:{hashlib.sha256(text.encode()).hexdigest()}"
+    known = cache.get(key)
+    if known is None:
+        claims = seal.verify_qr_text(text, keyring.verification_keys)
+        known = (claims.permit_id, claims.number)
+        cache.set(key, known, timeout=SEAL_CACHE_SECONDS)
+    return known
+
+
 def seal_check(*, text: str) -> Verification:
-    """What the QR code proves: the signature under a published key, then the permit's status today.
+    """What the QR code proves: the signature under a published key, then the permit's status now
+    (always read from the database: a revocation shows at once).
 
     A genuine signature whose permit this service does not know is refused too: its status
     cannot be vouched for."""
     try:
-        claims = seal.verify_qr_text(text, verification_keys())
+        permit_id, number = _genuine_seal(text)
     except seal.SealError as error:
         return Verification(Verdict.NOT_GENUINE, failure=f"{type(error).__name__}: {error}")
-    permit = Permit.objects.select_related("unit").filter(uuid=claims.permit_id).first()
-    if permit is None or permit.number != claims.number:
+    permit = Permit.objects.filter(uuid=permit_id, number=number).first()
+    if permit is None:
         return Verification(Verdict.NOT_GENUINE, failure="unknown permit")
     return Verification(permit_verdict(permit), permit=permit)
 
