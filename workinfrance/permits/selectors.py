@@ -4,7 +4,7 @@ import hashlib
 from dataclasses import dataclass
 
 from django.core.cache import cache
-from django.db import models
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -18,6 +18,7 @@ from .keys import keyring_load
 from .models import Permit
 
 SEAL_CACHE_SECONDS = 24 * 3600
+PERMIT_CACHE_SECONDS = 60
 
 
 class Verdict(models.TextChoices):
@@ -81,10 +82,33 @@ def seal_check(*, text: str) -> Verification:
         permit_id, number = _genuine_seal(text)
     except seal.SealError as error:
         return Verification(Verdict.NOT_GENUINE, failure=f"{type(error).__name__}: {error}")
-    permit = Permit.objects.filter(uuid=permit_id, number=number).first()
-    if permit is None:
+    permit = permit_by_uuid(permit_id)
+    if permit is None or permit.number != number:
         return Verification(Verdict.NOT_GENUINE, failure="unknown permit")
     return Verification(permit_verdict(permit), permit=permit)
+
+
+def _permit_cache_key(permit_uuid) -> str:
+    return f"permit:{permit_uuid}"
+
+
+def permit_by_uuid(permit_uuid) -> Permit | None:
+    """The permit from the shared cache, else the database. Every save of a permit (revocation
+    included) drops the cached copy once committed (`permit_forget`), so the cache never shows an
+    old status; the short lifetime only bounds a cache that is not shared between processes."""
+    permit = cache.get(_permit_cache_key(permit_uuid))
+    if permit is None:
+        permit = Permit.objects.filter(uuid=permit_uuid).first()
+        if permit is not None:
+            cache.set(_permit_cache_key(permit_uuid), permit, timeout=PERMIT_CACHE_SECONDS)
+    return permit
+
+
+def permit_forget(permit: Permit) -> None:
+    """Drop the cached copy now and again after commit (a reader in between may have cached the old row)."""
+    key = _permit_cache_key(permit.uuid)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
 
 
 def normalize_number(number: str) -> str:
