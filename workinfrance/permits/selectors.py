@@ -1,7 +1,8 @@
 """Reads of permits: the public verdict, and the permits a user may download or revoke."""
 
-import hashlib
+import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.cache import cache
 from django.db import models, transaction
@@ -15,9 +16,8 @@ from workinfrance.dossiers.selectors import dossiers_visible_to
 
 from . import seal
 from .keys import keyring_load
-from .models import Permit
+from .models import Permit, PermitStatus
 
-SEAL_CACHE_SECONDS = 24 * 3600
 PERMIT_CACHE_SECONDS = 60
 
 
@@ -26,6 +26,30 @@ class Verdict(models.TextChoices):
     EXPIRED = "expired", _("Autorisation authentique mais expirée")
     REVOKED = "revoked", _("Autorisation retirée")
     NOT_GENUINE = "not_genuine", _("Autorisation non authentique")
+
+
+@dataclass(frozen=True)
+class PermitState:
+    """What the verdict depends on; small, so the shared cache holds it cheaply."""
+
+    pk: int
+    number: str
+    status: str
+    revoked_at: float | None
+    valid_until: datetime.date
+
+    @classmethod
+    def of(cls, permit: Permit) -> "PermitState":
+        revoked_at = permit.revoked_at.timestamp() if permit.revoked_at else None
+        return cls(permit.pk, permit.number, permit.status, revoked_at, permit.valid_until)
+
+    @property
+    def verdict(self) -> "Verdict":
+        if self.status == PermitStatus.REVOKED:
+            return Verdict.REVOKED
+        if timezone.localdate() > self.valid_until:
+            return Verdict.EXPIRED
+        return Verdict.VALID
 
 
 @dataclass(frozen=True)
@@ -38,77 +62,75 @@ class Verification:
     def not_yet_in_force(self) -> bool:
         return self.verdict == Verdict.VALID and self.permit.valid_from > timezone.localdate()
 
-    def page_cache_key(self, language: str) -> str:
-        """Everything the public page shows depends on these, and on nothing about the visitor."""
-        if self.permit is None:
-            return f"verify-page:{self.verdict}:{language}"
-        revoked = self.permit.revoked_at.timestamp() if self.permit.revoked_at else ""
-        return (
-            f"verify-page:{self.verdict}:{self.permit.pk}:{self.permit.status}:{revoked}:"
-            f"{language}:{timezone.localdate().isoformat()}"
-        )
+
+def permit_verdict(permit: Permit) -> Verdict:
+    return PermitState.of(permit).verdict
 
 
-def permit_verdict(permit: Permit, *, today=None) -> Verdict:
-    if permit.is_revoked:
-        return Verdict.REVOKED
-    if permit.is_expired(today):
-        return Verdict.EXPIRED
-    return Verdict.VALID
-
-
-def _genuine_seal(text: str) -> tuple:
+@lru_cache(maxsize=4096)
+def _genuine_seal(keyring_fingerprint: str, text: str) -> tuple:
     """(permit UUID, number) of a seal whose signature checks out under the published keys.
 
-    Signature checks are remembered (a signature does not change), keyed by the seal and by the set of
-    published keys, so removing a key forgets them. Failures are not cached: garbage cannot fill it."""
-    keyring = keyring_load()
-    key = f"seal-genuine:{keyring.fingerprint}:{hashlib.sha256(text.encode()).hexdigest()}"
-    known = cache.get(key)
-    if known is None:
-        claims = seal.verify_qr_text(text, keyring.verification_keys)
-        known = (claims.permit_id, claims.number)
-        cache.set(key, known, timeout=SEAL_CACHE_SECONDS)
-    return known
+    Remembered per process (a signature does not change), keyed by the set of published keys too,
+    so removing a key forgets its seals. Failures raise, and are not remembered: garbage cannot fill it."""
+    claims = seal.verify_qr_text(text, keyring_load().verification_keys)
+    return claims.permit_id, claims.number
+
+
+def seal_state(*, text: str) -> tuple[Verdict, PermitState | None, str]:
+    """The verdict of a QR text: signature under a published key, then the permit's status now.
+
+    A genuine signature whose permit this service does not know is refused too: its status cannot
+    be vouched for. Returns (verdict, state, why it is not genuine)."""
+    try:
+        permit_id, number = _genuine_seal(keyring_load().fingerprint, text)
+    except seal.SealError as error:
+        return Verdict.NOT_GENUINE, None, f"{type(error).__name__}: {error}"
+    state = permit_state(permit_id)
+    if state is None or state.number != number:
+        return Verdict.NOT_GENUINE, None, "unknown permit"
+    return state.verdict, state, ""
 
 
 def seal_check(*, text: str) -> Verification:
-    """What the QR code proves: the signature under a published key, then the permit's status now
-    (always read from the database: a revocation shows at once).
-
-    A genuine signature whose permit this service does not know is refused too: its status
-    cannot be vouched for."""
-    try:
-        permit_id, number = _genuine_seal(text)
-    except seal.SealError as error:
-        return Verification(Verdict.NOT_GENUINE, failure=f"{type(error).__name__}: {error}")
-    permit = permit_by_uuid(permit_id)
-    if permit is None or permit.number != number:
-        return Verification(Verdict.NOT_GENUINE, failure="unknown permit")
-    return Verification(permit_verdict(permit), permit=permit)
+    verdict, state, failure = seal_state(text=text)
+    permit = Permit.objects.get(pk=state.pk) if state else None
+    return Verification(verdict, permit=permit, failure=failure)
 
 
-def _permit_cache_key(permit_uuid) -> str:
-    return f"permit:{permit_uuid}"
+def _state_cache_key(permit_uuid) -> str:
+    return f"permit-state:{permit_uuid}"
 
 
-def permit_by_uuid(permit_uuid) -> Permit | None:
-    """The permit from the shared cache, else the database. Every save of a permit (revocation
-    included) drops the cached copy once committed (`permit_forget`), so the cache never shows an
-    old status; the short lifetime only bounds a cache that is not shared between processes."""
-    permit = cache.get(_permit_cache_key(permit_uuid))
-    if permit is None:
+def permit_state(permit_uuid) -> PermitState | None:
+    """From the shared cache, else the database. Every save of a permit (revocation included)
+    drops the cached state, again once committed (`permit_forget`): the cache never shows an old
+    status. The short lifetime only bounds a cache that processes would not share."""
+    state = cache.get(_state_cache_key(permit_uuid))
+    if state is None:
         permit = Permit.objects.filter(uuid=permit_uuid).first()
-        if permit is not None:
-            cache.set(_permit_cache_key(permit_uuid), permit, timeout=PERMIT_CACHE_SECONDS)
-    return permit
+        if permit is None:
+            return None
+        state = PermitState.of(permit)
+        cache.set(_state_cache_key(permit_uuid), state, timeout=PERMIT_CACHE_SECONDS)
+    return state
 
 
 def permit_forget(permit: Permit) -> None:
-    """Drop the cached copy now and again after commit (a reader in between may have cached the old row)."""
-    key = _permit_cache_key(permit.uuid)
+    """Drop the cached state now and after commit (a reader in between may have cached the old row)."""
+    key = _state_cache_key(permit.uuid)
     cache.delete(key)
     transaction.on_commit(lambda: cache.delete(key))
+
+
+def verify_page_cache_key(*, verdict: Verdict, state: PermitState | None, language: str) -> str:
+    """Everything the public page shows depends on these, and on nothing about the visitor."""
+    if state is None:
+        return f"verify-page:{verdict}:{language}"
+    return (
+        f"verify-page:{verdict}:{state.pk}:{state.status}:{state.revoked_at}:{language}:"
+        f"{timezone.localdate().isoformat()}"
+    )
 
 
 def normalize_number(number: str) -> str:

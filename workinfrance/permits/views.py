@@ -19,6 +19,7 @@ from . import selectors, services
 from .forms import RevokeForm, VerifyByNumberForm
 from .jwks import jwks_document
 from .keys import verification_keys
+from .models import Permit
 
 
 def client_ip(request) -> str:
@@ -62,16 +63,18 @@ def verify(request, seal):
     """What the QR code opens. The signature check is cached, the status is read from the database
     each time (a revocation shows at once). Anonymous visitors, nearly all of them, get the page of
     that verdict from the cache: it holds nothing about the visitor (no form, no script)."""
-    verification = selectors.seal_check(text=seal)
     language = request.GET.get("lang", request.LANGUAGE_CODE)
     if language not in dict(settings.LANGUAGES):
         language = request.LANGUAGE_CODE
     with translation.override(language):
         if request.user.is_authenticated:
-            return _result(request, verification)
-        key = verification.page_cache_key(language)
+            return _result(request, selectors.seal_check(text=seal))
+        verdict, state, failure = selectors.seal_state(text=seal)
+        key = selectors.verify_page_cache_key(verdict=verdict, state=state, language=language)
         html = cache.get(key)
         if html is None:
+            permit = Permit.objects.get(pk=state.pk) if state else None
+            verification = selectors.Verification(verdict, permit=permit, failure=failure)
             html = render_to_string("permits/verify_result.html", _context(verification))
             cache.set(key, html, timeout=PAGE_CACHE_SECONDS)
         return _public_response(html, language)
