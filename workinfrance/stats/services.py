@@ -22,7 +22,7 @@ from workinfrance.dossiers.models import Dossier
 
 from .figures import Tally
 from .history import HistoryEvent, summarise
-from .models import DossierFact, MonthlyCell, RefreshState
+from .models import DossierFact, Level, MonthlyCell, RefreshState
 
 DOSSIER_TARGET = "dossiers.dossier"
 # Re-read events this much older than the previous run: covers transactions committing late.
@@ -123,14 +123,26 @@ def _facts_update(dossier_ids) -> bool:
     return bool(cells)
 
 
-def _cells_aggregate(facts) -> list[MonthlyCell]:
-    """Cells summing the given facts, built with one grouped query."""
+# The dimensions each level groups on, as positions in a fine key (month, category, department, unit).
+LEVEL_DIMENSIONS = {
+    Level.FINE: (0, 1, 2, 3),
+    Level.MONTH: (0,),
+    Level.CATEGORY: (0, 1),
+    Level.DEPARTMENT: (0, 2),
+    Level.UNIT: (0, 3),
+}
+KEY_FIELDS = ("month", "category_id", "department_id", "unit_id")
+
+
+def _cells_aggregate(level: str, facts) -> list[MonthlyCell]:
+    """The cells of one level summing the given facts, built with one grouped query."""
+    fields = [KEY_FIELDS[i] for i in LEVEL_DIMENSIONS[level]]
     tallies: dict[tuple, Tally] = defaultdict(Tally)
-    rows = facts.values(
-        "month", "category_id", "department_id", "unit_id", "outcome", "processing_days", "needed_complements"
-    ).annotate(n=Count("pk"), applicant_days=Sum("applicant_days"))
+    rows = facts.values(*fields, "outcome", "processing_days", "needed_complements").annotate(
+        n=Count("pk"), applicant_days=Sum("applicant_days")
+    )
     for row in rows:
-        tally = tallies[(row["month"], row["category_id"], row["department_id"], row["unit_id"])]
+        tally = tallies[tuple(row[field] for field in fields)]
         n = row["n"]
         tally.filed += n
         if row["needed_complements"]:
@@ -142,10 +154,8 @@ def _cells_aggregate(facts) -> list[MonthlyCell]:
             tally.histogram[row["processing_days"]] += n
     return [
         MonthlyCell(
-            month=month,
-            category_id=category,
-            department_id=department,
-            unit_id=unit,
+            level=level,
+            **dict(zip(fields, key, strict=True)),
             filed=t.filed,
             accepted=t.accepted,
             refused=t.refused,
@@ -155,17 +165,21 @@ def _cells_aggregate(facts) -> list[MonthlyCell]:
             applicant_days_sum=t.applicant_days_sum,
             histogram={str(days): count for days, count in sorted(t.histogram.items())},
         )
-        for (month, category, department, unit), t in tallies.items()
+        for key, t in tallies.items()
     ]
 
 
-def _cells_recompute(keys: set[tuple]) -> None:
-    for chunk in batched(sorted(keys), 200):
-        where = Q()
-        for month, category, department, unit in chunk:
-            where |= Q(month=month, category_id=category, department_id=department, unit_id=unit)
-        MonthlyCell.objects.filter(where).delete()
-        MonthlyCell.objects.bulk_create(_cells_aggregate(DossierFact.objects.filter(where)))
+def _cells_recompute(fine_keys: set[tuple]) -> None:
+    """Recompute, at every level, the cells these fine keys fall in."""
+    for level, dimensions in LEVEL_DIMENSIONS.items():
+        keys = {tuple(key[i] for i in dimensions) for key in fine_keys}
+        fields = [KEY_FIELDS[i] for i in dimensions]
+        for chunk in batched(sorted(keys), 200):
+            where = Q()
+            for key in chunk:
+                where |= Q(**dict(zip(fields, key, strict=True)))
+            MonthlyCell.objects.filter(where, level=level).delete()
+            MonthlyCell.objects.bulk_create(_cells_aggregate(level, DossierFact.objects.filter(where)))
 
 
 def _state_locked(*, wait: bool) -> RefreshState | None:
@@ -193,7 +207,10 @@ def stats_rebuild() -> RefreshState:
         for chunk in batched(sorted(submitted), BATCH):
             DossierFact.objects.bulk_create(facts_compute(chunk).values(), batch_size=BATCH)
         MonthlyCell.objects.all().delete()
-        MonthlyCell.objects.bulk_create(_cells_aggregate(DossierFact.objects.all()), batch_size=BATCH)
+        for level in LEVEL_DIMENSIONS:
+            MonthlyCell.objects.bulk_create(
+                _cells_aggregate(level, DossierFact.objects.all()), batch_size=BATCH
+            )
         state.last_event_id = last_event_id
         state.refreshed_at = state.rebuilt_at = started
         state.version += 1
