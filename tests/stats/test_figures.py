@@ -237,8 +237,10 @@ def test_incremental_refresh_follows_new_events_and_reopened_decisions(history, 
     )
     assert state.last_event_id == Event.objects.latest("id").pk
     assert late.stats_fact.processing_days == 2
-    # Running again changes nothing and does not bump the cache version.
+    # Running again, or after events that are not transitions, changes nothing, not even the version.
+    event_record(actor=None, verb="dossier.note", target=late, data={"to": "refused"})
     assert stats_refresh().version == state.version
+    assert late.stats_fact.outcome == "accepted"
 
 
 def test_check_command_compares_with_the_events(history, capsys):

@@ -19,6 +19,7 @@ from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from workinfrance.core.models import Event
+from workinfrance.dossiers.lifecycle import Transition
 from workinfrance.dossiers.models import Dossier
 
 from .figures import Tally
@@ -52,8 +53,12 @@ def batched(items, size):
         yield chunk
 
 
+# The verbs of the dossier services that move a dossier (or its assignee): its statistical history.
+DOSSIER_VERBS = [f"dossier.{transition}" for transition in Transition.values] + ["dossier.assign"]
+
+
 def dossier_events():
-    return Event.objects.filter(target_type=DOSSIER_TARGET, verb__startswith="dossier.")
+    return Event.objects.filter(target_type=DOSSIER_TARGET, verb__in=DOSSIER_VERBS)
 
 
 def facts_compute(dossier_ids) -> dict[int, DossierFact]:
@@ -204,11 +209,14 @@ def _state_locked(*, wait: bool) -> RefreshState | None:
     return state
 
 
-def stats_rebuild() -> RefreshState:
-    """Recompute every fact and cell from the whole event history."""
+def stats_rebuild(*, wait: bool = True) -> RefreshState | None:
+    """Recompute every fact and cell from the whole event history; None if another run holds
+    the lock and `wait` is False."""
     started = timezone.now()
     with transaction.atomic():
-        state = _state_locked(wait=True)
+        state = _state_locked(wait=wait)
+        if state is None:
+            return None
         last_event_id = Event.objects.aggregate(last=Max("id"))["last"] or 0
         submitted = {
             int(pk)
@@ -235,7 +243,7 @@ def stats_rebuild() -> RefreshState:
 def stats_refresh() -> RefreshState | None:
     """Catch up with the events written since the last run; None if a run is already under way."""
     if not RefreshState.objects.filter(pk=1, rebuilt_at__isnull=False).exists():
-        return stats_rebuild()
+        return stats_rebuild(wait=False)
     started = timezone.now()
     with transaction.atomic():
         state = _state_locked(wait=False)
