@@ -150,6 +150,9 @@ else:
 # Celery: a Redis broker in production; without one, tasks run in-process (eager).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Results are kept briefly, only for health checks (`manage.py check_worker`).
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL or None)
+CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -174,7 +177,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {"django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.request": {"level": "ERROR"},
+        # WeasyPrint and fontTools narrate every PDF at INFO level.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # Signing keys of permits: private keys live in files outside the repository and the database.
@@ -187,3 +195,24 @@ DSFR_MARK_OPTIONAL_FIELDS = True
 
 # Static files: whitenoise serves them; in development and tests straight from the apps.
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Development only: create the seal key and the PAdES CA on first issuance (docs/permits.md).
+WIF_SIGNING_KEY_AUTO_CREATE = env_bool("WIF_SIGNING_KEY_AUTO_CREATE", False)
+# Issuer (CWT `iss`) written in every seal.
+WIF_SEAL_ISSUER = env_str("WIF_SEAL_ISSUER", "FR-WIF")
+# PAdES certificate of the permit PDFs; empty paths mean the files of WIF_PADES_DIR.
+WIF_PADES_DIR = env_str("WIF_PADES_DIR", "")
+WIF_PADES_KEY_FILE = env_str("WIF_PADES_KEY_FILE", "")
+WIF_PADES_CERT_FILE = env_str("WIF_PADES_CERT_FILE", "")
+WIF_PADES_CHAIN_FILES = env_list("WIF_PADES_CHAIN_FILES", [])
+WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
+# The permit number + birth date form: attempts allowed per client in the window (seconds).
+WIF_VERIFY_THROTTLE_LIMIT = env_int("WIF_VERIFY_THROTTLE_LIMIT", 10)
+WIF_VERIFY_THROTTLE_WINDOW = env_int("WIF_VERIFY_THROTTLE_WINDOW", 900)
+# Accepted dossiers whose PDF is missing are swept by this periodic task (seconds).
+CELERY_BEAT_SCHEDULE = {
+    "permits-issue-missing-pdfs": {
+        "task": "workinfrance.permits.tasks.issue_missing_permit_pdfs",
+        "schedule": 300,
+    }
+}

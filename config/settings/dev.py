@@ -5,3 +5,7 @@ from .env import env_bool
 
 DEBUG = env_bool("DEBUG", True)
 WHITENOISE_USE_FINDERS = True
+
+# `make run` works on a fresh machine: the seal key and a self-made PAdES CA appear at first issuance.
+WIF_SIGNING_KEY_AUTO_CREATE = env_bool("WIF_SIGNING_KEY_AUTO_CREATE", True)
+WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", True)

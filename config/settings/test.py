@@ -18,3 +18,7 @@ STORAGES = {
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_TASK_ALWAYS_EAGER = True
 CELERY_BROKER_URL = ""
+# Keys of the tests never touch the developer's keyring (tests/permits also use one folder per test).
+WIF_SIGNING_KEY_DIR = Path(tempfile.mkdtemp(prefix="wif-test-keys-"))
+WIF_SIGNING_KEY_AUTO_CREATE = True
+WIF_PADES_AUTO_CREATE = True

@@ -10,7 +10,9 @@ ROOT = Path(__file__).resolve().parents[2]
 CATALOGUES = sorted(
     [ROOT / "locale/en/LC_MESSAGES/django.po", *ROOT.glob("workinfrance/*/locale/en/LC_MESSAGES/django.po")]
 )
-ENTRY = re.compile(r'^msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?((?:msgstr(?:\[\d\])? (?:".*"\n?)+)+)', re.M)
+ENTRY = re.compile(
+    r'^msgid ((?:".*"\n)+)(?:msgid_plural (?:".*"\n)+)?((?:msgstr(?:\[\d\])? (?:".*"\n?)+)+)', re.M
+)
 
 
 def untranslated(po_text: str) -> list[str]:

@@ -44,6 +44,14 @@ class Permit(models.Model):
     revoked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
+    # The seal: Base32 of the COSE_Sign1 bytes (the QR code adds the public address before it).
+    seal = models.TextField(_("cachet électronique"), blank=True)
+    seal_kid = models.CharField(
+        _("clé du cachet"), max_length=16, blank=True, help_text=_("kid, en hexadécimal")
+    )
+    # The signed PDF, in the default storage; never served directly (see views.download).
+    pdf = models.FileField(_("PDF"), upload_to="permits/", max_length=200, blank=True)
+    pdf_issued_at = models.DateTimeField(_("PDF produit le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("autorisation provisoire de travail")
@@ -65,3 +73,7 @@ class Permit(models.Model):
 
     def is_expired(self, today=None) -> bool:
         return (today or timezone.localdate()) > self.valid_until
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.status == PermitStatus.REVOKED

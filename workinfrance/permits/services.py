@@ -1,15 +1,40 @@
-"""Issuing and revoking permits. Called by the dossier transitions, inside their transaction."""
+"""Issuing, sealing, printing and revoking permits.
 
+`permit_issue` and `permit_revoke` are called by the dossier transitions, inside their transaction.
+The PDF is produced after commit by a background task, retried on failure; a periodic sweep
+(`permits_pdf_issue_missing`) catches any permit still without its PDF once workers recover.
+"""
+
+import datetime
+import logging
 import secrets
 
+from django.conf import settings
+from django.core.cache import cache
+from django.core.files.base import ContentFile
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workinfrance.core.events import event_record
+from workinfrance.dossiers.lifecycle import user_unit_ids
 
+from . import seal
+from .keys import signing_key_active
 from .models import Permit, PermitStatus
+from .pades import pades_sign
+from .pdf import permit_pdf_render
 
+logger = logging.getLogger(__name__)
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+
+
+class PermitActionError(Exception):
+    """A refused action on a permit; `message` is written for the user."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
 
 def permit_number_new(*, department_code: str, year: int) -> str:
@@ -18,9 +43,45 @@ def permit_number_new(*, department_code: str, year: int) -> str:
     return f"APT-{year}-{department_code}-{random_part}"
 
 
+def validity_end_timestamp(valid_until: datetime.date) -> int:
+    """The seal's `exp`: midnight at the end of the last valid day, in the service's time zone."""
+    end = datetime.datetime.combine(valid_until + datetime.timedelta(days=1), datetime.time())
+    return int(timezone.make_aware(end).timestamp())
+
+
+def permit_claims(permit: Permit) -> seal.PermitClaims:
+    return seal.PermitClaims(
+        issuer=settings.WIF_SEAL_ISSUER,
+        issued_at=int(permit.issued_at.timestamp()),
+        expires_at=validity_end_timestamp(permit.valid_until),
+        permit_id=permit.uuid,
+        number=permit.number,
+        last_name=permit.holder_last_name,
+        first_name=permit.holder_first_name,
+        birth_date=permit.holder_birth_date,
+        employer_name=permit.employer_name,
+        employer_siret=permit.employer_siret,
+        category=permit.category.code,
+        weekly_hours=permit.weekly_hours,
+        valid_from=permit.valid_from,
+        valid_until=permit.valid_until,
+    )
+
+
+def permit_seal(permit: Permit) -> None:
+    """Sign the permit's claims with the active key (created on first use in development)."""
+    key = signing_key_active()
+    permit.seal = seal.base32_encode(seal.sign(permit_claims(permit), key))
+    permit.seal_kid = key.kid.hex()
+
+
+def permit_qr_text(permit: Permit) -> str:
+    return seal.qr_text(seal.base32_decode(permit.seal), base_url=settings.WIF_PUBLIC_URL)
+
+
 def permit_issue(*, dossier, actor, validity_start, validity_end, weekly_hours) -> Permit:
-    """Create the permit of an accepted dossier (the caller holds the dossier's row lock)."""
-    permit = Permit.objects.create(
+    """Create and seal the permit of an accepted dossier (the caller holds the dossier's row lock)."""
+    permit = Permit(
         number=permit_number_new(department_code=dossier.department_id, year=timezone.localdate().year),
         dossier=dossier,
         holder_first_name=dossier.student_first_name,
@@ -39,10 +100,60 @@ def permit_issue(*, dossier, actor, validity_start, validity_end, weekly_hours) 
         signatory_name=dossier.unit.signatory_name,
         issued_by=actor,
     )
+    permit_seal(permit)
+    permit.save()
     event_record(
-        actor=actor, verb="permit.issue", target=permit, data={"dossier": dossier.pk, "number": permit.number}
+        actor=actor,
+        verb="permit.issue",
+        target=permit,
+        data={"dossier": dossier.pk, "number": permit.number, "kid": permit.seal_kid},
     )
+    permit_id = permit.pk
+    transaction.on_commit(lambda: permit_pdf_schedule(permit_id=permit_id), robust=True)
     return permit
+
+
+def permit_pdf_schedule(*, permit_id: int) -> None:
+    """After commit: queue the PDF (in-process without a broker). If the broker is down, the sweep
+    picks the permit up later; `robust` on_commit keeps the agent's request unharmed."""
+    from .tasks import issue_permit_pdf
+
+    issue_permit_pdf.delay(permit_id=permit_id)
+
+
+def permit_pdf_bytes(permit: Permit) -> bytes:
+    """Render, then sign as PAdES: the bytes stored and downloaded."""
+    rendered = permit_pdf_render(permit, qr_text=permit_qr_text(permit))
+    return pades_sign(
+        rendered,
+        reason=f"Autorisation provisoire de travail {permit.number}",
+        location=permit.unit.name[:100],
+    )
+
+
+def permit_pdf_issue(*, permit_id: int) -> Permit:
+    """Produce and store the signed PDF once; a second call (retry, sweep) does nothing."""
+    with transaction.atomic():
+        permit = Permit.objects.select_for_update().select_related("unit", "category").get(pk=permit_id)
+        if permit.pdf:
+            return permit
+        data = permit_pdf_bytes(permit)
+        permit.pdf.save(f"{permit.uuid}.pdf", ContentFile(data), save=False)
+        permit.pdf_issued_at = timezone.now()
+        permit.save(update_fields=["pdf", "pdf_issued_at"])
+        event_record(actor=None, verb="permit.pdf", target=permit, data={"bytes": len(data)})
+    return permit
+
+
+def permits_pdf_issue_missing() -> list[str]:
+    """Issue every missing PDF now (sweep and management command). Returns the numbers done."""
+    done = []
+    for permit_id in Permit.objects.filter(pdf="").order_by("pk").values_list("pk", flat=True):
+        try:
+            done.append(permit_pdf_issue(permit_id=permit_id).number)
+        except Exception:
+            logger.exception("Permit %s: PDF still failing, next sweep retries", permit_id)
+    return done
 
 
 def permit_revoke(*, permit: Permit, actor, reason: str) -> Permit:
@@ -58,3 +169,29 @@ def permit_revoke(*, permit: Permit, actor, reason: str) -> Permit:
     locked.save(update_fields=["status", "revoked_at", "revocation_reason", "revoked_by"])
     event_record(actor=actor, verb="permit.revoke", target=locked, data={"reason": locked.revocation_reason})
     return locked
+
+
+def permit_revoke_by_supervisor(*, permit: Permit, actor, reason: str) -> Permit:
+    """A supervisor of the issuing unit withdraws a permit; the verification page says so at once."""
+    if not (actor.is_authenticated and actor.is_supervisor and permit.unit_id in user_unit_ids(actor)):
+        raise PermitActionError(
+            _("Seul un responsable de l'unité qui l'a délivrée peut retirer une autorisation.")
+        )
+    if not reason.strip():
+        raise PermitActionError(_("Un motif de retrait est obligatoire."))
+    if permit.status == PermitStatus.REVOKED:
+        raise PermitActionError(_("Cette autorisation est déjà retirée."))
+    with transaction.atomic():
+        return permit_revoke(permit=permit, actor=actor, reason=reason)
+
+
+def verification_attempt_allowed(*, client_ip: str) -> bool:
+    """Count one number + birth-date lookup of this client; False once over the limit (fixed window)."""
+    key = f"permit-verify:ip:{client_ip}"
+    cache.add(key, 0, timeout=settings.WIF_VERIFY_THROTTLE_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.set(key, 1, timeout=settings.WIF_VERIFY_THROTTLE_WINDOW)
+        count = 1
+    return count <= settings.WIF_VERIFY_THROTTLE_LIMIT

@@ -1,0 +1,45 @@
+"""Helpers of the permits tests: seals without the database, and accepted dossiers."""
+
+import datetime
+import time
+import uuid
+from decimal import Decimal
+
+from workinfrance.dossiers import services as dossier_services
+from workinfrance.permits import seal
+
+
+def claims(**overrides) -> seal.PermitClaims:
+    values = {
+        "issuer": "FR-WIF",
+        "issued_at": int(time.time()),
+        "expires_at": int(time.time()) + 300 * 86400,
+        "permit_id": uuid.uuid4(),
+        "number": "APT-2026-75-7K3M9QXA",
+        "last_name": "Haddad",
+        "first_name": "Amina",
+        "birth_date": datetime.date(2002, 3, 14),
+        "employer_name": "Boulangerie du Panthéon SARL",
+        "employer_siret": "73282932000074",
+        "category": "apprenticeship",
+        "weekly_hours": Decimal("35.0"),
+        "valid_from": datetime.date(2026, 12, 1),
+        "valid_until": datetime.date(2027, 11, 30),
+    }
+    return seal.PermitClaims(**{**values, **overrides})
+
+
+def verification_key(key: seal.SigningKey) -> seal.VerificationKey:
+    return seal.VerificationKey(kid=key.kid, public_key=key.private_key.public_key())
+
+
+def accept(dossier, *, agent, capture, terms=None):
+    """Submit, take and accept `dossier`, running the after-commit work (the PDF) like a worker."""
+    with capture(execute=True):
+        dossier_services.dossier_submit(dossier=dossier, actor=dossier.applicant)
+    dossier_services.dossier_take(dossier=dossier, actor=agent)
+    with capture(execute=True):
+        dossier_services.dossier_accept(
+            dossier=dossier, actor=agent, terms=terms or dossier_services.permit_terms_proposed(dossier)
+        )
+    return dossier.permits.get()

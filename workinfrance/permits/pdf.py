@@ -1,0 +1,116 @@
+"""The permit as a PDF: HTML template rendered by WeasyPrint, in French with English headings."""
+
+import base64
+from functools import cache
+from pathlib import Path
+
+import weasyprint
+from django.conf import settings
+from django.contrib.staticfiles import finders
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext_lazy as _
+from weasyprint.text.fonts import FontConfiguration
+
+from workinfrance.core.links import absolute_url
+
+from .qr import QR_SIZE_MM, qr_svg
+
+
+def bilingual(message, **params) -> tuple[str, str]:
+    """The French text and its English translation, both printed on the permit."""
+    texts = []
+    for language in ("fr", "en"):
+        with translation.override(language):
+            texts.append(str(message) % params if params else str(message))
+    return texts[0], texts[1]
+
+
+@cache
+def _fonts_and_css() -> tuple[FontConfiguration, weasyprint.CSS]:
+    """Fonts and style are parsed once per process: most of WeasyPrint's fixed cost."""
+    font_file = finders.find("dsfr/dist/fonts/Marianne-Regular.woff2")
+    font_dir = Path(font_file).parent.as_uri() if font_file else ""
+    css = render_to_string("permits/pdf/permit.css", {"font_dir": font_dir, "qr_size_mm": QR_SIZE_MM})
+    fonts = FontConfiguration()
+    return fonts, weasyprint.CSS(string=css, font_config=fonts)
+
+
+def _date(value) -> str:
+    return value.strftime("%d/%m/%Y")
+
+
+def _sections(permit) -> list:
+    hours = formats.number_format(permit.weekly_hours, 1, use_l10n=False).replace(".", ",")
+    return [
+        (
+            bilingual(_("Titulaire")),
+            [
+                (bilingual(_("Nom")), permit.holder_last_name.upper()),
+                (bilingual(_("Prénom(s)")), permit.holder_first_name),
+                (bilingual(_("Date de naissance")), _date(permit.holder_birth_date)),
+                (bilingual(_("Nationalité")), permit.holder_nationality or "—"),
+            ],
+        ),
+        (
+            bilingual(_("Employeur")),
+            [
+                (bilingual(_("Raison sociale")), permit.employer_name),
+                (bilingual(_("SIRET")), permit.employer_siret),
+            ],
+        ),
+        (
+            bilingual(_("Emploi")),
+            [
+                (bilingual(_("Intitulé du poste")), permit.job_title),
+                (
+                    bilingual(_("Motif")),
+                    " / ".join(
+                        dict.fromkeys([permit.category.name, permit.category.name_en or permit.category.name])
+                    ),
+                ),
+                (bilingual(_("Contrat")), permit.get_contract_type_display()),
+                (bilingual(_("Durée hebdomadaire maximale")), f"{hours} h"),
+            ],
+        ),
+        (
+            bilingual(_("Validité")),
+            [
+                (bilingual(_("Du")), _date(permit.valid_from)),
+                (bilingual(_("Au (inclus)")), _date(permit.valid_until)),
+            ],
+        ),
+    ]
+
+
+def permit_html(permit, *, qr_text: str) -> str:
+    with translation.override("fr"):
+        context = {
+            "permit": permit,
+            "service_name": settings.WIF_SERVICE_NAME,
+            "title": bilingual(_("Autorisation provisoire de travail")),
+            "number_label": bilingual(_("Numéro de l'autorisation")),
+            "sections": _sections(permit),
+            "issued_line": bilingual(
+                _("Délivrée le %(date)s par l'autorité soussignée"),
+                date=_date(timezone.localtime(permit.issued_at)),
+            ),
+            "signed_note": bilingual(
+                _(
+                    "Document scellé électroniquement : la signature du PDF et le code QR attestent son authenticité."
+                )
+            ),
+            "check_line": bilingual(
+                _("Vérifiez-la : scannez ce code, ou saisissez le numéro et la date de naissance sur")
+            ),
+            "qr_svg_base64": base64.b64encode(qr_svg(qr_text).encode("ascii")).decode("ascii"),
+            "verify_url": absolute_url(reverse("permits:verify_form")),
+        }
+        return render_to_string("permits/pdf/permit.html", context)
+
+
+def permit_pdf_render(permit, *, qr_text: str) -> bytes:
+    fonts, css = _fonts_and_css()
+    document = weasyprint.HTML(string=permit_html(permit, qr_text=qr_text), base_url=str(settings.BASE_DIR))
+    return document.write_pdf(stylesheets=[css], font_config=fonts)
