@@ -98,7 +98,10 @@ def load(count: int):
     units = []
     for index in range(0, len(departments), 8):  # one unit per ~8 departments
         unit = Unit.objects.create(
-            name=f"Unité {index // 8 + 1}", address="-", contact_email=f"u{index}@bench.test", signatory_name="-"
+            name=f"Unité {index // 8 + 1}",
+            address="-",
+            contact_email=f"u{index}@bench.test",
+            signatory_name="-",
         )
         unit.departments.set(departments[index : index + 8])
         units.append(unit)
@@ -119,7 +122,7 @@ def load(count: int):
     rng.shuffle(weights)
     now = datetime.now(UTC)
 
-    fields = [f for f in Dossier._meta.concrete_fields]
+    fields = list(Dossier._meta.concrete_fields)
     columns = [f.column for f in fields]
     fixed = {}
     for f in fields:
@@ -173,7 +176,10 @@ def load(count: int):
                 dossier_buffer.write("\t".join(str(values[f.attname]) for f in fields) + "\n")
             copy(cursor, Dossier._meta.db_table, columns, dossier_buffer.getvalue())
             copy(cursor, "core_event", event_columns, event_buffer.getvalue())
-            print(f"  loaded {min(first + batch - 1, count):>9,} dossiers, {total_events:>10,} events", flush=True)
+            print(
+                f"  loaded {min(first + batch - 1, count):>9,} dossiers, {total_events:>10,} events",
+                flush=True,
+            )
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{Dossier._meta.db_table}', 'id'), {count})")
         cursor.execute("ANALYZE")
     print(f"Load: {count:,} dossiers and {total_events:,} events in {time.perf_counter() - started:.0f} s")
@@ -222,10 +228,14 @@ def measure(repeat: int, verify: bool):
 
     pending = list(Dossier.objects.filter(state="in_review").order_by("-pk")[:1000])
     for dossier in pending:
-        event_record(actor=None, verb="dossier.accept", target=dossier, data={"from": "in_review", "to": "accepted"})
+        event_record(
+            actor=None, verb="dossier.accept", target=dossier, data={"from": "in_review", "to": "accepted"}
+        )
     started = time.perf_counter()
     stats_refresh()
-    print(f"Incremental refresh after {len(pending):,} new events: {(time.perf_counter() - started) * 1000:.0f} ms")
+    print(
+        f"Incremental refresh after {len(pending):,} new events: {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
     started = time.perf_counter()
     stats_refresh()
     print(f"Incremental refresh with nothing new: {(time.perf_counter() - started) * 1000:.0f} ms")
@@ -242,7 +252,9 @@ def measure(repeat: int, verify: bool):
                 f"p50 {statistics.median(times):6.1f}  p95 {percentile(times, 0.95):6.1f}  max {max(times):6.1f}"
             )
     csv_times = timed_requests(client, reverse("stats:public_csv"), {}, repeat, cold=True)
-    print(f"  CSV national   cache cleared  p50 {statistics.median(csv_times):6.1f}  p95 {percentile(csv_times, 0.95):6.1f}")
+    print(
+        f"  CSV national   cache cleared  p50 {statistics.median(csv_times):6.1f}  p95 {percentile(csv_times, 0.95):6.1f}"
+    )
     connection.close()
 
     if verify:
@@ -255,13 +267,17 @@ def measure(repeat: int, verify: bool):
         direct = report_from_events(filters=Filters(), today=timezone.localdate())
         elapsed = time.perf_counter() - started
         same = direct == report_compute(filters=Filters(), today=timezone.localdate())
-        print(f"Direct computation from events: {elapsed:.0f} s; identical to the precomputed figures: {same}")
+        print(
+            f"Direct computation from events: {elapsed:.0f} s; identical to the precomputed figures: {same}"
+        )
         if not same:
             sys.exit(1)
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--skip-load", action="store_true")
