@@ -167,7 +167,8 @@ def typical_processing_days(*, category, department) -> int | None:
         for cell in cells.filter(**scope).values_list(*CELL_FIELDS, named=True):
             tally.add_cell(cell)
         if tally.decided >= TYPICAL_MIN_DECIDED:
-            result = math.ceil(tally.percentile(TYPICAL_PERCENTILE))
+            # Whole days, at least one: "within 0 days" would read oddly for same-day decisions.
+            result = max(1, math.ceil(tally.percentile(TYPICAL_PERCENTILE)))
             break
     cache.set(key, result, CACHE_SECONDS)
     return result

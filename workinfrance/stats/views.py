@@ -66,7 +66,6 @@ def _report_context(report: Report) -> dict:
         },
         "trend": charts.processing_trend(report.by_month),
         "categories": charts.category_breakdown([(row.label, row.figures) for row in rows["category"]]),
-        "series": charts.series_labels(),
     }
 
 
