@@ -24,6 +24,9 @@ from workinfrance.core.demo import DEMO_PASSWORD
 from .documents import jpeg_file, pdf_file
 from .keyboard import KeyboardUser
 
+# The steps share one story: keep them on one worker when run with pytest-xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("journey")
+
 STUDENT_EMAIL = "amina.haddad@example.test"
 STUDENT_PASSWORD = "Mon-mot-de-passe-2026"
 NEWCOMER_EMAIL = "nguyen.vanan@example.test"
