@@ -71,15 +71,22 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def screenshots_folder():
+    """Screenshots of the last run only."""
+    folder = ARTIFACTS / "screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def visited_pages():
     """Pages checked in French, replayed in English by the English test."""
     return VisitedPages()
 
 
 @pytest.fixture
-def journal(request, visited_pages):
-    folder = ARTIFACTS / "screenshots" / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
+def journal(request, visited_pages, screenshots_folder):
+    folder = screenshots_folder / request.node.name
     folder.mkdir(parents=True)
     return Journal(folder, visited_pages)
 
