@@ -75,7 +75,9 @@ def _reference_data_present(request):
     Tests run in several processes, so the order pytest-django relies on (transactional tests last)
     does not hold across files."""
     marker = request.node.get_closest_marker("django_db")
-    transactional = "transactional_db" in request.fixturenames or bool(marker and marker.kwargs.get("transaction"))
+    transactional = "transactional_db" in request.fixturenames or bool(
+        marker and marker.kwargs.get("transaction")
+    )
     if not (marker or transactional or "db" in request.fixturenames):
         return
     request.getfixturevalue("transactional_db" if transactional else "db")

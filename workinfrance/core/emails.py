@@ -11,7 +11,9 @@ def legal_footer() -> str:
     parts = []
     for language in ("fr", "en"):
         with translation.override(language):
-            parts.append(render_to_string("core/email_footer.txt", {"SERVICE_NAME": settings.WIF_SERVICE_NAME}).strip())
+            parts.append(
+                render_to_string("core/email_footer.txt", {"SERVICE_NAME": settings.WIF_SERVICE_NAME}).strip()
+            )
     return "--\n" + "\n\n".join(parts)
 
 
