@@ -237,8 +237,10 @@ def test_incremental_refresh_follows_new_events_and_reopened_decisions(history, 
     )
     assert state.last_event_id == Event.objects.latest("id").pk
     assert late.stats_fact.processing_days == 2
-    # Running again changes nothing and does not bump the cache version.
+    # Running again, or after events that are not transitions, changes nothing, not even the version.
+    event_record(actor=None, verb="dossier.note", target=late, data={"to": "refused"})
     assert stats_refresh().version == state.version
+    assert DossierFact.objects.get(pk=late.pk).outcome == "accepted"
 
 
 def test_check_command_compares_with_the_events(history, capsys):
@@ -251,3 +253,16 @@ def test_check_command_compares_with_the_events(history, capsys):
         MonthlyCell.objects.filter(department="75").update(accepted=0)
         with pytest.raises(CommandError):
             call_command("stats_check")
+
+
+def test_typical_processing_days_widens_its_scope_when_data_is_thin(history, paris):
+    from workinfrance.stats.selectors import typical_processing_days
+
+    category = ids()
+    with clock(paris_time(TODAY)):
+        # 20 decided Paris apprenticeship files: 80th percentile 7.2 days, rounded up.
+        assert typical_processing_days(category=category["apprenticeship"], department="75") == 8
+        # One decided Algerian-student file only, in the category too: the national figure (6.8).
+        assert typical_processing_days(category=category["algerian_student"], department="92") == 7
+    with clock(paris_time(datetime.date(2030, 1, 1))):
+        assert typical_processing_days(category=category["apprenticeship"], department="75") is None

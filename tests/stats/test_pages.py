@@ -89,10 +89,10 @@ def test_public_page_in_english(story, client):
 
 def test_filters_narrow_the_figures(story, client, lyon):
     response = client.get(reverse("stats:public"), {"unit": lyon.pk})
-    assert response.context["total"].filed == 1
-    assert response.context["total"].in_progress == 1
+    assert response.context["report"].total.filed == 1
+    assert response.context["report"].total.in_progress == 1
     bad = client.get(reverse("stats:public"), {"department": "zz"})
-    assert bad.status_code == 200 and bad.context["total"].filed == 5
+    assert bad.status_code == 200 and bad.context["report"].total.filed == 5
 
 
 def test_csv_has_the_same_figures(story, client, paris):
@@ -118,14 +118,36 @@ def test_unit_dashboard_for_supervisors_only(story, client, supervisor, agent, l
     assert client.get(url).status_code == 403
     client.force_login(lyon_supervisor)
     response = client.get(url)
-    assert response.context["total"].filed == 1
+    assert response.context["report"].total.filed == 1
     client.force_login(supervisor)
     response = client.get(url)
     assert response.status_code == 200
-    assert response.context["total"].filed == 4
+    assert response.context["report"].total.filed == 4
     loads = {load.agent: load for load in response.context["workload"]}
     assert (loads[agent].decided_30_days, loads[agent].in_review) == (4, 0)
     assert loads[supervisor].decided_30_days == 0  # reopening is not a decision
     assert [w.dossier for w in response.context["oldest"]] == [story["waiting"]]
     assert response.context["oldest"][0].overdue
     assert client.get(url, {"unit": lyon_supervisor.units.get().pk}).status_code == 404
+
+
+def test_figures_are_formatted_in_the_visitors_language(story, client):
+    html = client.get(reverse("stats:public")).content.decode()
+    assert "<td>5,0 j</td>" in html and "<td>33 %</td>" in html  # median; 1 accepted of 3 decided
+    client.cookies["django_language"] = "en"
+    html = client.get(reverse("stats:public")).content.decode()
+    assert "<td>5.0 d</td>" in html and "<td>33%</td>" in html
+
+
+def test_page_is_live_after_a_new_transition(story, client, applicant, agent, supervisor):
+    first = client.get(reverse("stats:public")).context["report"].total
+    ServiceStory(applicant=applicant, agent=agent, supervisor=supervisor).do(
+        story["waiting"], timezone.now(), "take"
+    )
+    ServiceStory(applicant=applicant, agent=agent, supervisor=supervisor).do(
+        story["waiting"], timezone.now(), "accept"
+    )
+    response = client.get(reverse("stats:public"))
+    after = response.context["report"].total
+    assert (after.accepted, after.in_progress) == (first.accepted + 1, first.in_progress - 1)
+    assert f"<td>{after.accepted}</td>" in response.content.decode()

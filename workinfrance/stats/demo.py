@@ -1,6 +1,7 @@
 """Demo history for `make run`: ~200 files decided over the last 12 months in the demo units, so
-the statistics pages have something to show. Written as the services write it (dossier, events
-with their own dates, a permit for each acceptance), without e-mails. Idempotent: it runs once.
+the statistics pages have something to show. Written as the services write it (dossier fields and
+events with their own dates), without e-mails and without permit records: a permit means a signed
+PDF each, far too slow for a demo history that only feeds the statistics. Idempotent: it runs once.
 """
 
 import datetime
@@ -9,7 +10,6 @@ from contextlib import contextmanager
 from decimal import Decimal
 from unittest import mock
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,7 +17,6 @@ from workinfrance.accounts.models import Role, User
 from workinfrance.core.events import event_record
 from workinfrance.dossiers.models import Dossier, FilerKind, RefusalReason, ResidencePermitType
 from workinfrance.dossiers.numbering import next_dossier_number
-from workinfrance.permits.services import permit_issue
 from workinfrance.procedures.models import Category, ContractType
 
 from .services import stats_rebuild
@@ -161,16 +160,6 @@ def _play(dossier: Dossier, steps, *, agent, supervisor) -> None:
                 dossier.refusal_reason = RefusalReason.HOURS
             if transition == "reopen":
                 dossier.decided_at, dossier.refusal_reason = None, ""
-            if transition == "accept":
-                start = max(dossier.contract_start, timezone.localdate(moment))
-                permit = permit_issue(
-                    dossier=dossier,
-                    actor=agent,
-                    validity_start=start,
-                    validity_end=min(dossier.contract_end, start + relativedelta(months=12, days=-1)),
-                    weekly_hours=dossier.weekly_hours,
-                )
-                data["permit"] = permit.number
             dossier.state = TARGETS[transition]
             dossier.save()
             event_record(actor=actor, verb=f"dossier.{transition}", target=dossier, data=data)

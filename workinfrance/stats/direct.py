@@ -6,6 +6,8 @@ reference the precomputed figures are checked against (`manage.py stats_check`, 
 import datetime
 from collections import defaultdict
 
+from django.db.models.fields.json import KT
+
 from workinfrance.dossiers.models import Dossier
 
 from .figures import TRIM_PERCENT, Figures
@@ -56,7 +58,7 @@ def report_from_events(*, filters: Filters, today: datetime.date) -> Report:
         ).iterator(10000)
     }
     histories = defaultdict(list)
-    rows = dossier_events().values_list("target_id", "id", "verb", "created_at", "data__to")
+    rows = dossier_events().values_list("target_id", "id", "verb", "created_at", KT("data__to"))
     for target_id, event_id, verb, created_at, to_state in rows.iterator(10000):
         histories[int(target_id)].append(HistoryEvent(event_id, verb, created_at, to_state))
     groups = {name: defaultdict(list) for name in ("month", "category", "department", "unit")}

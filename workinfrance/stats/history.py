@@ -14,8 +14,10 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
+from zoneinfo import ZoneInfo
 
-from django.utils import timezone
+from django.conf import settings
 
 from workinfrance.dossiers.lifecycle import DECIDED_STATES, State
 
@@ -46,8 +48,14 @@ class Summary:
         return local_date(self.first_submitted_at).replace(day=1)
 
 
+@cache
+def _zone() -> ZoneInfo:
+    return ZoneInfo(settings.TIME_ZONE)
+
+
 def local_date(moment: datetime) -> date:
-    return timezone.localtime(moment).date()
+    """The calendar date in Paris (the service's time zone), whatever the active one."""
+    return moment.astimezone(_zone()).date()
 
 
 def days_between(start: datetime, end: datetime) -> int:

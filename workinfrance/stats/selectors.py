@@ -16,7 +16,7 @@ from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.selectors import dossiers_visible_to
 
 from .figures import Figures, Tally
-from .models import MonthlyCell, RefreshState
+from .models import Level, MonthlyCell, RefreshState
 from .services import stats_refresh_if_due
 
 PERIOD_MONTHS = 12
@@ -28,6 +28,7 @@ WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW)
 # Files waiting longer than this in submitted or in-review state are flagged to the unit.
 OVERDUE_DAYS = 7
 CELL_FIELDS = (
+    "level",
     "month",
     "category_id",
     "department_id",
@@ -72,6 +73,8 @@ class Report:
     by_department: list[tuple[str, Figures]]
     by_unit: list[tuple[int, Figures]]
     as_of: datetime.datetime | None = field(default=None, compare=False)
+    # Identifies this report's data (version of the figures, day, filters) for caches.
+    key: str = field(default="", compare=False)
 
 
 def period_months(today: datetime.date, count: int = PERIOD_MONTHS) -> list[datetime.date]:
@@ -79,19 +82,38 @@ def period_months(today: datetime.date, count: int = PERIOD_MONTHS) -> list[date
     return [first - relativedelta(months=back) for back in range(count - 1, -1, -1)]
 
 
-def report_assemble(months, rows) -> Report:
-    """Build a report from (month, category, department, unit, cell) rows, cells being additive tallies."""
+DIMENSIONS = ("month", "category", "department", "unit")
+# The coarse level holding each breakdown of the unfiltered report.
+BREAKDOWN_LEVELS = {
+    Level.MONTH: "month",
+    Level.CATEGORY: "category",
+    Level.DEPARTMENT: "department",
+    Level.UNIT: "unit",
+}
+
+
+def report_compute(*, filters: Filters, today: datetime.date | None = None) -> Report:
+    """From the precomputed cells, in one query: the coarse levels when unfiltered (one row per
+    month and group), else the fine cells matching the filters (each one adds to every breakdown)."""
+    months = period_months(today or timezone.localdate())
+    cells = MonthlyCell.objects.filter(month__gte=months[0], month__lte=months[-1]).order_by()
+    lookup = filters.cell_lookup()
+    if lookup:
+        cells = cells.filter(level=Level.FINE, **lookup)
+    else:
+        cells = cells.filter(level__in=list(BREAKDOWN_LEVELS))
+    groups = {name: defaultdict(Tally) for name in DIMENSIONS}
+    for cell in cells.values_list(*CELL_FIELDS, named=True).iterator(2000):
+        keys = (cell.month, cell.category_id, cell.department_id, cell.unit_id)
+        if lookup:
+            for name, key in zip(DIMENSIONS, keys, strict=True):
+                groups[name][key].add_cell(cell)
+        else:
+            name = BREAKDOWN_LEVELS[cell.level]
+            groups[name][keys[DIMENSIONS.index(name)]].add_cell(cell)
     total = Tally()
-    groups = {name: defaultdict(Tally) for name in ("month", "category", "department", "unit")}
-    for month, category, department, unit, tally in rows:
-        for target in (
-            total,
-            groups["month"][month],
-            groups["category"][category],
-            groups["department"][department],
-            groups["unit"][unit],
-        ):
-            target.add_cell(tally)
+    for tally in groups["month"].values():
+        total.add_cell(tally)
 
     def figures_by(name):
         return [(key, tally.figures()) for key, tally in sorted(groups[name].items())]
@@ -106,19 +128,6 @@ def report_assemble(months, rows) -> Report:
     )
 
 
-def report_compute(*, filters: Filters, today: datetime.date | None = None) -> Report:
-    """From the precomputed monthly cells (one query)."""
-    months = period_months(today or timezone.localdate())
-    cells = (
-        MonthlyCell.objects.filter(month__gte=months[0], month__lte=months[-1], **filters.cell_lookup())
-        .values_list(*CELL_FIELDS, named=True)
-        .order_by()
-    )
-    return report_assemble(
-        months, ((c.month, c.category_id, c.department_id, c.unit_id, c) for c in cells.iterator(2000))
-    )
-
-
 def _version() -> int:
     return RefreshState.objects.filter(pk=1).values_list("version", flat=True).first() or 0
 
@@ -127,12 +136,12 @@ def report_get(*, filters: Filters) -> Report:
     """The live report: catch up with recent events if due, then read through the cache."""
     stats_refresh_if_due()
     today = timezone.localdate()
-    key = f"stats:report:{_version()}:{today}:{filters.category}:{filters.department}:{filters.unit}"
-    report = cache.get(key)
+    key = f"{_version()}:{today}:{filters.category}:{filters.department}:{filters.unit}"
+    report = cache.get(f"stats:report:{key}")
     if report is None:
         report = report_compute(filters=filters, today=today)
-        report.as_of = timezone.now()
-        cache.set(key, report, CACHE_SECONDS)
+        report.as_of, report.key = timezone.now(), key
+        cache.set(f"stats:report:{key}", report, CACHE_SECONDS)
     return report
 
 
@@ -150,15 +159,16 @@ def typical_processing_days(*, category, department) -> int | None:
     cells = MonthlyCell.objects.filter(month__gte=period_months(today)[0])
     result = None
     for scope in (
-        {"category_id": category_id, "department_id": department_code},
-        {"category_id": category_id},
-        {},
+        {"level": Level.FINE, "category_id": category_id, "department_id": department_code},
+        {"level": Level.CATEGORY, "category_id": category_id},
+        {"level": Level.MONTH},
     ):
         tally = Tally()
         for cell in cells.filter(**scope).values_list(*CELL_FIELDS, named=True):
             tally.add_cell(cell)
         if tally.decided >= TYPICAL_MIN_DECIDED:
-            result = math.ceil(tally.percentile(TYPICAL_PERCENTILE))
+            # Whole days, at least one: "within 0 days" would read oddly for same-day decisions.
+            result = max(1, math.ceil(tally.percentile(TYPICAL_PERCENTILE)))
             break
     cache.set(key, result, CACHE_SECONDS)
     return result

@@ -13,16 +13,18 @@ from collections import defaultdict
 from itertools import islice
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
+from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from workinfrance.core.models import Event
+from workinfrance.dossiers.lifecycle import Transition
 from workinfrance.dossiers.models import Dossier
 
 from .figures import Tally
 from .history import HistoryEvent, summarise
-from .models import DossierFact, MonthlyCell, RefreshState
+from .models import DossierFact, Level, MonthlyCell, RefreshState
 
 DOSSIER_TARGET = "dossiers.dossier"
 # Re-read events this much older than the previous run: covers transactions committing late.
@@ -51,8 +53,12 @@ def batched(items, size):
         yield chunk
 
 
+# The verbs of the dossier services that move a dossier (or its assignee): its statistical history.
+DOSSIER_VERBS = [f"dossier.{transition}" for transition in Transition.values] + ["dossier.assign"]
+
+
 def dossier_events():
-    return Event.objects.filter(target_type=DOSSIER_TARGET, verb__startswith="dossier.")
+    return Event.objects.filter(target_type=DOSSIER_TARGET, verb__in=DOSSIER_VERBS)
 
 
 def facts_compute(dossier_ids) -> dict[int, DossierFact]:
@@ -67,7 +73,7 @@ def facts_compute(dossier_ids) -> dict[int, DossierFact]:
     rows = (
         dossier_events()
         .filter(target_id__in=[str(pk) for pk in dimensions])
-        .values_list("target_id", "id", "verb", "created_at", "data__to")
+        .values_list("target_id", "id", "verb", "created_at", KT("data__to"))
     )
     for target_id, event_id, verb, created_at, to_state in rows:
         events[int(target_id)].append(HistoryEvent(event_id, verb, created_at, to_state))
@@ -123,14 +129,26 @@ def _facts_update(dossier_ids) -> bool:
     return bool(cells)
 
 
-def _cells_aggregate(facts) -> list[MonthlyCell]:
-    """Cells summing the given facts, built with one grouped query."""
+# The dimensions each level groups on, as positions in a fine key (month, category, department, unit).
+LEVEL_DIMENSIONS = {
+    Level.FINE: (0, 1, 2, 3),
+    Level.MONTH: (0,),
+    Level.CATEGORY: (0, 1),
+    Level.DEPARTMENT: (0, 2),
+    Level.UNIT: (0, 3),
+}
+KEY_FIELDS = ("month", "category_id", "department_id", "unit_id")
+
+
+def _cells_aggregate(level: str, facts) -> list[MonthlyCell]:
+    """The cells of one level summing the given facts, built with one grouped query."""
+    fields = [KEY_FIELDS[i] for i in LEVEL_DIMENSIONS[level]]
     tallies: dict[tuple, Tally] = defaultdict(Tally)
-    rows = facts.values(
-        "month", "category_id", "department_id", "unit_id", "outcome", "processing_days", "needed_complements"
-    ).annotate(n=Count("pk"), applicant_days=Sum("applicant_days"))
+    rows = facts.values(*fields, "outcome", "processing_days", "needed_complements").annotate(
+        n=Count("pk"), applicant_days=Sum("applicant_days")
+    )
     for row in rows:
-        tally = tallies[(row["month"], row["category_id"], row["department_id"], row["unit_id"])]
+        tally = tallies[tuple(row[field] for field in fields)]
         n = row["n"]
         tally.filed += n
         if row["needed_complements"]:
@@ -142,10 +160,8 @@ def _cells_aggregate(facts) -> list[MonthlyCell]:
             tally.histogram[row["processing_days"]] += n
     return [
         MonthlyCell(
-            month=month,
-            category_id=category,
-            department_id=department,
-            unit_id=unit,
+            level=level,
+            **dict(zip(fields, key, strict=True)),
             filed=t.filed,
             accepted=t.accepted,
             refused=t.refused,
@@ -155,17 +171,34 @@ def _cells_aggregate(facts) -> list[MonthlyCell]:
             applicant_days_sum=t.applicant_days_sum,
             histogram={str(days): count for days, count in sorted(t.histogram.items())},
         )
-        for (month, category, department, unit), t in tallies.items()
+        for key, t in tallies.items()
     ]
 
 
-def _cells_recompute(keys: set[tuple]) -> None:
-    for chunk in batched(sorted(keys), 200):
-        where = Q()
-        for month, category, department, unit in chunk:
-            where |= Q(month=month, category_id=category, department_id=department, unit_id=unit)
-        MonthlyCell.objects.filter(where).delete()
-        MonthlyCell.objects.bulk_create(_cells_aggregate(DossierFact.objects.filter(where)))
+def _cells_recompute(fine_keys: set[tuple]) -> None:
+    """Recompute, at every level, the cells these fine keys fall in."""
+    for level, dimensions in LEVEL_DIMENSIONS.items():
+        keys = {tuple(key[i] for i in dimensions) for key in fine_keys}
+        fields = [KEY_FIELDS[i] for i in dimensions]
+        for chunk in batched(sorted(keys), 200):
+            where = Q()
+            for key in chunk:
+                where |= Q(**dict(zip(fields, key, strict=True)))
+            MonthlyCell.objects.filter(where, level=level).delete()
+            MonthlyCell.objects.bulk_create(_cells_aggregate(level, DossierFact.objects.filter(where)))
+
+
+def _facts_insert(facts) -> None:
+    """Insert new facts; with COPY on PostgreSQL, where a rebuild writes a million of them."""
+    if connection.vendor != "postgresql":
+        DossierFact.objects.bulk_create(facts, batch_size=BATCH)
+        return
+    fields = DossierFact._meta.concrete_fields
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    with connection.cursor() as cursor:
+        with cursor.cursor.copy(f"COPY {DossierFact._meta.db_table} ({columns}) FROM STDIN") as copy:
+            for fact in facts:
+                copy.write_row([getattr(fact, f.attname) for f in fields])
 
 
 def _state_locked(*, wait: bool) -> RefreshState | None:
@@ -176,11 +209,14 @@ def _state_locked(*, wait: bool) -> RefreshState | None:
     return state
 
 
-def stats_rebuild() -> RefreshState:
-    """Recompute every fact and cell from the whole event history."""
+def stats_rebuild(*, wait: bool = True) -> RefreshState | None:
+    """Recompute every fact and cell from the whole event history; None if another run holds
+    the lock and `wait` is False."""
     started = timezone.now()
     with transaction.atomic():
-        state = _state_locked(wait=True)
+        state = _state_locked(wait=wait)
+        if state is None:
+            return None
         last_event_id = Event.objects.aggregate(last=Max("id"))["last"] or 0
         submitted = {
             int(pk)
@@ -191,9 +227,12 @@ def stats_rebuild() -> RefreshState:
         }
         DossierFact.objects.all().delete()
         for chunk in batched(sorted(submitted), BATCH):
-            DossierFact.objects.bulk_create(facts_compute(chunk).values(), batch_size=BATCH)
+            _facts_insert(facts_compute(chunk).values())
         MonthlyCell.objects.all().delete()
-        MonthlyCell.objects.bulk_create(_cells_aggregate(DossierFact.objects.all()), batch_size=BATCH)
+        for level in LEVEL_DIMENSIONS:
+            MonthlyCell.objects.bulk_create(
+                _cells_aggregate(level, DossierFact.objects.all()), batch_size=BATCH
+            )
         state.last_event_id = last_event_id
         state.refreshed_at = state.rebuilt_at = started
         state.version += 1
@@ -204,7 +243,7 @@ def stats_rebuild() -> RefreshState:
 def stats_refresh() -> RefreshState | None:
     """Catch up with the events written since the last run; None if a run is already under way."""
     if not RefreshState.objects.filter(pk=1, rebuilt_at__isnull=False).exists():
-        return stats_rebuild()
+        return stats_rebuild(wait=False)
     started = timezone.now()
     with transaction.atomic():
         state = _state_locked(wait=False)

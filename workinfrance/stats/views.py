@@ -4,10 +4,13 @@ import csv
 from dataclasses import dataclass
 
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from workinfrance.procedures.models import Category
@@ -16,7 +19,7 @@ from workinfrance.territories.models import Department, Unit
 from . import charts
 from .figures import Figures
 from .forms import StatsFilterForm
-from .selectors import Filters, Report, report_get, unit_oldest_waiting, unit_workload
+from .selectors import CACHE_SECONDS, Filters, Report, report_get, unit_oldest_waiting, unit_workload
 
 
 @dataclass(frozen=True)
@@ -63,7 +66,6 @@ def _report_context(report: Report) -> dict:
         },
         "trend": charts.processing_trend(report.by_month),
         "categories": charts.category_breakdown([(row.label, row.figures) for row in rows["category"]]),
-        "series": charts.series_labels(),
     }
 
 
@@ -71,7 +73,17 @@ def public(request):
     form = StatsFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else Filters()
     report = report_get(filters=filters)
-    context = _report_context(report) | {"form": form, "query": request.GET.urlencode()}
+    # The figures, charts and tables only change with the report: rendered once per version.
+    key = f"stats:html:{report.key}:{get_language()}"
+    report_html = cache.get(key)
+    if report_html is None:
+        report_html = render_to_string("stats/_public_report.html", _report_context(report), request=request)
+        cache.set(key, report_html, CACHE_SECONDS)
+    context = {"form": form, "query": request.GET.urlencode(), "report": report, "report_html": report_html}
+    context["period"] = {
+        "first": date_format(report.months[0], "F Y"),
+        "last": date_format(report.months[-1], "F Y"),
+    }
     return render(request, "stats/public.html", context)
 
 
