@@ -33,6 +33,7 @@ class PermitState:
     """What the verdict depends on; small, so the shared cache holds it cheaply."""
 
     pk: int
+    uuid: str
     number: str
     status: str
     revoked_at: float | None
@@ -41,7 +42,7 @@ class PermitState:
     @classmethod
     def of(cls, permit: Permit) -> "PermitState":
         revoked_at = permit.revoked_at.timestamp() if permit.revoked_at else None
-        return cls(permit.pk, permit.number, permit.status, revoked_at, permit.valid_until)
+        return cls(permit.pk, str(permit.uuid), permit.number, permit.status, revoked_at, permit.valid_until)
 
     @property
     def verdict(self) -> "Verdict":
@@ -128,7 +129,7 @@ def verify_page_cache_key(*, verdict: Verdict, state: PermitState | None, langua
     if state is None:
         return f"verify-page:{verdict}:{language}"
     return (
-        f"verify-page:{verdict}:{state.pk}:{state.status}:{state.revoked_at}:{language}:"
+        f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{language}:"
         f"{timezone.localdate().isoformat()}"
     )
 
