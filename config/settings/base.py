@@ -150,6 +150,9 @@ else:
 # Celery: a Redis broker in production; without one, tasks run in-process (eager).
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL or "")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+# Results are kept briefly, only for health checks (`manage.py check_worker`).
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL or None)
+CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

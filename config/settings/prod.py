@@ -11,6 +11,7 @@ if SECRET_KEY.startswith("dev-only"):
 env_str("DATABASE_URL", required=True)
 REDIS_URL = env_str("REDIS_URL", required=True)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
+CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])

@@ -1,3 +1,19 @@
+from django.urls import path
+
+from . import views
+
 app_name = "applicant"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("guide/", views.guide, name="guide"),
+    path("nouvelle-demande/", views.dossier_new, name="new"),
+    path("dossiers/<uuid:uuid>/", views.dossier, name="dossier"),
+    path("dossiers/<uuid:uuid>/etapes/<slug:step>/", views.step, name="step"),
+    path("dossiers/<uuid:uuid>/pieces/<int:document_type_id>/", views.upload, name="upload"),
+    path("dossiers/<uuid:uuid>/deposer/", views.submit, name="submit"),
+    path("dossiers/<uuid:uuid>/renvoyer/", views.resubmit, name="resubmit"),
+    path("dossiers/<uuid:uuid>/messages/", views.message, name="message"),
+    path("dossiers/<uuid:uuid>/renouveler/", views.renew, name="renew"),
+    path("dossiers/<uuid:uuid>/documents/<int:document_id>/", views.document, name="document"),
+]

@@ -1,3 +1,23 @@
+from django.urls import path
+
+from . import views
+
 app_name = "backoffice"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("export.csv", views.export_csv, name="export_csv"),
+    path("export.xlsx", views.export_xlsx, name="export_xlsx"),
+    path("pilotage/", views.workload, name="workload"),
+    path("dossiers/<uuid:uuid>/", views.dossier_detail, name="dossier"),
+    path("dossiers/<uuid:uuid>/decision/", views.decision_letter, name="decision_letter"),
+    path("dossiers/<uuid:uuid>/notes/", views.note_add, name="note_add"),
+    path("dossiers/<uuid:uuid>/messages/", views.message_post, name="message_post"),
+    path("dossiers/<uuid:uuid>/actions/<slug:name>/", views.dossier_action, name="action"),
+    path("dossiers/<uuid:uuid>/pieces/<int:document_id>/", views.document_view, name="document"),
+    path(
+        "dossiers/<uuid:uuid>/pieces/<int:document_id>/telecharger/",
+        views.document_download,
+        name="document_download",
+    ),
+]

@@ -6,6 +6,7 @@ review page can link straight there. Submission refuses any dossier with a probl
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workinfrance.procedures.models import Condition, ContractType, Requirement
@@ -123,6 +124,26 @@ def _consistency_problems(d: Dossier) -> list[Problem]:
                 "residence",
             )
         )
+    today = timezone.localdate()
+    # An expired card under renewal is covered by the receipt (its own document).
+    if (
+        d.residence_permit_end
+        and d.residence_permit_end < today
+        and d.residence_permit_type != ResidencePermitType.RENEWAL_RECEIPT
+    ):
+        problems.append(
+            Problem(
+                "residence_expired",
+                _(
+                    "Le titre de séjour a expiré le %(end)s. S'il est en cours de renouvellement, "
+                    "choisissez « Récépissé de renouvellement » et joignez le récépissé."
+                )
+                % {"end": d.residence_permit_end.strftime("%d/%m/%Y")},
+                "residence",
+            )
+        )
+    if d.student_birth_date and d.student_birth_date >= today:
+        problems.append(Problem("birth_date", _("La date de naissance doit être dans le passé."), "student"))
     if d.weekly_hours is not None:
         if d.weekly_hours <= 0:
             problems.append(Problem("weekly_hours", _("La durée hebdomadaire doit être positive."), "job"))

@@ -162,7 +162,7 @@ class Dossier(models.Model):
                 name="dossier_submitted_has_number_and_unit",
             ),
             models.CheckConstraint(
-                condition=~models.Q(state__in=[s.value for s in DECIDED_STATES])
+                condition=~models.Q(state__in=sorted(s.value for s in DECIDED_STATES))
                 | models.Q(decided_at__isnull=False),
                 name="dossier_decided_has_date",
             ),

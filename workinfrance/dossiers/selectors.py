@@ -1,10 +1,20 @@
 """Who may see which dossiers: the one place that scopes every read."""
 
+import math
+import statistics
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from .lifecycle import State, user_unit_ids
-from .models import Dossier
+from workinfrance.core.events import events_for
+
+from .lifecycle import DECIDED_STATES, State, user_unit_ids
+from .models import ComplementRequest, Document, Dossier, Message
 
 
 def dossiers_visible_to(user) -> QuerySet[Dossier]:
@@ -32,3 +42,101 @@ def dossier_get_for_user(*, user, **lookup) -> Dossier:
     if dossier is None:
         raise Http404
     return dossier
+
+
+# Below this many decisions, a median would mislead: widen to the whole country, then say nothing.
+TYPICAL_TIME_MIN_SAMPLE = 5
+TYPICAL_TIME_WINDOW_DAYS = 365
+TYPICAL_TIME_MAX_SAMPLE = 2000
+IMPLICIT_REFUSAL_MONTHS = 2
+
+
+def typical_processing_days(category, department) -> int | None:
+    """Median days from first submission to decision over the last year's decisions.
+
+    For the category in the department, or nationally when the department has too few."""
+    since = timezone.now() - timedelta(days=TYPICAL_TIME_WINDOW_DAYS)
+    decided = Dossier.objects.filter(
+        category=category,
+        state__in=[s.value for s in DECIDED_STATES],
+        decided_at__gte=since,
+        first_submitted_at__isnull=False,
+    )
+    for scope in (decided.filter(department=department), decided):
+        pairs = scope.order_by("-decided_at").values_list("first_submitted_at", "decided_at")[
+            :TYPICAL_TIME_MAX_SAMPLE
+        ]
+        durations = [(decided_at - submitted).total_seconds() / 86400 for submitted, decided_at in pairs]
+        if len(durations) >= TYPICAL_TIME_MIN_SAMPLE:
+            return max(1, math.ceil(statistics.median(durations)))
+    return None
+
+
+def implicit_refusal_date(dossier: Dossier) -> date | None:
+    """Silence for two months after a complete file means refusal (while waiting for a decision)."""
+    if dossier.state not in {State.SUBMITTED, State.IN_REVIEW} or dossier.submitted_at is None:
+        return None
+    return timezone.localdate(dossier.submitted_at) + relativedelta(months=IMPLICIT_REFUSAL_MONTHS)
+
+
+def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
+    if dossier.state != State.AWAITING_COMPLEMENTS:
+        return None
+    return (
+        dossier.complement_requests.filter(answered_at__isnull=True)
+        .select_related("message")
+        .prefetch_related("document_types")
+        .last()
+    )
+
+
+def documents_current(dossier: Dossier) -> list[Document]:
+    """The file in force for each document type (superseded ones and message attachments aside)."""
+    return list(
+        dossier.documents.filter(superseded_at__isnull=True, message__isnull=True)
+        .select_related("document_type")
+        .order_by("document_type__order", "uploaded_at")
+    )
+
+
+def message_thread(dossier: Dossier) -> list[Message]:
+    return list(
+        dossier.messages.select_related("author", "complement_request")
+        .prefetch_related("attachments", "complement_request__document_types")
+        .order_by("created_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    at: datetime
+    label: str
+
+
+def _timeline_label(event) -> str | None:
+    """Applicant-facing wording of an event; None hides it (staff-only: reads, notes, reassignment)."""
+    data = event.data or {}
+    labels = {
+        "dossier.create": _("Brouillon créé"),
+        "dossier.submit": _("Dossier déposé et transmis au service instructeur"),
+        "dossier.take": _("Dossier pris en charge par un agent"),
+        "dossier.request_complements": _("L'agent a demandé des compléments"),
+        "dossier.resubmit": _("Compléments envoyés : dossier renvoyé au service instructeur"),
+        "dossier.accept": _("Autorisation provisoire de travail accordée"),
+        "dossier.refuse": _("Demande refusée"),
+        "dossier.close": _("Dossier classé sans suite"),
+        "dossier.reopen": _("Décision rouverte pour un nouvel examen"),
+    }
+    if event.verb == "dossier.assign":
+        # Only visible when it moved the file into review; who works on it is internal.
+        return labels["dossier.take"] if data.get("from") != data.get("to") else None
+    return labels.get(event.verb)
+
+
+def applicant_timeline(dossier: Dossier) -> list[TimelineEntry]:
+    entries = []
+    for event in events_for(dossier).order_by("created_at", "pk"):
+        label = _timeline_label(event)
+        if label:
+            entries.append(TimelineEntry(at=event.created_at, label=label))
+    return entries

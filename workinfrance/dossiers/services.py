@@ -20,31 +20,18 @@ from workinfrance.core.events import event_record
 from workinfrance.territories.routing import RoutingError, unit_for_department
 
 from . import notifications
-from .checks import Problem, dossier_problems
+from .checks import dossier_problems
+from .errors import (
+    ActorNotAllowed,
+    DossierActionError,
+    IncompleteDossier,
+    TransitionNotAllowed,
+)
 from .lifecycle import TRANSITIONS, Actor, State, Transition, actor_kinds, user_unit_ids
-from .models import ComplementRequest, Dossier, Message, RefusalReason
+from .models import ComplementRequest, Document, Dossier, FilerKind, Message, RefusalReason
 from .numbering import next_dossier_number
-
-
-class DossierActionError(Exception):
-    """A refused action; `message` is written for the user, in the active language."""
-
-    def __init__(self, message: str, *, problems: list[Problem] | None = None):
-        super().__init__(message)
-        self.message = message
-        self.problems = problems or []
-
-
-class TransitionNotAllowed(DossierActionError):
-    """The dossier's current state does not allow this transition (often: someone acted first)."""
-
-
-class ActorNotAllowed(DossierActionError):
-    """The acting user may not perform this transition on this dossier."""
-
-
-class IncompleteDossier(DossierActionError):
-    """The file cannot go to the agents: `problems` lists what is missing or inconsistent."""
+from .uploads import upload_check
+from .validators import normalize_siret
 
 
 def _apply(
@@ -168,6 +155,10 @@ def dossier_assign(*, dossier: Dossier, actor, assignee) -> Dossier:
 def dossier_request_complements(*, dossier: Dossier, actor, document_types, message: str) -> Dossier:
     if not message.strip():
         raise DossierActionError(_("Expliquez au demandeur ce qui manque."))
+    document_types = list(document_types)
+    # The applicant can only answer with types of the dossier's own category.
+    if any(t.category_id != dossier.category_id for t in document_types):
+        raise DossierActionError(_("Ces pièces ne correspondent pas à la catégorie du dossier."))
 
     def change(d: Dossier) -> dict:
         thread_message = Message.objects.create(
@@ -299,3 +290,211 @@ def dossier_reopen(*, dossier: Dossier, actor, reason: str) -> Dossier:
         return {"reason": reason.strip(), "revoked_permits": revoked}
 
     return _apply(dossier=dossier, actor=actor, transition=Transition.REOPEN, change=change)
+
+
+# --- The applicant's writes that do not change the state -------------------------------------------
+
+# Data the applicant fills in, step by step. Everything else (state, unit, number, decision) is
+# written by the transitions above.
+APPLICANT_FIELDS = (
+    "category",
+    "filer_kind",
+    "previous_permit_number",
+    "student_first_name",
+    "student_last_name",
+    "student_birth_date",
+    "student_birth_place",
+    "student_nationality",
+    "student_email",
+    "student_phone",
+    "student_address",
+    "student_postcode",
+    "student_city",
+    "institution_name",
+    "enrolment_programme",
+    "enrolment_year",
+    "department",
+    "residence_permit_type",
+    "residence_permit_number",
+    "residence_permit_start",
+    "residence_permit_end",
+    "residence_permit_prefecture",
+    "employer_name",
+    "employer_siret",
+    "employer_naf",
+    "employer_address",
+    "employer_postcode",
+    "employer_city",
+    "employer_representative",
+    "employer_contact_email",
+    "employer_contact_phone",
+    "job_title",
+    "work_address",
+    "contract_type",
+    "contract_start",
+    "contract_end",
+    "weekly_hours",
+    "gross_monthly_salary",
+    "regulated_profession",
+)
+# Fixed once the dossier has been submitted: they decide the unit and the documents required.
+FIXED_AFTER_SUBMISSION = frozenset({"category", "filer_kind", "department"})
+# A renewal is a new contract period: its dates are asked again.
+NOT_COPIED_ON_RENEWAL = frozenset({"contract_start", "contract_end"})
+MESSAGE_MAX_LENGTH = 5000
+
+
+def _lock_for_applicant_edit(dossier: Dossier, actor) -> Dossier:
+    locked = Dossier.objects.select_for_update(of=("self",)).select_related("category").get(pk=dossier.pk)
+    if Actor.OWNER not in actor_kinds(locked, actor):
+        raise ActorNotAllowed(_("Vous n'êtes pas autorisé à modifier ce dossier."))
+    if not locked.is_editable_by_applicant:
+        raise TransitionNotAllowed(
+            _("Le dossier est « %(state)s » : il ne peut plus être modifié.")
+            % {"state": locked.get_state_display()}
+        )
+    return locked
+
+
+def dossier_draft_create(*, actor, category, filer_kind: str, previous_permit_number: str = "") -> Dossier:
+    """A new draft; when the student files, their identity is taken from the account."""
+    if not (actor.is_authenticated and actor.is_applicant):
+        raise ActorNotAllowed(_("Seul un demandeur peut créer une demande."))
+    if not category.is_active:
+        raise DossierActionError(_("Cette catégorie n'est plus proposée."))
+    dossier = Dossier(
+        category=category,
+        applicant=actor,
+        filer_kind=filer_kind,
+        previous_permit_number=previous_permit_number.strip(),
+    )
+    if filer_kind == FilerKind.STUDENT:
+        dossier.student_first_name = actor.first_name
+        dossier.student_last_name = actor.last_name
+        dossier.student_email = actor.email
+    with transaction.atomic():
+        dossier.save()
+        event_record(actor=actor, verb="dossier.create", target=dossier, data={"category": category.code})
+    return dossier
+
+
+def dossier_draft_update(*, dossier: Dossier, actor, changes: dict) -> Dossier:
+    """Save one step of the form. Allowed while the applicant may edit (draft, complements asked)."""
+    unknown = set(changes) - set(APPLICANT_FIELDS)
+    if unknown:
+        raise ValueError(f"Not applicant fields: {sorted(unknown)}")
+    if "employer_siret" in changes:
+        changes = {**changes, "employer_siret": normalize_siret(changes["employer_siret"])}
+    with transaction.atomic():
+        locked = _lock_for_applicant_edit(dossier, actor)
+        changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
+        if locked.state != State.DRAFT and FIXED_AFTER_SUBMISSION & set(changed):
+            raise DossierActionError(
+                _("La catégorie, le déposant et le département ne peuvent plus changer après le dépôt.")
+            )
+        if changed:
+            for name in changed:
+                setattr(locked, name, changes[name])
+            locked.save()
+            event_record(actor=actor, verb="dossier.update", target=locked, data={"fields": changed})
+    dossier.refresh_from_db()
+    return locked
+
+
+def document_upload(*, dossier: Dossier, actor, document_type, uploaded_file) -> Document:
+    """Attach the file for one required document; it supersedes the previous file of that type."""
+    if document_type.category_id != dossier.category_id:
+        raise DossierActionError(_("Ce type de document ne concerne pas cette demande."))
+    checked = upload_check(uploaded_file, accepted_formats=document_type.accepted_formats)
+    with transaction.atomic():
+        locked = _lock_for_applicant_edit(dossier, actor)
+        now = timezone.now()
+        locked.documents.filter(
+            document_type=document_type, message__isnull=True, superseded_at__isnull=True
+        ).update(superseded_at=now)
+        document = _document_create(dossier=locked, actor=actor, checked=checked, document_type=document_type)
+        event_record(
+            actor=actor,
+            verb="document.upload",
+            target=locked,
+            data={"document": document.pk, "document_type": document_type.code},
+        )
+    return document
+
+
+def _document_create(*, dossier: Dossier, actor, checked, document_type=None, message=None) -> Document:
+    document = Document(
+        dossier=dossier,
+        document_type=document_type,
+        message=message,
+        original_name=checked.original_name,
+        content_type=checked.content_type,
+        size=checked.size,
+        sha256=checked.sha256,
+        uploaded_by=actor,
+    )
+    # The storage name comes from document_upload_path (random); the given name is ignored.
+    document.file.save("upload", checked.file, save=False)
+    document.save()
+    return document
+
+
+def message_post(*, dossier: Dossier, actor, body: str, attachments=()) -> Message:
+    """A message in the dossier's thread, by its applicant or an agent of its unit.
+
+    An agent's message e-mails the applicant (without its content). The thread opens at submission
+    and stays open after the decision."""
+    body = (body or "").strip()
+    if not body:
+        raise DossierActionError(_("Le message est vide."))
+    if len(body) > MESSAGE_MAX_LENGTH:
+        raise DossierActionError(_("Le message dépasse %(max)s caractères.") % {"max": MESSAGE_MAX_LENGTH})
+    checked = [upload_check(f) for f in attachments]
+    with transaction.atomic():
+        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        kinds = actor_kinds(locked, actor)
+        if not kinds & {Actor.OWNER, Actor.UNIT_AGENT}:
+            raise ActorNotAllowed(_("Vous n'êtes pas autorisé à écrire sur ce dossier."))
+        if locked.state == State.DRAFT:
+            raise TransitionNotAllowed(_("La messagerie s'ouvre quand le dossier est déposé."))
+        from_staff = Actor.UNIT_AGENT in kinds
+        message = Message.objects.create(dossier=locked, author=actor, from_staff=from_staff, body=body)
+        for item in checked:
+            _document_create(dossier=locked, actor=actor, checked=item, message=message)
+        event_record(
+            actor=actor,
+            verb="message.post",
+            target=locked,
+            data={"message": message.pk, "from_staff": from_staff, "attachments": len(checked)},
+        )
+        if from_staff:
+            transaction.on_commit(
+                lambda: notifications.message_posted(dossier_id=locked.pk, message_id=message.pk)
+            )
+    return message
+
+
+def dossier_renew(*, dossier: Dossier, actor) -> Dossier:
+    """Start the renewal of an accepted dossier: a draft with the same data, new contract dates.
+
+    Asking twice returns the renewal draft already started."""
+    with transaction.atomic():
+        source = Dossier.objects.select_for_update().get(pk=dossier.pk)
+        if Actor.OWNER not in actor_kinds(source, actor):
+            raise ActorNotAllowed(_("Vous n'êtes pas autorisé à renouveler ce dossier."))
+        if source.state != State.ACCEPTED:
+            raise TransitionNotAllowed(_("Seule une demande acceptée peut être renouvelée."))
+        existing = source.renewals.filter(applicant=actor, state=State.DRAFT).first()
+        if existing is not None:
+            return existing
+        permit = source.permits.order_by("-issued_at").first()
+        renewal = Dossier(applicant=actor, renewal_of=source)
+        for name in APPLICANT_FIELDS:
+            if name not in NOT_COPIED_ON_RENEWAL:
+                setattr(renewal, name, getattr(source, name))
+        renewal.previous_permit_number = permit.number if permit else source.previous_permit_number
+        renewal.save()
+        event_record(
+            actor=actor, verb="dossier.create", target=renewal, data={"renewal_of": source.number or ""}
+        )
+    return renewal

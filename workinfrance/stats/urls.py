@@ -1,3 +1,11 @@
+from django.urls import path
+
+from . import views
+
 app_name = "stats"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.public, name="public"),
+    path("export.csv", views.public_csv, name="public_csv"),
+    path("unite/", views.unit, name="unit"),
+]

@@ -181,7 +181,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='dossier',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['refused', 'closed', 'accepted']), _negated=True), ('decided_at__isnull', False), _connector='OR'), name='dossier_decided_has_date'),
+            constraint=models.CheckConstraint(condition=models.Q(models.Q(('state__in', ['accepted', 'closed', 'refused']), _negated=True), ('decided_at__isnull', False), _connector='OR'), name='dossier_decided_has_date'),
         ),
         migrations.AddIndex(
             model_name='document',

@@ -4,7 +4,11 @@ from django.utils.module_loading import import_string
 from workinfrance.core.demo import demo_accounts_table, seed_units_and_accounts
 
 # Each app with demo content exposes a `seed(units)` function; listed here in dependency order.
-DEMO_SEEDERS: list[str] = ["workinfrance.permits.demo.seed"]
+DEMO_SEEDERS: list[str] = [
+    "workinfrance.dossiers.demo.seed",
+    "workinfrance.permits.demo.seed",
+    "workinfrance.stats.demo.seed",
+]
 
 
 class Command(BaseCommand):

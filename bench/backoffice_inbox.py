@@ -1,0 +1,421 @@
+"""Back-office at scale: load N synthetic dossiers into PostgreSQL, then time inbox, search and export.
+
+    python bench/backoffice_inbox.py                 # 100,000 dossiers
+    python bench/backoffice_inbox.py --million       # 1,000,000 dossiers
+    python bench/backoffice_inbox.py --skip-load     # measure again on what is loaded
+
+Uses its own database (default wif_bench on 127.0.0.1, dropped and recreated). Dossiers are
+generated inside PostgreSQL (INSERT ... SELECT over generate_series), so loading a million takes
+minutes. Measurements run in a fresh child process so its peak memory is the export's, not the
+loader's. Targets at 1M on 2 cores: inbox p95 <= 50 ms, search p95 <= 100 ms, CSV export <= 60 s
+within 150 MB.
+"""
+
+import argparse
+import os
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+UNITS = 12
+AGENTS_PER_UNIT = 4
+APPLICANTS = 5000
+BIGGEST_UNIT_SHARE = 0.3  # Paris receives about a third of the files
+LAST_NAMES = str.split(
+    "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel "
+    "Garcia David Bertrand Roux Vincent Fournier Morel Girard Andre Mercier Dupont Lambert Bonnet Francois "
+    "Martinez Haddad Benali Nguyen Tran Diallo Traore Kone Cisse Camara Mendy Chen Wang Li Zhang Liu Yang "
+    "Huang Zhao Wu Zhou Kumar Singh Sharma Patel Gupta Khan Ahmed Ali Hassan Hussein Mohamed Ibrahim Yilmaz "
+    "Kaya Demir Sahin Celik Silva Santos Oliveira Souza Rodrigues Ferreira Alves Pereira Lima Gomes Costa "
+    "Ribeiro Carvalho Almeida Lopes Soares Fernandes Vieira Barbosa Rocha Dias Nascimento Andrade Moreira "
+    "Nunes Marques Machado Mendes Freitas Cardoso Ramos Goncalves Santana Teixeira Kim Lee Park Choi Jung "
+    "Kang Cho Yoon Jang Lim Okafor Adeyemi Mensah Owusu Boateng Asante Ndiaye Fall Sow Ba Sy Diop Gueye"
+)
+FIRST_NAMES = str.split(
+    "Amina Yasmine Sofia Ines Lina Nour Sara Meriem Fatima Aya Mohamed Youssef Amine Karim Mehdi Rayan "
+    "Ali Omar Walid Nabil Linh Minh Anh Hoa Wei Jing Xin Hui Priya Ananya Arjun Rohan Aisha Kwame Kofi "
+    "Ama Fatou Moussa Ibrahima Awa Mariam Lucas Gabriel Leo Emma Jade Louise Alice Chloe Camila Mateo"
+)
+EMPLOYER_WORDS = str.split(
+    "Boulangerie Conseil Informatique Logistique Restauration Services Batiment Transports Hotellerie "
+    "Commerce Sante Energie Bureau Etudes Ingenierie Numerique Agence Atelier Clinique Laboratoire"
+)
+CITIES = str.split(
+    "Paris Lyon Marseille Toulouse Nice Nantes Strasbourg Montpellier Bordeaux Lille Rennes Reims"
+)
+
+
+def sql_array(words) -> str:
+    return "ARRAY[" + ",".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
+
+
+def setup_django(database: str) -> None:
+    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
+    os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
+    import django
+
+    django.setup()
+
+
+def recreate_database(database: str) -> None:
+    import psycopg
+
+    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{database}"')
+
+
+def load(n: int) -> None:
+    from django.core.management import call_command
+    from django.db import connection, transaction
+
+    from workinfrance.accounts.models import Role, User
+    from workinfrance.dossiers.models import Dossier
+    from workinfrance.procedures.models import Category
+    from workinfrance.territories.models import Department, Unit
+
+    started = time.perf_counter()
+    call_command("migrate", verbosity=0)
+    departments = list(Department.objects.order_by("code").values_list("code", flat=True))
+    with transaction.atomic():
+        User.objects.bulk_create(
+            [
+                User(email=f"applicant{i}@bench.test", role=Role.APPLICANT, password="!")
+                for i in range(APPLICANTS)
+            ]
+        )
+        units = []
+        for index in range(UNITS):
+            unit = Unit.objects.create(
+                name=f"Unité {index}",
+                address="1 rue",
+                contact_email=f"u{index}@bench.test",
+                signatory_name="X",
+            )
+            codes = departments[index * 3 : index * 3 + 3]
+            unit.departments.set(codes)
+            Department.objects.filter(code__in=codes).update(is_open=True)
+            unit_agents = []
+            for a in range(AGENTS_PER_UNIT):
+                role = Role.SUPERVISOR if a == 0 else Role.AGENT
+                user = User.objects.create_user(
+                    f"agent{index}-{a}@bench.test",
+                    "bench-password-1",
+                    role=role,
+                    first_name="Agent",
+                    last_name=f"{index}-{a}",
+                )
+                user.units.set([unit])
+                unit_agents.append(user.pk)
+            units.append((unit.pk, codes[0], unit_agents))
+        # One reader of every unit: exports the whole base.
+        everyone = User.objects.create_user("national@bench.test", "bench-password-1", role=Role.SUPERVISOR)
+        everyone.units.set([pk for pk, _code, _agents in units])
+    category_ids = list(Category.objects.values_list("pk", flat=True))
+    applicant_ids = list(User.objects.filter(role=Role.APPLICANT).values_list("pk", flat=True))
+    print(f"  accounts and units: {time.perf_counter() - started:.1f} s")
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_unit (idx int, unit_id bigint, dept varchar(3), agents bigint[])"
+        )
+        for idx, (pk, code, unit_agents) in enumerate(units):
+            cursor.execute("INSERT INTO bench_unit VALUES (%s, %s, %s, %s)", [idx, pk, code, unit_agents])
+    started = time.perf_counter()
+    expressions = dossier_expressions(category_ids, applicant_ids)
+    columns = [f.column for f in Dossier._meta.concrete_fields if f.column != "id"]
+    select = ",\n".join(expressions.get(column) or default_expression(Dossier, column) for column in columns)
+    with connection.cursor() as cursor:
+        # Building indexes once after the load is much faster than maintaining them row by row.
+        cursor.execute(
+            """
+            SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier'
+            AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'dossiers_dossier'::regclass)
+            """
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
+        cursor.execute("SELECT setseed(0.42)")
+        cursor.execute(
+            f"""
+            INSERT INTO dossiers_dossier ({", ".join(columns)})
+            SELECT {select}
+            FROM (
+                SELECT g, r, u.unit_id, u.dept, u.agents, state, submitted,
+                       row_number() OVER (PARTITION BY u.dept, extract(year FROM submitted) ORDER BY submitted, g) AS seq
+                FROM (
+                    SELECT g, random() AS r,
+                           CASE WHEN random() < {BIGGEST_UNIT_SHARE} THEN 0 ELSE 1 + (g % {UNITS - 1}) END AS unit_idx,
+                           CASE WHEN s < 0.08 THEN 'submitted' WHEN s < 0.16 THEN 'in_review'
+                                WHEN s < 0.20 THEN 'awaiting_complements' WHEN s < 0.80 THEN 'accepted'
+                                WHEN s < 0.94 THEN 'refused' ELSE 'closed' END AS state,
+                           CASE WHEN s < 0.20 THEN now() - random() * interval '70 days'
+                                ELSE now() - interval '20 days' - random() * interval '1095 days' END AS submitted
+                    FROM (SELECT g, random() AS s FROM generate_series(1::bigint, {int(n)}) AS g) AS base
+                ) AS raw
+                JOIN bench_unit u ON u.idx = raw.unit_idx
+            ) AS d
+            """
+        )
+    print(f"  {n:,} dossiers inserted: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+    print(f"  {len(indexes)} indexes rebuilt: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO permits_permit (uuid, number, dossier_id, holder_first_name, holder_last_name,
+                holder_birth_date, holder_nationality, employer_name, employer_siret, category_id, job_title,
+                contract_type, weekly_hours, valid_from, valid_until, unit_id, signatory_name, issued_at,
+                issued_by_id, status, revocation_reason)
+            SELECT gen_random_uuid(), 'APT-B-' || id, id, student_first_name, student_last_name,
+                student_birth_date, student_nationality, employer_name, employer_siret, category_id, job_title,
+                contract_type, weekly_hours, decided_at::date, decided_at::date + 300, unit_id, 'X', decided_at,
+                assignee_id, 'valid', ''
+            FROM dossiers_dossier WHERE state = 'accepted'
+            """
+        )
+        cursor.execute(
+            """
+            INSERT INTO dossiers_message (dossier_id, author_id, from_staff, body, created_at)
+            SELECT id, applicant_id, false, 'Question', submitted_at + interval '1 day'
+            FROM dossiers_dossier WHERE id % 10 = 0
+            """
+        )
+    # What autovacuum does on a live server: statistics, and the visibility map for index-only scans.
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE")
+    print(f"  permits, messages, vacuum: {time.perf_counter() - started:.1f} s")
+
+
+def dossier_expressions(category_ids, applicant_ids) -> dict:
+    last, first = sql_array(LAST_NAMES), sql_array(FIRST_NAMES)
+    words, cities = sql_array(EMPLOYER_WORDS), sql_array(CITIES)
+    n_last, n_first, n_words, n_cities = len(LAST_NAMES), len(FIRST_NAMES), len(EMPLOYER_WORDS), len(CITIES)
+    decided = "state IN ('accepted', 'refused', 'closed')"
+    # About 20,000 employers, each with a name and a SIRET-shaped number (not Luhn-checked: irrelevant here).
+    employer = "((g * 7919) % 20011)"
+    siret = f"(100000000 + {employer})::text || '00017'"
+    return {
+        "uuid": "gen_random_uuid()",
+        "number": "'WIF-' || extract(year FROM submitted)::int || '-' || dept || '-' || lpad(seq::text, 6, '0')",
+        "state": "state",
+        "category_id": f"(ARRAY{category_ids})[1 + (g % {len(category_ids)})]",
+        "applicant_id": f"(ARRAY{applicant_ids})[1 + (g % {len(applicant_ids)})]",
+        "filer_kind": "'student'",
+        "unit_id": "unit_id",
+        "assignee_id": f"CASE WHEN state = 'submitted' THEN NULL ELSE agents[1 + (g % {AGENTS_PER_UNIT})] END",
+        "student_first_name": f"({first})[1 + (g * 31 % {n_first})]",
+        "student_last_name": f"({last})[1 + (g * 17 % {n_last})] || CASE WHEN g % 3 = 0 THEN '-' || ({last})[1 + (g % {n_last})] ELSE '' END",
+        "student_birth_date": "date '1995-01-01' + (g % 3000)::int",
+        "student_birth_place": f"({cities})[1 + (g % {n_cities})]",
+        "student_nationality": "'algérienne'",
+        "student_email": "'etudiant' || g || '@bench.test'",
+        "student_address": "(g % 200) || ' rue des Écoles'",
+        "student_postcode": "dept || '005'",
+        "student_city": f"({cities})[1 + (g % {n_cities})]",
+        "department_id": "dept",
+        "residence_permit_type": "'student_card'",
+        "residence_permit_number": "lpad(g::text, 10, '0')",
+        "residence_permit_start": "submitted::date - 200",
+        "residence_permit_end": "submitted::date + 20 + (g % 500)::int",
+        "residence_permit_prefecture": "'Préfecture'",
+        "institution_name": "'Université'",
+        "enrolment_programme": "'Master'",
+        "enrolment_year": "'2025-2026'",
+        "employer_name": f"({words})[1 + {employer} % {n_words}] || ' ' || ({last})[1 + ({employer} / {n_words}) % {n_last}] || ' SARL'",
+        "employer_siret": siret,
+        "employer_address": "'3 rue Soufflot'",
+        "employer_postcode": "dept || '005'",
+        "employer_city": f"({cities})[1 + (g % {n_cities})]",
+        "job_title": "'Apprenti'",
+        "work_address": "'3 rue Soufflot'",
+        "contract_type": "'apprenticeship'",
+        "contract_start": "submitted::date + 10",
+        "contract_end": "submitted::date + 375",
+        "weekly_hours": "35",
+        "gross_monthly_salary": "1100",
+        "regulated_profession": "false",
+        "refusal_reason": "CASE WHEN state = 'refused' THEN 'hours' ELSE '' END",
+        "created_at": "submitted - interval '1 day'",
+        "updated_at": "submitted",
+        "first_submitted_at": "submitted",
+        "submitted_at": "submitted",
+        "decided_at": f"CASE WHEN {decided} THEN LEAST(now(), submitted + (r * 20) * interval '1 day') END",
+    }
+
+
+def default_expression(model, column: str) -> str:
+    field = next(f for f in model._meta.concrete_fields if f.column == column)
+    if field.null:
+        return "NULL"
+    if field.get_internal_type() == "BooleanField":
+        return "false"
+    return "''"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def percentiles(samples: list[float]) -> str:
+    ordered = sorted(samples)
+    p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return f"p50 {statistics.median(ordered) * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms   (n={len(ordered)})"
+
+
+def timed(function, repeat: int) -> list[float]:
+    function()  # warm the cache: we measure a working server, not a cold disk
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        function()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+def measure(repeat: int, export: bool) -> None:
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from workinfrance.accounts.models import User
+    from workinfrance.backoffice.selectors import InboxQuery, inbox_page
+    from workinfrance.dossiers.models import Dossier
+
+    total = Dossier.objects.count()
+    agent = User.objects.get(email="agent0-1@bench.test")  # agent of the biggest unit
+    in_unit = Dossier.objects.filter(unit__members=agent).count()
+    print(f"\n{total:,} dossiers; the measured agent's unit holds {in_unit:,}")
+    rng = random.Random(7)
+
+    def inbox(**params):
+        page = params.pop("page", 1)
+        return lambda: list(inbox_page(user=agent, query=InboxQuery(**params), page_number=page).object_list)
+
+    scenarios = {
+        "to take (default)": [inbox(tab="to_take")],
+        "mine": [inbox(tab="mine")],
+        "awaiting complements": [inbox(tab="awaiting")],
+        "decided": [inbox(tab="decided")],
+        "all": [inbox(tab="all")],
+        "all, page 40": [inbox(tab="all", page=40)],
+        "all, newest first": [inbox(tab="all", sort="-filed")],
+        "all, one state filter": [inbox(tab="all", state="refused")],
+        "decided, longest waiting": [inbox(tab="decided", sort="-waiting")],
+        "flag: late": [inbox(tab="all", flag="late")],
+    }
+    print("\nInbox through the selectors (one page of 25 rows with its capped count):")
+    inbox_samples = []
+    for name, (function,) in scenarios.items():
+        samples = timed(function, repeat)
+        inbox_samples += samples
+        print(f"  {name:<28} {percentiles(samples)}")
+    print(f"  {'ALL INBOX SCENARIOS':<28} {percentiles(inbox_samples)}")
+
+    client = Client()
+    client.force_login(agent)
+    url = reverse("backoffice:inbox")
+    view_samples = []
+    for tab in ("to_take", "mine", "decided", "all"):
+        view_samples += timed(lambda tab=tab: client.get(url, {"tab": tab}).content, repeat)
+    print(f"\nInbox through the view (HTTP GET, rendered page): {percentiles(view_samples)}")
+
+    unit_rows = Dossier.objects.filter(unit__members=agent)
+    sample = list(
+        unit_rows.values_list("number", "student_last_name", "employer_name", "employer_siret")[:5000]
+    )
+    rng.shuffle(sample)
+    queries = []
+    for number, last_name, employer, siret in sample[: repeat * 4]:
+        queries += [number, last_name.split("-")[0], employer.rsplit(" ", 1)[0], siret]
+    queries += [name[:4] for name in LAST_NAMES[:repeat]]  # prefixes ("Hadd")
+    search_samples, by_kind = [], {"number": [], "name": [], "employer": [], "siret": [], "prefix": []}
+    kinds = ["number", "name", "employer", "siret"]
+    for index, text in enumerate(queries):
+        function = inbox(tab="all", q=text)
+        started = time.perf_counter()
+        function()
+        elapsed = time.perf_counter() - started
+        search_samples.append(elapsed)
+        by_kind[kinds[index % 4] if index < repeat * 16 else "prefix"].append(elapsed)
+    print("\nSearch (tab 'all', page 1 with count):")
+    for kind, samples in by_kind.items():
+        if samples:
+            print(f"  {kind:<28} {percentiles(samples)}")
+    print(f"  {'ALL SEARCHES':<28} {percentiles(search_samples)}")
+    connection.close()
+
+    if export:
+        everyone = User.objects.get(email="national@bench.test")
+        client = Client()
+        client.force_login(everyone)
+        rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        started = time.perf_counter()
+        response = client.get(reverse("backoffice:export_csv"), {"tab": "all"})
+        size = lines = 0
+        for chunk in response.streaming_content:
+            size += len(chunk)
+            lines += chunk.count(b"\n")
+        elapsed = time.perf_counter() - started
+        rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        print(
+            f"\nCSV export of every dossier ({lines - 1:,} rows, {size / 1e6:.0f} MB): {elapsed:.1f} s; "
+            f"process peak RSS {rss_before:.0f} MB before, {rss_after:.0f} MB after"
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("-n", type=int, default=100_000, help="number of dossiers (default 100,000)")
+    parser.add_argument("--million", action="store_true", help="load 1,000,000 dossiers")
+    parser.add_argument("--database", default="wif_bench")
+    parser.add_argument("--skip-load", action="store_true", help="measure what is already loaded")
+    parser.add_argument("--repeat", type=int, default=30, help="samples per scenario")
+    parser.add_argument("--no-export", action="store_true")
+    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    n = 1_000_000 if args.million else args.n
+
+    if args.measure_only:
+        setup_django(args.database)
+        measure(args.repeat, export=not args.no_export)
+        return
+    if not args.skip_load:
+        print(f"Loading {n:,} dossiers into {args.database}")
+        started = time.perf_counter()
+        recreate_database(args.database)
+        setup_django(args.database)
+        load(n)
+        print(f"  total load: {time.perf_counter() - started:.1f} s")
+    # A fresh process: its peak memory is the measurements', not the loader's.
+    command = [
+        sys.executable,
+        __file__,
+        "--measure-only",
+        "--database",
+        args.database,
+        "--repeat",
+        str(args.repeat),
+    ]
+    if args.no_export:
+        command.append("--no-export")
+    subprocess.run(command, check=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,292 @@
+"""Statistics at national scale: load N dossiers with their events into PostgreSQL (COPY), then
+measure the precompute (full rebuild, incremental refresh) and the public page's render time.
+
+    /work/main/.venv/bin/python bench/stats_bench.py --dossiers 1000000          # load + measure
+    /work/main/.venv/bin/python bench/stats_bench.py --skip-load                 # measure again
+    /work/main/.venv/bin/python bench/stats_bench.py --skip-load --verify        # + direct check
+
+Uses its own database (BENCH_DATABASE_URL, default wif_stats_bench), recreated on load.
+Dossiers are spread over the last 24 months, so the page's 12-month window holds about half.
+"""
+
+import argparse
+import io
+import json
+import os
+import random
+import statistics
+import sys
+import time
+import uuid
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/wif_stats_bench")
+os.environ["DATABASE_URL"] = BENCH_URL
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
+os.environ["DEBUG"] = "0"  # no query log in memory
+os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+
+import django
+import psycopg
+
+TARGETS = {
+    "submit": "submitted",
+    "take": "in_review",
+    "request_complements": "awaiting_complements",
+    "resubmit": "submitted",
+    "accept": "accepted",
+    "refuse": "refused",
+    "close": "closed",
+    "reopen": "in_review",
+}
+HOUR = timedelta(hours=1)
+
+
+def recreate_database():
+    name = BENCH_URL.rsplit("/", 1)[1]
+    admin = BENCH_URL.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def history(rng: random.Random, start: datetime, now: datetime):
+    steps = [(start, "submit")]
+    moment = start + rng.randint(1, 48) * HOUR
+    steps.append((moment, "take"))
+    if rng.random() < 0.2:
+        moment += rng.randint(2, 72) * HOUR
+        steps.append((moment, "request_complements"))
+        if rng.random() < 0.1:
+            return steps + [(moment + rng.randint(24, 24 * 30) * HOUR, "close")]
+        moment += rng.randint(12, 24 * 12) * HOUR
+        steps += [(moment, "resubmit"), (moment + HOUR, "take")]
+        moment += HOUR
+    moment += timedelta(hours=rng.expovariate(1 / 60) + 1)
+    draw = rng.random()
+    outcome = "accept" if draw < 0.8 else "refuse" if draw < 0.95 else "close"
+    steps.append((moment, outcome))
+    if rng.random() < 0.01:
+        steps += [(moment + 30 * HOUR, "reopen"), (moment + 80 * HOUR, "accept")]
+    return [(when, what) for when, what in steps if when <= now]
+
+
+def copy(cursor, table, columns, rows_text):
+    with cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN") as out:
+        out.write(rows_text)
+
+
+def load(count: int):
+    from django.core.management import call_command
+
+    recreate_database()
+    django.setup()
+    from django.db import connection
+
+    from workinfrance.accounts.models import Role, User
+    from workinfrance.dossiers.models import Dossier
+    from workinfrance.procedures.models import Category
+    from workinfrance.territories.models import Department, Unit
+
+    call_command("migrate", verbosity=0)
+    started = time.perf_counter()
+    departments = list(Department.objects.values_list("code", flat=True))
+    Department.objects.update(is_open=True)
+    units = []
+    for index in range(0, len(departments), 8):  # one unit per ~8 departments
+        unit = Unit.objects.create(
+            name=f"Unité {index // 8 + 1}",
+            address="-",
+            contact_email=f"u{index}@bench.test",
+            signatory_name="-",
+        )
+        unit.departments.set(departments[index : index + 8])
+        units.append(unit)
+    unit_of = {code: units[i // 8].pk for i, code in enumerate(departments)}
+    agents = {}
+    for unit in units:
+        agent = User.objects.create(email=f"agent{unit.pk}@bench.test", role=Role.AGENT)
+        agent.units.set([unit])
+        agents[unit.pk] = agent.pk
+    applicants = User.objects.bulk_create(
+        [User(email=f"applicant{i}@bench.test", role=Role.APPLICANT) for i in range(2000)]
+    )
+    applicant_ids = [a.pk for a in applicants]
+    categories = list(Category.objects.values_list("pk", flat=True))
+    # Busy departments get most files (Paris, Lyon...): a skewed choice.
+    weights = [1 / (rank + 1) for rank in range(len(departments))]
+    rng = random.Random(1)
+    rng.shuffle(weights)
+    now = datetime.now(UTC)
+
+    fields = list(Dossier._meta.concrete_fields)
+    columns = [f.column for f in fields]
+    fixed = {}
+    for f in fields:
+        if f.null:
+            fixed[f.attname] = "\\N"
+        elif f.get_internal_type() == "BooleanField":
+            fixed[f.attname] = "f"
+        else:
+            fixed[f.attname] = ""
+    event_columns = ["actor_id", "verb", "target_type", "target_id", "created_at", "data"]
+    batch = 50_000
+    total_events = 0
+    with connection.cursor() as django_cursor:
+        cursor = django_cursor.cursor
+        for first in range(1, count + 1, batch):
+            dossier_buffer, event_buffer = io.StringIO(), io.StringIO()
+            for pk in range(first, min(first + batch, count + 1)):
+                department = rng.choices(departments, weights)[0]
+                unit = unit_of[department]
+                start = now - timedelta(days=rng.uniform(0, 730))
+                steps = history(rng, start, now)
+                state, decided_at = "draft", None
+                for when, what in steps:
+                    actor = applicant_ids[pk % 2000] if what in ("submit", "resubmit") else agents[unit]
+                    data = json.dumps({"from": state, "to": TARGETS[what]})
+                    event_buffer.write(
+                        f"{actor}\tdossier.{what}\tdossiers.dossier\t{pk}\t{when.isoformat()}\t{data}\n"
+                    )
+                    state = TARGETS[what]
+                    decided_at = when if state in ("accepted", "refused", "closed") else None
+                total_events += len(steps)
+                values = dict(fixed)
+                values.update(
+                    id=pk,
+                    uuid=str(uuid.UUID(int=rng.getrandbits(128))),
+                    number=f"WIF-BENCH-{pk:09d}",
+                    state=state,
+                    category_id=rng.choice(categories),
+                    applicant_id=applicant_ids[pk % 2000],
+                    filer_kind="student",
+                    unit_id=unit,
+                    assignee_id=agents[unit],
+                    department_id=department,
+                    created_at=(start - HOUR).isoformat(),
+                    updated_at=steps[-1][0].isoformat(),
+                    first_submitted_at=start.isoformat(),
+                    submitted_at=start.isoformat(),
+                    decided_at=decided_at.isoformat() if decided_at else "\\N",
+                    regulated_profession="f",
+                )
+                dossier_buffer.write("\t".join(str(values[f.attname]) for f in fields) + "\n")
+            copy(cursor, Dossier._meta.db_table, columns, dossier_buffer.getvalue())
+            copy(cursor, "core_event", event_columns, event_buffer.getvalue())
+            print(
+                f"  loaded {min(first + batch - 1, count):>9,} dossiers, {total_events:>10,} events",
+                flush=True,
+            )
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('{Dossier._meta.db_table}', 'id'), {count})")
+        cursor.execute("ANALYZE")
+    print(f"Load: {count:,} dossiers and {total_events:,} events in {time.perf_counter() - started:.0f} s")
+
+
+def percentile(values, q):
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
+
+
+def timed_requests(client, url, params, repeat, *, cold):
+    from django.core.cache import cache
+
+    times = []
+    for _ in range(repeat):
+        if cold:
+            cache.clear()
+        started = time.perf_counter()
+        response = client.get(url, params)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, response.status_code
+    return times
+
+
+def measure(repeat: int, verify: bool):
+    django.setup()
+    from django.db import connection
+    from django.test import Client
+    from django.urls import reverse
+
+    from workinfrance.core.models import Event
+    from workinfrance.dossiers.models import Dossier
+    from workinfrance.stats.models import DossierFact, MonthlyCell
+    from workinfrance.stats.services import stats_rebuild, stats_refresh
+
+    print(f"Database: {Dossier.objects.count():,} dossiers, {Event.objects.count():,} events")
+    started = time.perf_counter()
+    stats_rebuild()
+    print(
+        f"Full rebuild: {time.perf_counter() - started:.1f} s "
+        f"({DossierFact.objects.count():,} facts, {MonthlyCell.objects.count():,} monthly cells)"
+    )
+
+    # Incremental: 1,000 new decisions on files in review, then one catch-up.
+    from workinfrance.core.events import event_record
+
+    pending = list(Dossier.objects.filter(state="in_review").order_by("-pk")[:1000])
+    for dossier in pending:
+        event_record(
+            actor=None, verb="dossier.accept", target=dossier, data={"from": "in_review", "to": "accepted"}
+        )
+    started = time.perf_counter()
+    stats_refresh()
+    print(
+        f"Incremental refresh after {len(pending):,} new events: {(time.perf_counter() - started) * 1000:.0f} ms"
+    )
+    started = time.perf_counter()
+    stats_refresh()
+    print(f"Incremental refresh with nothing new: {(time.perf_counter() - started) * 1000:.0f} ms")
+
+    client = Client()
+    url = reverse("stats:public")
+    cases = [("national", {}), ("department 75", {"department": "75"}), ("category", {"category": "1"})]
+    print(f"Public page, {repeat} requests each (Django test client, in-process), ms:")
+    for label, params in cases:
+        for cold in (True, False):
+            times = timed_requests(client, url, params, repeat, cold=cold)
+            print(
+                f"  {label:<14} {'cache cleared' if cold else 'cached      '}  "
+                f"p50 {statistics.median(times):6.1f}  p95 {percentile(times, 0.95):6.1f}  max {max(times):6.1f}"
+            )
+    csv_times = timed_requests(client, reverse("stats:public_csv"), {}, repeat, cold=True)
+    print(
+        f"  CSV national   cache cleared  p50 {statistics.median(csv_times):6.1f}  p95 {percentile(csv_times, 0.95):6.1f}"
+    )
+    connection.close()
+
+    if verify:
+        from django.utils import timezone
+
+        from workinfrance.stats.direct import report_from_events
+        from workinfrance.stats.selectors import Filters, report_compute
+
+        started = time.perf_counter()
+        direct = report_from_events(filters=Filters(), today=timezone.localdate())
+        elapsed = time.perf_counter() - started
+        same = direct == report_compute(filters=Filters(), today=timezone.localdate())
+        print(
+            f"Direct computation from events: {elapsed:.0f} s; identical to the precomputed figures: {same}"
+        )
+        if not same:
+            sys.exit(1)
+
+
+def main():
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--dossiers", type=int, default=1_000_000)
+    parser.add_argument("--repeat", type=int, default=30)
+    parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--verify", action="store_true", help="also replay every event and compare (slow)")
+    args = parser.parse_args()
+    if not args.skip_load:
+        load(args.dossiers)
+    measure(args.repeat, args.verify)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,135 @@
+import pytest
+
+from workinfrance.core.models import Event
+from workinfrance.dossiers import services
+from workinfrance.dossiers.errors import ActorNotAllowed, IncompleteDossier
+from workinfrance.dossiers.lifecycle import State
+from workinfrance.territories.models import Department
+
+from tests.dossiers.helpers import events_of
+from tests.factories import DossierFactory, complete_draft
+
+
+def test_submit_routes_numbers_and_dates(applicant, paris):
+    dossier = complete_draft(applicant=applicant)
+    services.dossier_submit(dossier=dossier, actor=applicant)
+    assert dossier.state == State.SUBMITTED
+    assert dossier.unit == paris
+    assert dossier.number.endswith("-75-000001")
+    assert dossier.submitted_at == dossier.first_submitted_at
+
+
+def test_submitting_twice_files_once(applicant, paris, mailoutbox, django_capture_on_commit_callbacks):
+    dossier = complete_draft(applicant=applicant)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_submit(dossier=dossier, actor=applicant)
+        # A second tab still holds the draft instance.
+        stale = type(dossier).objects.get(pk=dossier.pk)
+        stale.state = State.DRAFT
+        services.dossier_submit(dossier=stale, actor=applicant)
+    dossier.refresh_from_db()
+    assert dossier.number.endswith("-000001")
+    assert events_of(dossier).count("dossier.submit") == 1
+    assert len(mailoutbox) == 1
+
+
+def test_numbers_follow_per_department(applicant, paris):
+    first = complete_draft(applicant=applicant)
+    second = complete_draft(applicant=applicant)
+    other = complete_draft(applicant=applicant, department=Department.objects.get(code="92"))
+    for dossier in (first, second, other):
+        services.dossier_submit(dossier=dossier, actor=applicant)
+    assert first.number.endswith("-75-000001")
+    assert second.number.endswith("-75-000002")
+    assert other.number.endswith("-92-000001")
+
+
+def test_incomplete_dossier_is_refused_with_the_list(applicant, paris):
+    dossier = DossierFactory(applicant=applicant, employer_name="")  # and no documents
+    with pytest.raises(IncompleteDossier) as raised:
+        services.dossier_submit(dossier=dossier, actor=applicant)
+    codes = {problem.code for problem in raised.value.problems}
+    assert "missing:employer_name" in codes
+    assert "document:passport" in codes
+    dossier.refresh_from_db()
+    assert dossier.state == State.DRAFT
+    assert dossier.number is None
+    assert not Event.objects.filter(verb="dossier.submit").exists()
+
+
+def test_closed_department_is_refused_clearly(applicant, paris):
+    department = Department.objects.get(code="13")
+    dossier = complete_draft(applicant=applicant, department=department)
+    with pytest.raises(IncompleteDossier) as raised:
+        services.dossier_submit(dossier=dossier, actor=applicant)
+    assert "department_closed" in {p.code for p in raised.value.problems}
+
+
+def test_assign_by_supervisor_puts_submitted_in_review(applicant, paris, supervisor, agent, lyon_agent):
+    dossier = complete_draft(applicant=applicant)
+    services.dossier_submit(dossier=dossier, actor=applicant)
+    with pytest.raises(ActorNotAllowed):
+        services.dossier_assign(dossier=dossier, actor=agent, assignee=agent)
+    with pytest.raises(services.DossierActionError):
+        services.dossier_assign(dossier=dossier, actor=supervisor, assignee=lyon_agent)
+    services.dossier_assign(dossier=dossier, actor=supervisor, assignee=agent)
+    assert (dossier.state, dossier.assignee) == (State.IN_REVIEW, agent)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migration-seeded rows
+def test_concurrent_submissions_file_once(applicant, paris):
+    """Two tabs submitting at the same instant: the row lock lets one through, the other sees it filed."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    dossier = complete_draft(applicant=applicant)
+
+    def submit():
+        try:
+            services.dossier_submit(dossier=type(dossier).objects.get(pk=dossier.pk), actor=applicant)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for future in [pool.submit(submit) for _ in range(4)]:
+            future.result()
+    dossier.refresh_from_db()
+    assert dossier.number.endswith("-000001")
+    assert events_of(dossier).count("dossier.submit") == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migration-seeded rows
+def test_two_deciders_at_once_yield_one_decision(applicant, paris, agent, supervisor):
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+
+    from tests.dossiers.helpers import dossier_in_state
+
+    dossier = dossier_in_state(
+        State.IN_REVIEW, applicant=applicant, unit=paris, assignee=agent, documents=False
+    )
+
+    def decide(kind):
+        fresh = type(dossier).objects.get(pk=dossier.pk)
+        try:
+            if kind == "accept":
+                services.dossier_accept(
+                    dossier=fresh, actor=agent, terms=services.permit_terms_proposed(fresh)
+                )
+            else:
+                services.dossier_refuse(dossier=fresh, actor=supervisor, reason="hours", comment="")
+            return "ok"
+        except services.TransitionNotAllowed:
+            return "refused"
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(decide, ["accept", "refuse"]))
+    assert outcomes == ["ok", "refused"]
+    decisions = [v for v in events_of(dossier) if v in {"dossier.accept", "dossier.refuse"}]
+    assert len(decisions) == 1

@@ -1,0 +1,17 @@
+from .dossier import document, dossier, message, renew, resubmit
+from .filing import dossier_new, step, submit, upload
+from .guide import dashboard, guide
+
+__all__ = [
+    "dashboard",
+    "document",
+    "dossier",
+    "dossier_new",
+    "guide",
+    "message",
+    "renew",
+    "resubmit",
+    "step",
+    "submit",
+    "upload",
+]

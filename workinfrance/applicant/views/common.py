@@ -1,0 +1,23 @@
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+
+from workinfrance.dossiers.selectors import dossier_get_for_user
+
+
+def applicant_required(view):
+    """Logged-in applicants only; staff have the back-office (404 rather than hinting at pages)."""
+
+    @login_required
+    def wrapped(request, *args, **kwargs):
+        if not request.user.is_applicant:
+            raise Http404
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def own_dossier(request, uuid):
+    """The applicant's own dossier, else 404 whether it exists or not."""
+    return dossier_get_for_user(user=request.user, uuid=uuid, applicant=request.user)

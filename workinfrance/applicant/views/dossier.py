@@ -1,0 +1,135 @@
+"""The tracking page of one dossier and what the applicant does from it."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from workinfrance.core.events import event_record
+from workinfrance.dossiers import services
+from workinfrance.dossiers.errors import DossierActionError, IncompleteDossier
+from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.selectors import (
+    applicant_timeline,
+    documents_current,
+    dossier_get_for_user,
+    implicit_refusal_date,
+    message_thread,
+    open_complement_request,
+    typical_processing_days,
+)
+from workinfrance.permits.models import PermitStatus
+
+from ..forms import MessageForm
+from ..summary import dossier_summary
+from .common import applicant_required, own_dossier
+from .filing import step_url, upload_forms
+
+
+@applicant_required
+@require_GET
+def dossier(request, uuid):
+    dossier = own_dossier(request, uuid)
+    return render(request, "applicant/dossier.html", _tracking_context(dossier, message_form=MessageForm()))
+
+
+def _tracking_context(dossier, *, message_form) -> dict:
+    complement_request = open_complement_request(dossier)
+    context = {
+        "dossier": dossier,
+        "timeline": applicant_timeline(dossier),
+        "documents": documents_current(dossier),
+        "thread": message_thread(dossier),
+        "message_form": message_form,
+        "complement_request": complement_request,
+        "complement_uploads": (
+            upload_forms(
+                dossier, complement_request.document_types.all(), since=complement_request.created_at
+            )
+            if complement_request
+            else []
+        ),
+        "implicit_refusal_date": implicit_refusal_date(dossier),
+        "permit": dossier.permits.filter(status=PermitStatus.VALID).order_by("-issued_at").first(),
+        "summary": dossier_summary(dossier),
+        "edit_url": step_url(dossier, "review") if dossier.is_editable_by_applicant else None,
+    }
+    if dossier.state in {State.SUBMITTED, State.IN_REVIEW} and dossier.department_id:
+        context["typical_days"] = typical_processing_days(dossier.category, dossier.department)
+    return context
+
+
+@applicant_required
+@require_POST
+def message(request, uuid):
+    dossier = own_dossier(request, uuid)
+    form = MessageForm(request.POST, request.FILES)
+    if form.is_valid():
+        attachment = form.cleaned_data.get("attachment")
+        try:
+            services.message_post(
+                dossier=dossier,
+                actor=request.user,
+                body=form.cleaned_data["body"],
+                attachments=[attachment] if attachment else [],
+            )
+        except DossierActionError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(request, _("Message envoyé au service instructeur."))
+            return redirect("applicant:dossier", uuid=dossier.uuid)
+    context = _tracking_context(dossier, message_form=form)
+    return render(request, "applicant/dossier.html", context, status=400)
+
+
+@applicant_required
+@require_POST
+def resubmit(request, uuid):
+    """Send the completed file back to the agents (after a complement request)."""
+    dossier = own_dossier(request, uuid)
+    try:
+        services.dossier_resubmit(dossier=dossier, actor=request.user)
+    except IncompleteDossier as error:
+        messages.error(request, error.message)
+        return redirect(step_url(dossier, "review"))
+    except DossierActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Votre dossier complété a été renvoyé au service instructeur."))
+    return redirect("applicant:dossier", uuid=dossier.uuid)
+
+
+@applicant_required
+@require_POST
+def renew(request, uuid):
+    dossier = own_dossier(request, uuid)
+    try:
+        renewal = services.dossier_renew(dossier=dossier, actor=request.user)
+    except DossierActionError as error:
+        messages.error(request, error.message)
+        return redirect("applicant:dossier", uuid=dossier.uuid)
+    messages.success(
+        request,
+        _("Demande de renouvellement créée à partir de votre dossier : vérifiez chaque étape et les dates."),
+    )
+    return redirect(step_url(renewal, "filer"))
+
+
+@require_GET
+def document(request, uuid, document_id):
+    """Serve a file to whoever may see its dossier (the applicant, the unit's staff); 404 otherwise."""
+    if not request.user.is_authenticated:
+        raise Http404
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    item = dossier.documents.filter(pk=document_id).first()
+    if item is None:
+        raise Http404
+    if request.user.is_agent:
+        event_record(actor=request.user, verb="document.read", target=dossier, data={"document": item.pk})
+    response = FileResponse(
+        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response

@@ -1,0 +1,181 @@
+"""The filing form: one page per step, the draft saved at each, then review and submission."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from workinfrance.dossiers import services
+from workinfrance.dossiers.checks import dossier_problems, required_document_types
+from workinfrance.dossiers.errors import DossierActionError, IncompleteDossier, TransitionNotAllowed
+from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.selectors import documents_current
+
+from ..forms import STEP_FORMS, DocumentUploadForm, FilerForm
+from ..steps import STEPS, step_after, step_before, step_index
+from ..summary import dossier_summary
+from .common import applicant_required, own_dossier
+
+
+def step_url(dossier, slug: str) -> str:
+    return reverse("applicant:step", kwargs={"uuid": dossier.uuid, "step": slug})
+
+
+def _stepper(current: str) -> dict:
+    index = step_index(current)
+    following = step_after(current)
+    return {
+        "steps": STEPS,
+        "current": STEPS[index],
+        "number": index + 1,
+        "total": len(STEPS),
+        "next": following,
+    }
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def dossier_new(request):
+    """First step of a new request: creates the draft when validated."""
+    form = FilerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        dossier = services.dossier_draft_create(
+            actor=request.user,
+            category=form.cleaned_data["category"],
+            filer_kind=form.cleaned_data["filer_kind"],
+            previous_permit_number=form.cleaned_data["previous_permit_number"],
+        )
+        messages.success(request, _("Brouillon enregistré. Vous pouvez le reprendre à tout moment."))
+        return redirect(step_url(dossier, "student"))
+    return render(
+        request,
+        "applicant/step_form.html",
+        {"form": form, "dossier": None, "stepper": _stepper("filer"), "previous": None},
+    )
+
+
+@applicant_required
+@require_http_methods(["GET", "POST"])
+def step(request, uuid, step):
+    dossier = own_dossier(request, uuid)
+    if step not in {s.slug for s in STEPS}:
+        raise Http404
+    if not dossier.is_editable_by_applicant:
+        messages.info(request, _("Ce dossier a été déposé : il ne peut plus être modifié."))
+        return redirect("applicant:dossier", uuid=dossier.uuid)
+    context = {"dossier": dossier, "stepper": _stepper(step), "previous": step_before(step)}
+    if step == "documents":
+        return render(request, "applicant/step_documents.html", context | _documents_context(dossier))
+    if step == "review":
+        return render(request, "applicant/step_review.html", context | _review_context(dossier))
+    form = STEP_FORMS[step](request.POST or None, instance=dossier)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.dossier_draft_update(dossier=dossier, actor=request.user, changes=form.changes())
+        except DossierActionError as error:
+            messages.error(request, error.message)
+            return redirect("applicant:dossier", uuid=dossier.uuid)
+        if "save_and_quit" in request.POST:
+            messages.success(request, _("Brouillon enregistré. Vous pouvez le reprendre à tout moment."))
+            return redirect("applicant:dashboard")
+        return redirect(step_url(dossier, step_after(step).slug))
+    step_problems = [
+        p for p in dossier_problems(dossier) if p.step == step and not p.code.startswith("missing:")
+    ]
+    return render(
+        request, "applicant/step_form.html", context | {"form": form, "step_problems": step_problems}
+    )
+
+
+def upload_forms(dossier, document_types, *, since=None) -> list[dict]:
+    """One small form per document type (each posts alone: it works without JavaScript).
+
+    With `since` (a complement request), only a file sent after it counts as provided."""
+    current = {
+        doc.document_type_id: doc
+        for doc in documents_current(dossier)
+        if since is None or doc.uploaded_at >= since
+    }
+    return [
+        {
+            "type": doc_type,
+            "document": current.get(doc_type.pk),
+            "form": DocumentUploadForm(accepted_formats=doc_type.accepted_formats, prefix=f"t{doc_type.pk}"),
+        }
+        for doc_type in document_types
+    ]
+
+
+def _documents_context(dossier) -> dict:
+    return {"rows": upload_forms(dossier, required_document_types(dossier))}
+
+
+def _review_context(dossier) -> dict:
+    return {
+        "problems": [{"problem": p, "url": step_url(dossier, p.step)} for p in dossier_problems(dossier)],
+        "documents": documents_current(dossier),
+        "summary": dossier_summary(dossier),
+    }
+
+
+@applicant_required
+@require_POST
+def upload(request, uuid, document_type_id):
+    """Attach a file for one document type; back to the documents step or the tracking page."""
+    dossier = own_dossier(request, uuid)
+    document_type = dossier.category.document_types.filter(pk=document_type_id).first()
+    if document_type is None:
+        raise Http404
+    back = (
+        step_url(dossier, "documents")
+        if request.POST.get("next") == "documents"
+        else reverse("applicant:dossier", kwargs={"uuid": dossier.uuid})
+    )
+    form = DocumentUploadForm(
+        request.POST,
+        request.FILES,
+        accepted_formats=document_type.accepted_formats,
+        prefix=f"t{document_type.pk}",
+    )
+    if not form.is_valid():
+        for error in form.errors.get("file", []):
+            messages.error(request, f"{document_type.label} : {error}")
+        return redirect(back)
+    try:
+        services.document_upload(
+            dossier=dossier,
+            actor=request.user,
+            document_type=document_type,
+            uploaded_file=form.cleaned_data["file"],
+        )
+    except DossierActionError as error:
+        messages.error(request, error.message)
+        return redirect(back)
+    messages.success(request, _("« %(type)s » : fichier enregistré.") % {"type": document_type.label})
+    return redirect(back)
+
+
+@applicant_required
+@require_POST
+def submit(request, uuid):
+    """File the draft. A second click, or a second tab, finds it filed and just shows it."""
+    dossier = own_dossier(request, uuid)
+    try:
+        services.dossier_submit(dossier=dossier, actor=request.user)
+    except IncompleteDossier as error:
+        messages.error(request, error.message)
+        return redirect(step_url(dossier, "review"))
+    except TransitionNotAllowed:
+        dossier.refresh_from_db()
+        if dossier.state == State.DRAFT:
+            raise
+        messages.info(request, _("Ce dossier a déjà été déposé."))
+        return redirect("applicant:dossier", uuid=dossier.uuid)
+    messages.success(
+        request,
+        _("Votre dossier est déposé sous le numéro %(number)s. Un e-mail de confirmation vous a été envoyé.")
+        % {"number": dossier.number},
+    )
+    return redirect("applicant:dossier", uuid=dossier.uuid)

@@ -1,0 +1,180 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from dsfr.forms import DsfrBaseForm
+
+from workinfrance.dossiers.lifecycle import State, user_unit_ids
+from workinfrance.dossiers.models import RefusalReason
+from workinfrance.dossiers.services import PermitTerms, permit_terms_problems, permit_terms_proposed
+from workinfrance.procedures.models import Category, DocumentType
+from workinfrance.territories.models import Department
+
+from .selectors import DEFAULT_SORT, DEFAULT_TAB, FLAGS, SORTS, TABS, UNASSIGNED, InboxQuery, unit_agents
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class InboxFilterForm(DsfrBaseForm):
+    """The inbox's query string: tab, search, filters and sort. Invalid values are simply ignored."""
+
+    tab = forms.ChoiceField(
+        choices=[(k, v[0]) for k, v in TABS.items()], required=False, widget=forms.HiddenInput
+    )
+    q = forms.CharField(
+        label=_("Rechercher"),
+        help_text=_("Numéro de dossier, nom de l'étudiant ou de l'employeur, SIRET"),
+        required=False,
+        max_length=200,
+    )
+    category = forms.ModelChoiceField(
+        label=_("Catégorie"), queryset=Category.objects.all(), required=False, empty_label=_("Toutes")
+    )
+    department = forms.ModelChoiceField(
+        label=_("Département"), queryset=Department.objects.none(), required=False, empty_label=_("Tous")
+    )
+    state = forms.ChoiceField(label=_("État"), required=False)
+    assignee = forms.ChoiceField(label=_("Instructeur"), required=False)
+    filed_from = forms.DateField(label=_("Déposé à partir du"), required=False, widget=DateInput())
+    filed_to = forms.DateField(label=_("Déposé jusqu'au"), required=False, widget=DateInput())
+    flag = forms.ChoiceField(
+        label=_("Signalement"), required=False, choices=[("", _("Tous"))] + list(FLAGS.items())
+    )
+    sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=list(SORTS.items()))
+
+    def __init__(self, data, *, user, **kwargs):
+        super().__init__(data, **kwargs)
+        unit_ids = user_unit_ids(user)
+        self.fields["department"].queryset = Department.objects.filter(units__in=unit_ids).distinct()
+        self.fields["state"].choices = [("", _("Tous"))] + [
+            (s.value, s.label) for s in State if s != State.DRAFT
+        ]
+        self.fields["assignee"].choices = [("", _("Tous")), (UNASSIGNED, _("Non attribué"))] + [
+            (str(agent.pk), str(agent)) for agent in unit_agents(unit_ids)
+        ]
+
+    def to_query(self) -> InboxQuery:
+        # Invalid fields are left out of cleaned_data: a bad date must not empty the inbox.
+        self.is_valid()
+        data = self.cleaned_data
+        return InboxQuery(
+            tab=data.get("tab") or DEFAULT_TAB,
+            q=(data.get("q") or "").strip(),
+            category=data.get("category"),
+            department=data.get("department"),
+            state=data.get("state") or "",
+            assignee=data.get("assignee") or "",
+            filed_from=data.get("filed_from"),
+            filed_to=data.get("filed_to"),
+            flag=data.get("flag") or "",
+            sort=data.get("sort") or DEFAULT_SORT,
+        )
+
+
+class AssignForm(DsfrBaseForm):
+    assignee = forms.ModelChoiceField(label=_("Attribuer à"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = unit_agents([dossier.unit_id])
+        if dossier.assignee_id:
+            self.fields["assignee"].initial = dossier.assignee_id
+
+
+class ComplementsForm(DsfrBaseForm):
+    document_types = forms.ModelMultipleChoiceField(
+        label=_("Pièces à fournir"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    message = forms.CharField(
+        label=_("Message au demandeur"),
+        help_text=_("Expliquez ce qui manque ou doit être corrigé."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["document_types"].queryset = DocumentType.objects.filter(category=dossier.category_id)
+        self.fields["document_types"].label_from_instance = lambda doc_type: doc_type.label
+
+
+class AcceptForm(DsfrBaseForm):
+    """The permit's terms, prefilled from the dossier and checked like the service checks them."""
+
+    validity_start = forms.DateField(label=_("Valable du"), widget=DateInput())
+    validity_end = forms.DateField(label=_("Valable jusqu'au"), widget=DateInput())
+    weekly_hours = forms.DecimalField(
+        label=_("Durée hebdomadaire autorisée (heures)"), max_digits=4, decimal_places=1, min_value=0
+    )
+
+    def __init__(self, *args, dossier, **kwargs):
+        self.dossier = dossier
+        proposed = permit_terms_proposed(dossier)
+        kwargs.setdefault("initial", proposed.__dict__)
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            problems = permit_terms_problems(self.dossier, self.terms())
+            if problems:
+                raise forms.ValidationError(problems)
+        return cleaned
+
+    def terms(self) -> PermitTerms:
+        data = self.cleaned_data
+        return PermitTerms(
+            validity_start=data["validity_start"],
+            validity_end=data["validity_end"],
+            weekly_hours=data["weekly_hours"],
+        )
+
+
+class RefuseForm(DsfrBaseForm):
+    reason = forms.ChoiceField(label=_("Motif du refus"), choices=RefusalReason.choices)
+    comment = forms.CharField(
+        label=_("Motivation"),
+        help_text=_("Elle figure dans la décision notifiée au demandeur, avec les voies de recours."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
+        max_length=5000,
+    )
+
+
+class CloseForm(DsfrBaseForm):
+    comment = forms.CharField(
+        label=_("Motif du classement sans suite"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000
+    )
+
+
+class ReopenForm(DsfrBaseForm):
+    reason = forms.CharField(
+        label=_("Motif de la réouverture"),
+        help_text=_("Une autorisation délivrée sera retirée avec ce motif."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+class NoteForm(DsfrBaseForm):
+    body = forms.CharField(
+        label=_("Nouvelle note"),
+        help_text=_("Visible uniquement par les agents de l'unité."),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        max_length=5000,
+    )
+
+
+class MessageForm(DsfrBaseForm):
+    body = forms.CharField(
+        label=_("Message au demandeur"),
+        help_text=_("Le demandeur est prévenu par e-mail."),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=5000,
+    )

@@ -1,0 +1,145 @@
+"""What the dossier screen shows: readable sections, documents, thread, notes, permits and signals."""
+
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workinfrance.dossiers.models import ComplementRequest, Document, Dossier
+
+from .selectors import days_since_filing, dossier_flags, implicit_refusal_date, permit_warnings
+
+# Shown in the page (PDF viewer, image); anything else is only downloaded.
+INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+SECTIONS = [
+    (
+        gettext_lazy("Étudiant"),
+        [
+            "student_last_name",
+            "student_first_name",
+            "student_birth_date",
+            "student_birth_place",
+            "student_nationality",
+            "student_email",
+            "student_phone",
+            "student_address",
+            "student_postcode",
+            "student_city",
+        ],
+    ),
+    (
+        gettext_lazy("Titre de séjour"),
+        [
+            "residence_permit_type",
+            "residence_permit_number",
+            "residence_permit_start",
+            "residence_permit_end",
+            "residence_permit_prefecture",
+            "department",
+        ],
+    ),
+    (gettext_lazy("Études"), ["institution_name", "enrolment_programme", "enrolment_year"]),
+    (
+        gettext_lazy("Employeur"),
+        [
+            "employer_name",
+            "employer_siret",
+            "employer_naf",
+            "employer_address",
+            "employer_postcode",
+            "employer_city",
+            "employer_representative",
+            "employer_contact_email",
+            "employer_contact_phone",
+        ],
+    ),
+    (
+        gettext_lazy("Emploi"),
+        [
+            "job_title",
+            "work_address",
+            "contract_type",
+            "contract_start",
+            "contract_end",
+            "weekly_hours",
+            "gross_monthly_salary",
+            "regulated_profession",
+        ],
+    ),
+    (gettext_lazy("Demande"), ["filer_kind", "previous_permit_number"]),
+]
+
+
+@dataclass(frozen=True)
+class Line:
+    label: str
+    value: object
+
+
+def _display(dossier: Dossier, name: str):
+    field = Dossier._meta.get_field(name)
+    if field.choices:
+        return getattr(dossier, f"get_{name}_display")()
+    value = getattr(dossier, name)
+    if isinstance(value, bool):
+        return _("oui") if value else _("non")
+    return value
+
+
+def dossier_sections(dossier: Dossier) -> list[tuple[str, list[Line]]]:
+    return [
+        (
+            title,
+            [
+                Line(str(Dossier._meta.get_field(name).verbose_name), _display(dossier, name))
+                for name in names
+            ],
+        )
+        for title, names in SECTIONS
+    ]
+
+
+def dossier_context(dossier: Dossier) -> dict:
+    today = timezone.localdate()
+    documents = list(
+        dossier.documents.select_related("document_type").order_by(
+            "document_type__order", "uploaded_at", "pk"
+        )
+    )
+    thread = list(
+        dossier.messages.select_related("author").prefetch_related(
+            Prefetch("attachments", queryset=Document.objects.order_by("pk"))
+        )
+    )
+    complement_requests = list(
+        ComplementRequest.objects.filter(dossier=dossier)
+        .prefetch_related("document_types")
+        .select_related("message")
+    )
+    permits = list(dossier.permits.order_by("-issued_at"))
+    late_message_ids = {
+        message.pk
+        for message in thread
+        if dossier.is_decided and not message.from_staff and message.created_at > dossier.decided_at
+    }
+    dossier.has_message_after_decision = bool(late_message_ids)
+    return {
+        "dossier": dossier,
+        "sections": dossier_sections(dossier),
+        "documents": [d for d in documents if d.message_id is None and d.superseded_at is None],
+        "superseded_documents": [
+            d for d in documents if d.message_id is None and d.superseded_at is not None
+        ],
+        "thread": thread,
+        "late_message_ids": late_message_ids,
+        "complement_requests": complement_requests,
+        "notes": list(dossier.notes.select_related("author")),
+        "permits": [(permit, permit_warnings(permit, dossier)) for permit in permits],
+        "flags": dossier_flags(dossier, today=today),
+        "implicit_refusal_date": implicit_refusal_date(dossier),
+        "days_since_filing": days_since_filing(dossier, today=today),
+        "inline_types": INLINE_TYPES,
+    }

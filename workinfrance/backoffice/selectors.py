@@ -1,0 +1,338 @@
+"""Reads of the back-office: the inbox (tabs, filters, sort, search), flags, workload.
+
+Everything starts from `dossiers_visible_to(user)`, so a unit never sees another unit's dossiers.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from dateutil.relativedelta import relativedelta
+from django.core.paginator import Paginator
+from django.db.models import (
+    Count,
+    DurationField,
+    Exists,
+    ExpressionWrapper,
+    F,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+)
+from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from workinfrance.accounts.models import User
+from workinfrance.dossiers.lifecycle import DECIDED_STATES, State, user_unit_ids
+from workinfrance.dossiers.models import Dossier, Message
+from workinfrance.dossiers.selectors import dossiers_visible_to
+
+from .search import dossiers_search
+
+OPEN_STATES = (State.SUBMITTED, State.IN_REVIEW)
+LATE_AFTER_DAYS = 7
+IMPLICIT_REFUSAL_MONTHS = 2
+DEADLINE_WARNING_DAYS = 15
+RESIDENCE_WARNING_DAYS = 30
+UNASSIGNED = "none"
+
+TABS = {
+    "to_take": (gettext_lazy("À prendre"), Q(state=State.SUBMITTED)),
+    "mine": (gettext_lazy("Mes dossiers"), None),  # depends on the user: see `_tab_filter`
+    "awaiting": (gettext_lazy("En attente de compléments"), Q(state=State.AWAITING_COMPLEMENTS)),
+    "decided": (gettext_lazy("Décidés"), Q(state__in=[s.value for s in DECIDED_STATES])),
+    "all": (gettext_lazy("Tous"), Q()),
+}
+DEFAULT_TAB = "to_take"
+
+SORTS = {
+    "filed": gettext_lazy("Date de dépôt (plus ancien d'abord)"),
+    "-filed": gettext_lazy("Date de dépôt (plus récent d'abord)"),
+    "-waiting": gettext_lazy("Jours d'attente ou d'instruction (plus long d'abord)"),
+    "waiting": gettext_lazy("Jours d'attente ou d'instruction (plus court d'abord)"),
+}
+DEFAULT_SORT = "filed"
+
+FLAGS = {
+    "late": gettext_lazy("En attente depuis plus de 7 jours"),
+    "deadline": gettext_lazy("Refus implicite proche ou atteint"),
+    "message_after_decision": gettext_lazy("Message reçu après la décision"),
+    "residence_expiring": gettext_lazy("Titre de séjour expirant bientôt"),
+}
+
+
+@dataclass
+class InboxQuery:
+    """The inbox's tab, filters, search and sort, as cleaned by `InboxFilterForm`."""
+
+    tab: str = DEFAULT_TAB
+    q: str = ""
+    category: object = None
+    department: object = None
+    state: str = ""
+    assignee: str = ""  # a user pk, UNASSIGNED, or empty
+    filed_from: datetime.date | None = None
+    filed_to: datetime.date | None = None
+    flag: str = ""
+    sort: str = DEFAULT_SORT
+
+
+def _start_of_day(day: datetime.date) -> datetime.datetime:
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+
+
+def _tab_filter(tab: str, user) -> Q:
+    if tab == "mine":
+        return Q(state=State.IN_REVIEW, assignee=user)
+    return TABS.get(tab, TABS[DEFAULT_TAB])[1]
+
+
+def _flag_filter(flag: str, today: datetime.date) -> Q:
+    if flag == "late":
+        return Q(
+            state__in=OPEN_STATES, submitted_at__lt=_start_of_day(today - relativedelta(days=LATE_AFTER_DAYS))
+        )
+    if flag == "deadline":
+        limit = (
+            today + relativedelta(days=DEADLINE_WARNING_DAYS) - relativedelta(months=IMPLICIT_REFUSAL_MONTHS)
+        )
+        return Q(state__in=OPEN_STATES, submitted_at__lt=_start_of_day(limit + relativedelta(days=1)))
+    if flag == "message_after_decision":
+        return Q(state__in=[s.value for s in DECIDED_STATES], has_message_after_decision=True)
+    if flag == "residence_expiring":
+        return Q(
+            state__in=[*OPEN_STATES, State.AWAITING_COMPLEMENTS, State.ACCEPTED],
+            residence_permit_end__gte=today,
+            residence_permit_end__lte=today + relativedelta(days=RESIDENCE_WARNING_DAYS),
+        )
+    return Q()
+
+
+def _message_after_decision():
+    return Exists(
+        Message.objects.filter(
+            dossier=OuterRef("pk"), from_staff=False, created_at__gt=OuterRef("decided_at")
+        )
+    )
+
+
+def inbox_queryset(*, user, query: InboxQuery) -> QuerySet[Dossier]:
+    """The ordered, filtered dossiers of the inbox (and of its exports), scoped to the user's units."""
+    today = timezone.localdate()
+    qs = dossiers_visible_to(user).filter(_tab_filter(query.tab, user))
+    if query.category:
+        qs = qs.filter(category=query.category)
+    if query.department:
+        qs = qs.filter(department=query.department)
+    if query.state:
+        qs = qs.filter(state=query.state)
+    if query.assignee == UNASSIGNED:
+        qs = qs.filter(assignee__isnull=True)
+    elif query.assignee:
+        qs = qs.filter(assignee_id=query.assignee)
+    if query.filed_from:
+        qs = qs.filter(submitted_at__gte=_start_of_day(query.filed_from))
+    if query.filed_to:
+        qs = qs.filter(submitted_at__lt=_start_of_day(query.filed_to + relativedelta(days=1)))
+    if query.q:
+        qs = dossiers_search(qs, query.q)
+    if query.flag == "message_after_decision":
+        qs = qs.alias(has_message_after_decision=_message_after_decision())
+    if query.flag:
+        qs = qs.filter(_flag_filter(query.flag, today))
+    return _ordered(qs, query)
+
+
+def _ordered(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossier]:
+    sort = query.sort if query.sort in SORTS else DEFAULT_SORT
+    descending = sort.startswith("-")
+    if sort.endswith("waiting") and query.tab == "decided":
+        # Decided files waited from filing to decision: the expression index of migration 0002.
+        # "IS NOT NULL" (always true here) lets a descending scan skip the undecided files' NULLs.
+        qs = qs.alias(
+            processing_time=ExpressionWrapper(
+                F("decided_at") - F("submitted_at"), output_field=DurationField()
+            )
+        ).filter(processing_time__isnull=False)
+        return qs.order_by("-processing_time", "-pk") if descending else qs.order_by("processing_time", "pk")
+    # Undecided files have waited since their filing: the filing order is the waiting order, and
+    # it stays on an index. In the "all" tab decided files are ordered by filing date too.
+    oldest_first = sort in ("filed", "-waiting")
+    return qs.order_by("submitted_at", "pk") if oldest_first else qs.order_by("-submitted_at", "-pk")
+
+
+def inbox_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
+    """What one inbox row needs, in the same query as the rows."""
+    return queryset.select_related("category", "assignee").annotate(
+        has_message_after_decision=_message_after_decision()
+    )
+
+
+class CappedPaginator(Paginator):
+    """Counts at most `cap` rows: a count over a whole unit's history costs more than the page itself.
+
+    Beyond the cap the inbox says "more than 10,000" and asks to refine the filters. Searches
+    count up to 200: each match costs a row visit, and a longer list asks for more words.
+    """
+
+    CAP = 10_000
+    SEARCH_CAP = 200
+
+    def __init__(self, object_list, per_page, *, cap: int = CAP):
+        super().__init__(object_list, per_page)
+        self.cap = cap
+
+    @cached_property
+    def count(self):
+        # Any order will do: lets PostgreSQL count from an index alone.
+        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
+    cap = CappedPaginator.SEARCH_CAP if query.q else CappedPaginator.CAP
+    paginator = CappedPaginator(inbox_rows(inbox_queryset(user=user, query=query)), per_page, cap=cap)
+    page = paginator.get_page(page_number)
+    today = timezone.localdate()
+    for dossier in page.object_list:
+        dossier.flags = dossier_flags(dossier, today=today)
+        dossier.days_since_filing = days_since_filing(dossier, today=today)
+    return page
+
+
+def days_since_filing(dossier: Dossier, *, today: datetime.date) -> int | None:
+    if dossier.submitted_at is None:
+        return None
+    end = timezone.localdate(dossier.decided_at) if dossier.decided_at else today
+    return (end - timezone.localdate(dossier.submitted_at)).days
+
+
+def implicit_refusal_date(dossier: Dossier) -> datetime.date | None:
+    """Two months after the last complete filing, silence means refusal (shown while undecided)."""
+    if dossier.state not in OPEN_STATES or dossier.submitted_at is None:
+        return None
+    return timezone.localdate(dossier.submitted_at) + relativedelta(months=IMPLICIT_REFUSAL_MONTHS)
+
+
+@dataclass(frozen=True)
+class Flag:
+    code: str
+    label: str
+    level: str  # DSFR badge/alert level: warning or error
+
+
+def dossier_flags(dossier: Dossier, *, today: datetime.date) -> list[Flag]:
+    """Signals of DOMAIN.md: waiting > 7 days, implicit refusal, late messages, expiring residence."""
+    flags = []
+    if dossier.state in OPEN_STATES and dossier.submitted_at:
+        waiting = (today - timezone.localdate(dossier.submitted_at)).days
+        if waiting > LATE_AFTER_DAYS:
+            flags.append(Flag("late", _("En attente depuis %(days)s jours") % {"days": waiting}, "warning"))
+        deadline = implicit_refusal_date(dossier)
+        if deadline <= today:
+            flags.append(
+                Flag("deadline", _("Refus implicite depuis le %(date)s") % {"date": _d(deadline)}, "error")
+            )
+        elif (deadline - today).days <= DEADLINE_WARNING_DAYS:
+            flags.append(
+                Flag("deadline", _("Refus implicite le %(date)s") % {"date": _d(deadline)}, "warning")
+            )
+    if dossier.is_decided and getattr(dossier, "has_message_after_decision", False):
+        flags.append(Flag("message_after_decision", _("Message reçu après la décision"), "warning"))
+    end = dossier.residence_permit_end
+    if (
+        end
+        and dossier.state not in (State.REFUSED, State.CLOSED)
+        and today <= end <= today + relativedelta(days=RESIDENCE_WARNING_DAYS)
+    ):
+        flags.append(
+            Flag(
+                "residence_expiring", _("Titre de séjour expirant le %(date)s") % {"date": _d(end)}, "warning"
+            )
+        )
+    return flags
+
+
+def permit_warnings(permit, dossier: Dossier) -> list[str]:
+    """The original back-office's checks of an issued permit's validity period."""
+    warnings = []
+    if permit.valid_until < permit.valid_from:
+        warnings.append(_("La période de validité est inversée."))
+    if permit.valid_until > permit.valid_from + relativedelta(months=12) - relativedelta(days=1):
+        warnings.append(_("La validité dépasse 12 mois."))
+    if dossier.residence_permit_end and permit.valid_until > dossier.residence_permit_end:
+        warnings.append(_("La validité dépasse l'expiration du titre de séjour."))
+    return warnings
+
+
+def _d(day: datetime.date) -> str:
+    return day.strftime("%d/%m/%Y")
+
+
+def unit_agents(units) -> QuerySet[User]:
+    """Active agents and supervisors of the given units, for assignment and filters."""
+    return (
+        User.objects.filter(units__in=units, role__in=["agent", "supervisor"], is_active=True)
+        .distinct()
+        .order_by("last_name", "first_name", "pk")
+    )
+
+
+def assignable_agents(dossier: Dossier) -> QuerySet[User]:
+    return unit_agents([dossier.unit_id])
+
+
+@dataclass
+class AgentLoad:
+    agent: User | None
+    counts: dict
+    total: int
+    oldest: datetime.datetime | None
+
+
+def unit_workload(*, user) -> dict:
+    """For a supervisor: undecided dossiers per agent and per state, and the oldest waiting ones."""
+    open_states = [State.SUBMITTED, State.IN_REVIEW, State.AWAITING_COMPLEMENTS]
+    visible = dossiers_visible_to(user).filter(state__in=open_states)
+    grouped = visible.values("assignee", "state").annotate(n=Count("pk"), oldest=Min("submitted_at"))
+    agents = {agent.pk: agent for agent in unit_agents(user_unit_ids(user))}
+    loads: dict = {
+        pk: AgentLoad(agent, {s.value: 0 for s in open_states}, 0, None) for pk, agent in agents.items()
+    }
+    for row in grouped.order_by():
+        key = row["assignee"]
+        if key not in loads:
+            agent = agents.get(key) or (User.objects.filter(pk=key).first() if key else None)
+            loads[key] = AgentLoad(agent, {s.value: 0 for s in open_states}, 0, None)
+        load = loads[key]
+        load.counts[row["state"]] += row["n"]
+        load.total += row["n"]
+        if row["oldest"] and (load.oldest is None or row["oldest"] < load.oldest):
+            load.oldest = row["oldest"]
+    today = timezone.localdate()
+    oldest = list(visible.select_related("assignee", "category").order_by("submitted_at", "pk")[:15])
+    for dossier in oldest:
+        dossier.days_since_filing = days_since_filing(dossier, today=today)
+        dossier.flags = dossier_flags(dossier, today=today)
+    expiring = list(
+        dossiers_visible_to(user)
+        .filter(_flag_filter("residence_expiring", today))
+        .select_related("assignee")
+        .order_by("residence_permit_end", "pk")[:20]
+    )
+    ordered = sorted(
+        loads.values(), key=lambda load: (load.agent is None, -load.total, str(load.agent or ""))
+    )
+    return {
+        "states": [(s.value, s.label) for s in open_states],
+        "loads": ordered,
+        "totals": {s.value: sum(load.counts[s.value] for load in ordered) for s in open_states},
+        "total": sum(load.total for load in ordered),
+        "oldest": oldest,
+        "expiring": expiring,
+    }

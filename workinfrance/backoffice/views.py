@@ -1,0 +1,355 @@
+"""Back-office views: thin, scoped by `dossiers_visible_to`, writes through services only."""
+
+from functools import wraps
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from workinfrance.core.events import events_for
+from workinfrance.dossiers import services as dossier_services
+from workinfrance.dossiers.lifecycle import Actor, State, Transition, actor_kinds, allowed_transitions
+from workinfrance.dossiers.selectors import dossier_get_for_user
+from workinfrance.dossiers.services import DossierActionError
+
+from . import exports, services
+from .forms import (
+    AcceptForm,
+    AssignForm,
+    CloseForm,
+    ComplementsForm,
+    InboxFilterForm,
+    MessageForm,
+    NoteForm,
+    RefuseForm,
+    ReopenForm,
+)
+from .presenters import INLINE_TYPES, dossier_context
+from .selectors import TABS, inbox_page, inbox_queryset, unit_workload
+
+
+def staff_required(view):
+    """Agents and supervisors only; anyone else is sent to log in, or refused."""
+
+    @wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not request.user.is_agent:
+            raise PermissionDenied
+        return view(request, *args, **kwargs)
+
+    return wrapper
+
+
+@require_GET
+@staff_required
+def inbox(request):
+    form = InboxFilterForm(request.GET, user=request.user)
+    query = form.to_query()
+    page = inbox_page(user=request.user, query=query, page_number=request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    tab_params = params.copy()
+    tab_params.pop("tab", None)
+    return render(
+        request,
+        "backoffice/inbox.html",
+        {
+            "form": form,
+            "query": query,
+            "page": page,
+            "tabs": [(key, label) for key, (label, _q) in TABS.items()],
+            "params": params.urlencode(),
+            "tab_params": tab_params.urlencode(),
+            "has_filters": any(
+                (
+                    query.q,
+                    query.category,
+                    query.department,
+                    query.state,
+                    query.assignee,
+                    query.filed_from,
+                    query.filed_to,
+                    query.flag,
+                )
+            ),
+        },
+    )
+
+
+def _export_selection(request):
+    form = InboxFilterForm(request.GET, user=request.user)
+    query = form.to_query()
+    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
+    return inbox_queryset(user=request.user, query=query), filters
+
+
+def _export_name(extension: str) -> str:
+    return f"dossiers-{timezone.localtime():%Y%m%d-%H%M}.{extension}"
+
+
+@require_GET
+@staff_required
+def export_csv(request):
+    queryset, filters = _export_selection(request)
+    services.export_record(actor=request.user, export_format="csv", filters=filters)
+    response = StreamingHttpResponse(exports.csv_stream(queryset), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@staff_required
+def export_xlsx(request):
+    queryset, filters = _export_selection(request)
+    services.export_record(actor=request.user, export_format="xlsx", filters=filters)
+    output = exports.xlsx_file(exports.export_rows(queryset))
+    response = FileResponse(
+        output,
+        as_attachment=True,
+        filename=_export_name("xlsx"),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _action_forms(dossier, user, bound=None):
+    """The forms of the actions this user may take now (unbound, or the one just posted)."""
+    allowed = set(allowed_transitions(dossier, user))
+    builders = {
+        "complements": (
+            Transition.REQUEST_COMPLEMENTS,
+            lambda data: ComplementsForm(data, dossier=dossier, prefix="complements"),
+        ),
+        "accept": (Transition.ACCEPT, lambda data: AcceptForm(data, dossier=dossier, prefix="accept")),
+        "refuse": (Transition.REFUSE, lambda data: RefuseForm(data, prefix="refuse")),
+        "close": (Transition.CLOSE, lambda data: CloseForm(data, prefix="close")),
+        "reopen": (Transition.REOPEN, lambda data: ReopenForm(data, prefix="reopen")),
+    }
+    forms = {name: build(None) for name, (transition, build) in builders.items() if transition in allowed}
+    if can_assign(dossier, user):
+        forms["assign"] = AssignForm(dossier=dossier, prefix="assign")
+    if bound is not None:
+        forms[bound[0]] = bound[1]
+    return forms
+
+
+def can_assign(dossier, user) -> bool:
+    return Actor.UNIT_SUPERVISOR in actor_kinds(dossier, user) and dossier.state in (
+        State.SUBMITTED,
+        State.IN_REVIEW,
+        State.AWAITING_COMPLEMENTS,
+    )
+
+
+def _render_dossier(request, dossier, *, bound=None, note_form=None, message_form=None, status=200):
+    services.dossier_view_record(dossier=dossier, actor=request.user)
+    context = dossier_context(dossier)
+    context.update(
+        forms=_action_forms(dossier, request.user, bound),
+        can_take=Transition.TAKE in allowed_transitions(dossier, request.user),
+        note_form=note_form or NoteForm(prefix="note"),
+        message_form=message_form or MessageForm(prefix="message"),
+        history=events_for(dossier).exclude(verb__in=READ_VERBS).order_by("-created_at", "-id"),
+        reads=events_for(dossier).filter(verb__in=READ_VERBS).order_by("-created_at", "-id")[:20],
+    )
+    return render(request, "backoffice/dossier.html", context, status=status)
+
+
+READ_VERBS = ("dossier.view", "dossier.document_view", "dossier.document_download")
+
+
+@require_GET
+@staff_required
+def dossier_detail(request, uuid):
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    return _render_dossier(request, dossier)
+
+
+def _serve_document(request, uuid, document_id, *, download: bool):
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    document = dossier.documents.filter(pk=document_id).first()
+    if document is None:
+        raise Http404
+    services.document_view_record(document=document, actor=request.user, download=download)
+    inline = not download and document.content_type in INLINE_TYPES
+    response = FileResponse(
+        document.file.open("rb"),
+        as_attachment=not inline,
+        filename=document.original_name,
+        content_type=document.content_type
+        if document.content_type in INLINE_TYPES
+        else "application/octet-stream",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@require_GET
+@staff_required
+def document_view(request, uuid, document_id):
+    return _serve_document(request, uuid, document_id, download=False)
+
+
+@require_GET
+@staff_required
+def document_download(request, uuid, document_id):
+    return _serve_document(request, uuid, document_id, download=True)
+
+
+ACTIONS = {}
+
+
+def action(name, form_class=None):
+    def register(handler):
+        ACTIONS[name] = (form_class, handler)
+        return handler
+
+    return register
+
+
+@action("take")
+def _do_take(request, dossier, form):
+    dossier_services.dossier_take(dossier=dossier, actor=request.user)
+    return _("Vous avez pris en charge le dossier.")
+
+
+@action("assign", AssignForm)
+def _do_assign(request, dossier, form):
+    assignee = form.cleaned_data["assignee"]
+    dossier_services.dossier_assign(dossier=dossier, actor=request.user, assignee=assignee)
+    # django-dsfr renders messages as HTML (DSFR_CONTENT_IS_SAFE): escape what people typed.
+    return _("Dossier attribué à %(name)s.") % {"name": escape(str(assignee))}
+
+
+@action("complements", ComplementsForm)
+def _do_complements(request, dossier, form):
+    dossier_services.dossier_request_complements(
+        dossier=dossier,
+        actor=request.user,
+        document_types=list(form.cleaned_data["document_types"]),
+        message=form.cleaned_data["message"],
+    )
+    return _("La demande de compléments a été envoyée au demandeur.")
+
+
+@action("accept", AcceptForm)
+def _do_accept(request, dossier, form):
+    dossier_services.dossier_accept(dossier=dossier, actor=request.user, terms=form.terms())
+    return _("Le dossier est accepté ; l'autorisation est délivrée.")
+
+
+@action("refuse", RefuseForm)
+def _do_refuse(request, dossier, form):
+    dossier_services.dossier_refuse(
+        dossier=dossier,
+        actor=request.user,
+        reason=form.cleaned_data["reason"],
+        comment=form.cleaned_data["comment"],
+    )
+    return _("Le refus est enregistré et notifié au demandeur avec les voies de recours.")
+
+
+@action("close", CloseForm)
+def _do_close(request, dossier, form):
+    dossier_services.dossier_close(dossier=dossier, actor=request.user, comment=form.cleaned_data["comment"])
+    return _("Le dossier est classé sans suite.")
+
+
+@action("reopen", ReopenForm)
+def _do_reopen(request, dossier, form):
+    dossier_services.dossier_reopen(dossier=dossier, actor=request.user, reason=form.cleaned_data["reason"])
+    return _("Le dossier est rouvert ; toute autorisation délivrée a été retirée.")
+
+
+@require_POST
+@staff_required
+def dossier_action(request, uuid, name):
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    if name not in ACTIONS:
+        raise Http404
+    form_class, handler = ACTIONS[name]
+    form = None
+    if form_class is not None:
+        form = form_class(
+            request.POST, prefix=name, **({"dossier": dossier} if _needs_dossier(form_class) else {})
+        )
+        if not form.is_valid():
+            if name in _action_forms(dossier, request.user):
+                return _render_dossier(request, dossier, bound=(name, form), status=400)
+            messages.error(request, _("Cette action n'est pas possible sur ce dossier."))
+            return redirect("backoffice:dossier", uuid=dossier.uuid)
+    try:
+        messages.success(request, handler(request, dossier, form))
+    except DossierActionError as error:
+        # Typically someone acted first: say so, and show the dossier as it is now.
+        messages.error(request, error.message)
+        for problem in error.problems:
+            messages.error(request, problem.message)
+    return redirect("backoffice:dossier", uuid=dossier.uuid)
+
+
+def _needs_dossier(form_class) -> bool:
+    return form_class in (AssignForm, ComplementsForm, AcceptForm)
+
+
+@require_POST
+@staff_required
+def note_add(request, uuid):
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    form = NoteForm(request.POST, prefix="note")
+    if not form.is_valid():
+        return _render_dossier(request, dossier, note_form=form, status=400)
+    try:
+        services.note_add(dossier=dossier, actor=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Note ajoutée."))
+    except DossierActionError as error:
+        messages.error(request, error.message)
+    return redirect(f"{_dossier_url(dossier)}#notes")
+
+
+@require_POST
+@staff_required
+def message_post(request, uuid):
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    form = MessageForm(request.POST, prefix="message")
+    if not form.is_valid():
+        return _render_dossier(request, dossier, message_form=form, status=400)
+    try:
+        dossier_services.message_post(dossier=dossier, actor=request.user, body=form.cleaned_data["body"])
+        messages.success(request, _("Message envoyé au demandeur."))
+    except DossierActionError as error:
+        messages.error(request, error.message)
+    return redirect(f"{_dossier_url(dossier)}#messages")
+
+
+def _dossier_url(dossier) -> str:
+    return reverse("backoffice:dossier", kwargs={"uuid": dossier.uuid})
+
+
+@require_GET
+@staff_required
+def decision_letter(request, uuid):
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    if not dossier.is_decided:
+        raise Http404
+    services.dossier_view_record(dossier=dossier, actor=request.user)
+    return render(request, "backoffice/decision_letter.html", dossier_context(dossier))
+
+
+@require_GET
+@staff_required
+def workload(request):
+    if not request.user.is_supervisor:
+        raise PermissionDenied
+    return render(request, "backoffice/workload.html", unit_workload(user=request.user))
