@@ -10,7 +10,7 @@ from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -29,6 +29,7 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 PAGE_MEMO_SIZE = 512
 _pages: OrderedDict[str, str] = OrderedDict()
 _pages_lock = threading.Lock()
@@ -62,6 +63,8 @@ def _public_response(html: str, language: str) -> HttpResponse:
     response = HttpResponse(html)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Language"] = language
+    # The status may change at any time: never kept by browsers or proxies (never_cache, but cheaper).
+    response["Cache-Control"] = "no-store, private, max-age=0"
     return response
 
 
@@ -77,27 +80,29 @@ def _result(request, verification):
     return _public_response(html, translation.get_language())
 
 
-@never_cache
 @require_GET
 def verify(request, seal):
-    """What the QR code opens. The signature check is cached, the status is read from the database
-    each time (a revocation shows at once). Anonymous visitors, nearly all of them, get the page of
-    that verdict already rendered: it holds nothing about the visitor (no form, no script)."""
+    """What the QR code opens: the signature check is remembered, the status is current (a
+    revocation shows at once). Anonymous visitors, nearly all of them, get the page of that verdict
+    already rendered: it holds nothing about the visitor (no form, no script). Kept lean: it is
+    the one page every employer's phone opens."""
     language = request.GET.get("lang", request.LANGUAGE_CODE)
-    if language not in dict(settings.LANGUAGES):
+    if language not in LANGUAGE_CODES:
         language = request.LANGUAGE_CODE
-    with translation.override(language):
-        if request.user.is_authenticated:
+    if request.user.is_authenticated:
+        with translation.override(language):
             return _result(request, selectors.seal_check(text=seal))
-        verdict, state, failure = selectors.seal_state(text=seal)
-        key = selectors.verify_page_cache_key(verdict=verdict, state=state, language=language)
+    today = timezone.localdate()
+    verdict, state, failure = selectors.seal_state(text=seal, today=today)
+    key = selectors.verify_page_cache_key(verdict=verdict, state=state, language=language, today=today)
 
-        def build() -> str:
-            permit = Permit.objects.get(pk=state.pk) if state else None
-            verification = selectors.Verification(verdict, permit=permit, failure=failure)
+    def build() -> str:
+        permit = Permit.objects.get(pk=state.pk) if state else None
+        verification = selectors.Verification(verdict, permit=permit, failure=failure)
+        with translation.override(language):
             return render_to_string("permits/verify_result.html", _context(verification))
 
-        return _public_response(_page_memo(key, build), language)
+    return _public_response(_page_memo(key, build), language)
 
 
 @never_cache
