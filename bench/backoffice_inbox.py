@@ -134,6 +134,16 @@ def load(n: int) -> None:
     columns = [f.column for f in Dossier._meta.concrete_fields if f.column != "id"]
     select = ",\n".join(expressions.get(column) or default_expression(Dossier, column) for column in columns)
     with connection.cursor() as cursor:
+        # Building indexes once after the load is much faster than maintaining them row by row.
+        cursor.execute(
+            """
+            SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier'
+            AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'dossiers_dossier'::regclass)
+            """
+        )
+        indexes = cursor.fetchall()
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX "{name}"')
         cursor.execute("SELECT setseed(0.42)")
         cursor.execute(
             f"""
@@ -157,6 +167,12 @@ def load(n: int) -> None:
             """
         )
     print(f"  {n:,} dossiers inserted: {time.perf_counter() - started:.1f} s")
+    started = time.perf_counter()
+    with connection.cursor() as cursor:
+        cursor.execute("SET maintenance_work_mem = '256MB'")
+        for _name, definition in indexes:
+            cursor.execute(definition)
+    print(f"  {len(indexes)} indexes rebuilt: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with connection.cursor() as cursor:
         cursor.execute(
@@ -204,7 +220,7 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "assignee_id": f"CASE WHEN state = 'submitted' THEN NULL ELSE agents[1 + (g % {AGENTS_PER_UNIT})] END",
         "student_first_name": f"({first})[1 + (g * 31 % {n_first})]",
         "student_last_name": f"({last})[1 + (g * 17 % {n_last})] || CASE WHEN g % 3 = 0 THEN '-' || ({last})[1 + (g % {n_last})] ELSE '' END",
-        "student_birth_date": "date '1995-01-01' + (g % 3000)",
+        "student_birth_date": "date '1995-01-01' + (g % 3000)::int",
         "student_birth_place": f"({cities})[1 + (g % {n_cities})]",
         "student_nationality": "'algérienne'",
         "student_email": "'etudiant' || g || '@bench.test'",
@@ -215,7 +231,7 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "residence_permit_type": "'student_card'",
         "residence_permit_number": "lpad(g::text, 10, '0')",
         "residence_permit_start": "submitted::date - 200",
-        "residence_permit_end": "submitted::date + 20 + (g % 500)",
+        "residence_permit_end": "submitted::date + 20 + (g % 500)::int",
         "residence_permit_prefecture": "'Préfecture'",
         "institution_name": "'Université'",
         "enrolment_programme": "'Master'",

@@ -93,7 +93,9 @@ def test_accepted_shows_the_permit(logged, applicant, paris, agent):
     dossier = dossier_in_state(State.IN_REVIEW, applicant=applicant, unit=paris, assignee=agent)
     services.dossier_accept(dossier=dossier, actor=agent, terms=services.permit_terms_proposed(dossier))
     permit = dossier.permits.get()
-    assert permit.number in page(logged, dossier)
+    html = page(logged, dossier)
+    assert permit.number in html
+    assert reverse("permits:download", kwargs={"number": permit.number}) in html
 
 
 def test_complement_request_lists_types_and_upload_fields(logged, applicant, paris, agent):
@@ -151,6 +153,7 @@ def test_renewal_from_the_tracking_page(logged, applicant, paris, agent):
     renewal = dossier.renewals.get()
     assert response["Location"] == reverse("applicant:step", kwargs={"uuid": renewal.uuid, "step": "filer"})
     assert logged.get(response["Location"]).status_code == 200
+    assert f"Renouvellement de la demande {dossier.number}" in page(logged, renewal)
 
 
 def test_document_download_headers(logged, applicant, paris, agent):

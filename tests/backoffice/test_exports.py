@@ -106,3 +106,24 @@ def test_export_is_audited(client, agent, mixed):
     event = Event.objects.get(verb="backoffice.export")
     assert event.actor == agent
     assert event.data == {"format": "csv", "tab": "all", "q": "Nom"}
+
+
+@pytest.mark.postgres
+def test_postgres_copy_gives_the_same_csv_as_python(agent, mixed):
+    from workinfrance.backoffice import exports
+
+    tricky = filed(
+        employer_name='Café "Le Point; Virgule"',
+        student_first_name="=1+2",
+        student_phone="+33 6 12 34 56 78",
+        job_title="Serveur\nà mi-temps",
+        employer_naf="",
+    )
+    assert tricky.employer_naf == ""
+    queryset = inbox_queryset(user=agent, query=InboxQuery(tab="all"))
+    python = "".join(exports.csv_chunks(exports.export_rows(queryset))).encode()
+    postgres = b"".join(
+        chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in exports.csv_stream(queryset)
+    )
+    assert postgres.count(b"\n") >= 8
+    assert postgres == python

@@ -148,18 +148,25 @@ def test_pagination(client, agent, paris):
     assert "page=1" in response.content.decode()
 
 
-def test_capped_count(agent, paris, monkeypatch):
+def test_capped_count(client, agent, paris, monkeypatch):
     from workinfrance.backoffice import selectors
 
     monkeypatch.setattr(selectors.CappedPaginator, "CAP", 3)
-    for _ in range(5):
+    monkeypatch.setattr(selectors.CappedPaginator, "SEARCH_CAP", 4)
+    for _ in range(6):
         filed()
     page = selectors.inbox_page(user=agent, query=InboxQuery(tab="all"), page_number=1, per_page=2)
     assert page.paginator.count == 4 and page.paginator.capped
+    page = selectors.inbox_page(
+        user=agent, query=InboxQuery(tab="all", q="Haddad"), page_number=1, per_page=2
+    )
+    assert page.paginator.count == 5 and page.paginator.capped
+    client.force_login(agent)
+    assert "Plus de 3 dossiers" in client.get(reverse("backoffice:inbox"), {"tab": "all"}).content.decode()
 
 
 @pytest.mark.parametrize(
-    "text", ["Haddad-Unique", "haddad-uniq", "boulangerie panthéon", "732 829 320 00074", "Zoé"]
+    "text", ["Haddad-Unique", "haddad-uniq", "boulangerie panthéon", "732 829 320 00074", "732829320", "Zoé"]
 )
 def test_search_finds_by_name_employer_siret(agent, paris, text):
     wanted = filed(student_last_name="Haddad-Unique", student_first_name="Zoé")
@@ -172,6 +179,19 @@ def test_search_by_number(agent, paris):
     wanted, other = filed(), filed()
     assert list(inbox_queryset(user=agent, query=InboxQuery(tab="all", q=wanted.number))) == [wanted]
     assert list(inbox_queryset(user=agent, query=InboxQuery(tab="all", q=other.number.lower()))) == [other]
+
+
+@pytest.mark.postgres
+def test_search_column_holds_the_documented_text(paris):
+    import importlib
+
+    from django.db import connection
+
+    migration = importlib.import_module("workinfrance.backoffice.migrations.0004_search_column")
+    filed(student_first_name="Zoé", employer_name="Café du Port")
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT bool_and(search_vector = {migration.SEARCH_DOCUMENT}) FROM dossiers_dossier")
+        assert cursor.fetchone() == (True,)
 
 
 @pytest.mark.postgres

@@ -150,3 +150,14 @@ def test_resubmit_answers_the_complement_request(applicant, paris, agent):
     assert request.answered_at is not None
     assert dossier.state == State.SUBMITTED
     assert dossier.submitted_at > before
+
+
+def test_complements_only_of_the_dossier_category(applicant, paris, agent):
+    dossier = dossier_in_state(State.IN_REVIEW, applicant=applicant, unit=paris, assignee=agent)
+    foreign = category("medical_intern").document_types.filter(code="passport")
+    with pytest.raises(DossierActionError):
+        services.dossier_request_complements(
+            dossier=dossier, actor=agent, document_types=foreign, message="Passeport ?"
+        )
+    dossier.refresh_from_db()
+    assert dossier.state == State.IN_REVIEW

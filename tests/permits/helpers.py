@@ -1,6 +1,7 @@
 """Helpers of the permits tests: seals without the database, and accepted dossiers."""
 
 import datetime
+import re
 import time
 import uuid
 from decimal import Decimal
@@ -43,3 +44,11 @@ def accept(dossier, *, agent, capture, terms=None):
             dossier=dossier, actor=agent, terms=terms or dossier_services.permit_terms_proposed(dossier)
         )
     return dossier.permits.get()
+
+
+def verdict_in(response) -> str:
+    """The verdict a verification page shows (read from the page: it may come from the cache)."""
+    assert response.status_code == 200
+    found = re.search(r'data-verdict="(\w+)"', response.content.decode())
+    assert found, "no verdict on the page"
+    return found.group(1)

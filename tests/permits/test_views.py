@@ -1,6 +1,7 @@
 """Public verification, public keys, download and revocation pages."""
 
 import datetime
+import json
 from decimal import Decimal
 
 import pytest
@@ -14,16 +15,11 @@ from workinfrance.permits import seal, services
 from workinfrance.permits.models import Permit
 
 from tests.factories import complete_draft
-from tests.permits.helpers import accept, claims
+from tests.permits.helpers import accept, claims, verdict_in
 
 
 def verify_url(permit) -> str:
     return reverse("permits:verify", kwargs={"seal": permit.seal})
-
-
-def verdict_of(response) -> str:
-    assert response.status_code == 200
-    return response.context["verification"].verdict
 
 
 def test_qr_path_is_short_and_at_the_root(issued_permit):
@@ -33,7 +29,7 @@ def test_qr_path_is_short_and_at_the_root(issued_permit):
 
 def test_valid_permit_shows_the_verdict_first_then_only_what_to_compare(client, issued_permit):
     response = client.get(verify_url(issued_permit))
-    assert verdict_of(response) == "valid"
+    assert verdict_in(response) == "valid"
     html = response.content.decode()
     verdict_at = html.index("Autorisation authentique et valide")
     assert verdict_at < html.index(issued_permit.holder_last_name.upper())
@@ -51,10 +47,11 @@ def test_valid_permit_shows_the_verdict_first_then_only_what_to_compare(client, 
     assert response["Cache-Control"].startswith("max-age=0") or "no-cache" in response["Cache-Control"]
 
 
-def test_revoked_permit_says_so_with_the_date(client, issued_permit, supervisor):
+def test_revoked_permit_says_so_with_the_date_at_once(client, issued_permit, supervisor):
+    assert verdict_in(client.get(verify_url(issued_permit))) == "valid"  # now in the page cache
     services.permit_revoke_by_supervisor(permit=issued_permit, actor=supervisor, reason="Fraude au contrat")
     response = client.get(verify_url(issued_permit))
-    assert verdict_of(response) == "revoked"
+    assert verdict_in(response) == "revoked"
     html = response.content.decode()
     today = timezone.localdate().strftime("%d/%m/%Y")
     assert f"Retirée le {today}" in html and f"Revoked on {today}" in html
@@ -75,7 +72,7 @@ def test_expired_permit(client, applicant, agent, django_capture_on_commit_callb
         terms=terms,
     )
     response = client.get(verify_url(permit))
-    assert verdict_of(response) == "expired"
+    assert verdict_in(response) == "expired"
     assert "Genuine permit, but expired" in response.content.decode()
 
 
@@ -84,7 +81,7 @@ def test_altered_seal_is_not_genuine(client, issued_permit):
     replacement = "A" if issued_permit.seal[position] != "A" else "B"
     altered = issued_permit.seal[:position] + replacement + issued_permit.seal[position + 1 :]
     response = client.get(f"/V/{altered}")
-    assert verdict_of(response) == "not_genuine"
+    assert verdict_in(response) == "not_genuine"
     html = response.content.decode()
     assert "Autorisation non authentique" in html and "Not a genuine permit" in html
     assert issued_permit.holder_last_name.upper() not in html
@@ -93,14 +90,14 @@ def test_altered_seal_is_not_genuine(client, issued_permit):
 def test_seal_of_an_unknown_key_is_not_genuine(client, issued_permit):
     stranger = seal.signing_key_generate()
     forged = seal.sign(claims(permit_id=issued_permit.uuid, number=issued_permit.number), stranger)
-    assert verdict_of(client.get(f"/V/{seal.base32_encode(forged)}")) == "not_genuine"
+    assert verdict_in(client.get(f"/V/{seal.base32_encode(forged)}")) == "not_genuine"
 
 
 @pytest.mark.parametrize("garbage", ["", "HELLO", "a" * 40, "%C3%A9", "A" * 3000])
 def test_garbage_is_not_genuine(client, db, garbage):
     response = client.get(f"/V/{garbage}")
     if garbage:
-        assert verdict_of(response) == "not_genuine"
+        assert verdict_in(response) == "not_genuine"
     else:
         assert response.status_code == 404
 
@@ -109,7 +106,35 @@ def test_genuine_signature_of_a_permit_this_service_does_not_know(client, issued
     from workinfrance.permits.keys import signing_key_active
 
     unknown = seal.sign(claims(), signing_key_active())
-    assert verdict_of(client.get(f"/V/{seal.base32_encode(unknown)}")) == "not_genuine"
+    assert verdict_in(client.get(f"/V/{seal.base32_encode(unknown)}")) == "not_genuine"
+
+
+def test_cached_public_page_holds_nothing_about_the_visitor(client, issued_permit, supervisor):
+    client.force_login(supervisor)
+    signed_in = client.get(verify_url(issued_permit)).content.decode()
+    assert "Retirer cette autorisation" in signed_in
+    client.logout()
+    for _ in range(2):  # first rendering, then from the cache
+        html = client.get(verify_url(issued_permit)).content.decode()
+        assert "Retirer cette autorisation" not in html
+        assert "csrfmiddlewaretoken" not in html and "<script" not in html and "nonce" not in html
+
+
+def test_removing_a_key_from_the_keyring_forgets_cached_signature_checks(client, issued_permit, settings):
+    assert verdict_in(client.get(verify_url(issued_permit))) == "valid"
+    keyring = settings.WIF_SIGNING_KEY_DIR / "keyring.json"
+    document = json.loads(keyring.read_text())
+    document["keys"] = [entry for entry in document["keys"] if entry["kid"] != issued_permit.seal_kid]
+    keyring.write_text(json.dumps(document))
+    assert verdict_in(client.get(verify_url(issued_permit))) == "not_genuine"
+
+
+def test_language_switch_of_the_public_page_is_a_link(client, issued_permit):
+    html = client.get(verify_url(issued_permit)).content.decode()
+    assert '<html lang="fr"' in html and 'href="?lang=en"' in html
+    english = client.get(verify_url(issued_permit) + "?lang=en").content.decode()
+    assert '<html lang="en"' in english and "Date of birth" in english
+    assert verdict_in(client.get(verify_url(issued_permit) + "?lang=xx")) == "valid"
 
 
 def test_verdict_in_english_keeps_both_languages(client, issued_permit):
@@ -124,9 +149,9 @@ def test_verify_by_number_and_birth_date(client, issued_permit):
     assert client.get(url).status_code == 200
     number = issued_permit.number.lower().replace("-", "- ", 1)  # tolerant to case and spaces
     response = client.post(url, {"number": number, "birth_date": "2002-03-14"})
-    assert verdict_of(response) == "valid"
+    assert verdict_in(response) == "valid"
     wrong = client.post(url, {"number": issued_permit.number, "birth_date": "2002-03-15"})
-    assert wrong.status_code == 200 and "verification" not in wrong.context
+    assert wrong.status_code == 200 and "data-verdict" not in wrong.content.decode()
     assert "Aucune autorisation ne correspond" in wrong.content.decode()
 
 
@@ -139,12 +164,12 @@ def test_verify_by_number_is_throttled_per_client(client, issued_permit, setting
     throttled = client.post(url, {"number": issued_permit.number, "birth_date": "2002-03-14"})
     assert throttled.status_code == 429
     assert "Trop de vérifications" in throttled.content.decode()
-    assert "verification" not in throttled.context and throttled["Retry-After"]
+    assert "data-verdict" not in throttled.content.decode() and throttled["Retry-After"]
     other_client = client.post(
         url, {"number": issued_permit.number, "birth_date": "2002-03-14"}, REMOTE_ADDR="10.0.0.9"
     )
-    assert verdict_of(other_client) == "valid"
-    assert verdict_of(client.get(verify_url(issued_permit))) == "valid"  # the QR code is never throttled
+    assert verdict_in(other_client) == "valid"
+    assert verdict_in(client.get(verify_url(issued_permit))) == "valid"  # the QR code is never throttled
 
 
 def test_jwks_publishes_every_key(client, issued_permit):
@@ -190,7 +215,9 @@ def test_supervisor_of_the_unit_revokes_with_a_reason(client, issued_permit, sup
     permit = Permit.objects.get(pk=issued_permit.pk)
     assert permit.status == "revoked" and permit.revoked_by == supervisor
     assert permit.revocation_reason == "Titre de séjour retiré"
-    assert verdict_of(client.get(response["Location"])) == "revoked"
+    after = client.get(response["Location"])
+    assert verdict_in(after) == "revoked"
+    assert f"L'autorisation {permit.number} est retirée." in after.content.decode()
     assert events_for(permit).filter(verb="permit.revoke").exists()
 
 
@@ -212,4 +239,4 @@ def test_reopening_the_decision_revokes_the_permit(client, issued_permit, superv
     dossier_services.dossier_reopen(
         dossier=issued_permit.dossier, actor=supervisor, reason="Erreur de saisie"
     )
-    assert verdict_of(client.get(verify_url(issued_permit))) == "revoked"
+    assert verdict_in(client.get(verify_url(issued_permit))) == "revoked"

@@ -1,16 +1,36 @@
 """CSV and XLSX exports of the inbox's filtered list, with every structured field of the dossier.
 
-Constant memory whatever the number of rows: rows are read with `values_list(...).iterator()`
-(a server-side cursor on PostgreSQL), written in chunks and streamed; the XLSX workbook is
-written row by row (openpyxl write-only mode) to a temporary file that is then streamed back.
+Constant memory whatever the number of rows:
+- CSV on PostgreSQL: the server formats the rows itself (`COPY (<the inbox query>) TO STDOUT`),
+  streamed in 64 kB chunks — a million rows in seconds, not minutes of Python per value;
+- CSV elsewhere and XLSX: rows read with `values_list(...).iterator()`, formatted in Python and
+  written in chunks; the XLSX workbook is written row by row (openpyxl write-only mode) to a
+  temporary file that is then streamed back.
+Both CSV paths give the same bytes (a PostgreSQL test compares them).
 """
 
 import csv
 import datetime
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.conf import settings
+from django.db import connections
+from django.db.models import (
+    Case,
+    CharField,
+    DateTimeField,
+    F,
+    Func,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    TextField,
+    Value,
+    When,
+)
+from django.db.models.functions import Concat, NullIf
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -126,6 +146,88 @@ def export_rows(queryset: QuerySet[Dossier]) -> Iterator[list]:
         yield [fmt(value) for fmt, value in zip(formatters, row, strict=True)]
 
 
+def csv_stream(queryset: QuerySet[Dossier]) -> Iterator[bytes | str]:
+    if connections[queryset.db].vendor == "postgresql":
+        return _copy_chunks(queryset)
+    return csv_chunks(export_rows(queryset))
+
+
+def _header_line() -> str:
+    return "\ufeff" + csv.writer(_Echo(), delimiter=";", lineterminator="\n").writerow(headers())
+
+
+class LocalTimestamp(Func):
+    """A timestamp as local wall-clock text, like `timezone.localtime` then `str` in Python."""
+
+    output_field = CharField()
+
+    def __init__(self, expression):
+        zone = settings.TIME_ZONE
+        if not re.fullmatch(r"[A-Za-z0-9_/+-]+", zone):
+            raise ValueError(zone)
+        super().__init__(
+            expression, template=f"to_char(%(expressions)s AT TIME ZONE '{zone}', 'YYYY-MM-DD HH24:MI:SS')"
+        )
+
+
+def _sql_formatted(path: str, choices, field):
+    """The SQL twin of `_formatters()` for one column."""
+    if choices == "yes_no":
+        return Case(When(**{path: True}, then=Value(str(_("oui")))), default=Value(str(_("non"))))
+    if choices is not None:
+        whens = [When(**{path: value}, then=Value(str(label))) for value, label in choices.choices]
+        return NullIf(Case(*whens, default=F(path), output_field=CharField()), Value(""))
+    if isinstance(field, DateTimeField):
+        return LocalTimestamp(F(path))
+    if isinstance(field, CharField | TextField):
+        escaped = Case(
+            When(**{f"{path}__regex": "^[-=+@\t\r]"}, then=Concat(Value("'"), F(path))),
+            default=F(path),
+            output_field=CharField(),
+        )
+        return NullIf(escaped, Value(""))
+    return F(path)
+
+
+def _copy_chunks(queryset: QuerySet[Dossier], *, chunk_bytes: int = 65536) -> Iterator[bytes]:
+    annotated = queryset.annotate(
+        permit_number=_valid_permit("number"),
+        permit_valid_from=_valid_permit("valid_from"),
+        permit_valid_until=_valid_permit("valid_until"),
+    )
+    names = []
+    formatted = {}
+    for index, (_header, path, choices) in enumerate(COLUMNS):
+        name = f"export_{index}"
+        formatted[name] = _sql_formatted(path, choices, _field_of(annotated, path))
+        names.append(name)
+    query = annotated.annotate(**formatted).values_list(*names).query
+    sql, params = query.sql_with_params()
+    yield _header_line().encode()
+    connection = connections[queryset.db]
+    with connection.cursor() as cursor:
+        statement = f"COPY ({sql}) TO STDOUT WITH (FORMAT csv, DELIMITER ';')"
+        with cursor.cursor.copy(statement, params) as copy:
+            buffer = bytearray()
+            for data in copy:
+                buffer += data
+                if len(buffer) >= chunk_bytes:
+                    yield bytes(buffer)
+                    buffer.clear()
+            if buffer:
+                yield bytes(buffer)
+
+
+def _field_of(queryset: QuerySet, path: str):
+    if path in queryset.query.annotations:
+        return queryset.query.annotations[path].output_field
+    model = queryset.model
+    *relations, name = path.split("__")
+    for relation in relations:
+        model = model._meta.get_field(relation).related_model
+    return model._meta.get_field(name)
+
+
 class _Echo:
     """csv.writer target that hands back what it is given."""
 
@@ -135,9 +237,9 @@ class _Echo:
 
 def csv_chunks(rows: Iterable[list], *, rows_per_chunk: int = 500) -> Iterator[str]:
     """CSV text in chunks of a few hundred rows (fewer, larger writes than one per row)."""
-    writer = csv.writer(_Echo(), delimiter=";")
+    writer = csv.writer(_Echo(), delimiter=";", lineterminator="\n")
     # Byte order mark: spreadsheet software then reads the file as UTF-8.
-    buffer = ["\ufeff" + writer.writerow(headers())]
+    buffer = [_header_line()]
     for row in rows:
         buffer.append(writer.writerow(row))
         if len(buffer) >= rows_per_chunk:

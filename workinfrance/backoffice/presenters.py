@@ -102,7 +102,7 @@ def dossier_sections(dossier: Dossier) -> list[tuple[str, list[Line]]]:
     ]
 
 
-def dossier_context(dossier: Dossier, *, user) -> dict:
+def dossier_context(dossier: Dossier) -> dict:
     today = timezone.localdate()
     documents = list(
         dossier.documents.select_related("document_type").order_by(

@@ -1,15 +1,14 @@
-"""Writes of the back-office that are not state changes: reading records, notes, staff messages.
+"""Writes of the back-office that are not state changes: reading records, notes, exports.
 
-State changes go through `workinfrance.dossiers.services` only.
+State changes and thread messages go through `workinfrance.dossiers.services`.
 """
 
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from workinfrance.core.events import event_record
-from workinfrance.dossiers import notifications
 from workinfrance.dossiers.lifecycle import Actor, actor_kinds
-from workinfrance.dossiers.models import Document, Dossier, Message, Note
+from workinfrance.dossiers.models import Document, Dossier, Note
 from workinfrance.dossiers.services import ActorNotAllowed, DossierActionError
 
 
@@ -41,20 +40,6 @@ def note_add(*, dossier: Dossier, actor, body: str) -> Note:
         # The event says a note exists, not what it says: the trail may be read more widely.
         event_record(actor=actor, verb="dossier.note", target=dossier, data={"note": note.pk})
     return note
-
-
-def staff_message_post(*, dossier: Dossier, actor, body: str) -> Message:
-    """An agent writes to the applicant in the dossier's thread; the applicant is told by e-mail."""
-    _require_unit_staff(dossier, actor)
-    if not body.strip():
-        raise DossierActionError(_("Le message est vide."))
-    with transaction.atomic():
-        message = Message.objects.create(dossier=dossier, author=actor, from_staff=True, body=body.strip())
-        event_record(actor=actor, verb="dossier.message", target=dossier, data={"message": message.pk})
-        transaction.on_commit(
-            lambda: notifications.message_posted(dossier_id=dossier.pk, message_id=message.pk)
-        )
-    return message
 
 
 def export_record(*, actor, export_format: str, filters: dict) -> None:

@@ -101,9 +101,7 @@ def _export_name(extension: str) -> str:
 def export_csv(request):
     queryset, filters = _export_selection(request)
     services.export_record(actor=request.user, export_format="csv", filters=filters)
-    response = StreamingHttpResponse(
-        exports.csv_chunks(exports.export_rows(queryset)), content_type="text/csv; charset=utf-8"
-    )
+    response = StreamingHttpResponse(exports.csv_stream(queryset), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{_export_name("csv")}"'
     response["Cache-Control"] = "private, no-store"
     return response
@@ -156,7 +154,7 @@ def can_assign(dossier, user) -> bool:
 
 def _render_dossier(request, dossier, *, bound=None, note_form=None, message_form=None, status=200):
     services.dossier_view_record(dossier=dossier, actor=request.user)
-    context = dossier_context(dossier, user=request.user)
+    context = dossier_context(dossier)
     context.update(
         forms=_action_forms(dossier, request.user, bound),
         can_take=Transition.TAKE in allowed_transitions(dossier, request.user),
@@ -328,7 +326,7 @@ def message_post(request, uuid):
     if not form.is_valid():
         return _render_dossier(request, dossier, message_form=form, status=400)
     try:
-        services.staff_message_post(dossier=dossier, actor=request.user, body=form.cleaned_data["body"])
+        dossier_services.message_post(dossier=dossier, actor=request.user, body=form.cleaned_data["body"])
         messages.success(request, _("Message envoyé au demandeur."))
     except DossierActionError as error:
         messages.error(request, error.message)
@@ -346,7 +344,7 @@ def decision_letter(request, uuid):
     if not dossier.is_decided:
         raise Http404
     services.dossier_view_record(dossier=dossier, actor=request.user)
-    return render(request, "backoffice/decision_letter.html", dossier_context(dossier, user=request.user))
+    return render(request, "backoffice/decision_letter.html", dossier_context(dossier))
 
 
 @require_GET

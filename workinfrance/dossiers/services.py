@@ -155,6 +155,10 @@ def dossier_assign(*, dossier: Dossier, actor, assignee) -> Dossier:
 def dossier_request_complements(*, dossier: Dossier, actor, document_types, message: str) -> Dossier:
     if not message.strip():
         raise DossierActionError(_("Expliquez au demandeur ce qui manque."))
+    document_types = list(document_types)
+    # The applicant can only answer with types of the dossier's own category.
+    if any(t.category_id != dossier.category_id for t in document_types):
+        raise DossierActionError(_("Ces pièces ne correspondent pas à la catégorie du dossier."))
 
     def change(d: Dossier) -> dict:
         thread_message = Message.objects.create(

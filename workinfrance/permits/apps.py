@@ -5,3 +5,16 @@ from django.utils.translation import gettext_lazy as _
 class PermitsConfig(AppConfig):
     name = "workinfrance.permits"
     verbose_name = _("Autorisations")
+
+    def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Permit
+        from .selectors import permit_forget
+
+        def forget(sender, instance, **kwargs):
+            permit_forget(instance)
+
+        # weak=False: the receiver is a local function, nothing else keeps it alive.
+        post_save.connect(forget, sender=Permit, weak=False, dispatch_uid="permits.forget_on_save")
+        post_delete.connect(forget, sender=Permit, weak=False, dispatch_uid="permits.forget_on_delete")

@@ -11,6 +11,7 @@ In development (WIF_SIGNING_KEY_AUTO_CREATE) the first issuance creates a key if
 
 import datetime
 import fcntl
+import hashlib
 import json
 import os
 from contextlib import contextmanager, suppress
@@ -49,6 +50,11 @@ class Keyring:
     active_kid: bytes | None
     records: tuple[KeyRecord, ...]
     verification_keys: dict[bytes, VerificationKey]
+
+    @property
+    def fingerprint(self) -> str:
+        """Changes whenever a public key is added or removed: cached verdicts depend on it."""
+        return hashlib.sha256(b"".join(sorted(self.verification_keys))).hexdigest()[:16]
 
 
 _cache: dict[tuple, Keyring] = {}

@@ -27,6 +27,7 @@ from .keys import _locked_dir, key_dir
 
 logger = logging.getLogger(__name__)
 SIGNATURE_FIELD = "SignatureWorkInFrance"
+PADES_BYTES_RESERVED = 8192
 DEV_CA_NAME = "Work in France – autorité de développement (non fiable)"
 DEV_SIGNER_NAME = "Work in France – cachet de développement"
 
@@ -158,6 +159,8 @@ def pades_sign(pdf: bytes, *, reason: str, location: str) -> bytes:
         ),
         signer=pades_signer(),
         output=output,
+        # Room for the CMS container (ECDSA signature + certificate chain): skips pyHanko's dry run.
+        bytes_reserved=PADES_BYTES_RESERVED,
     )
     return output.getvalue()
 

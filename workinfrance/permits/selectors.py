@@ -1,8 +1,11 @@
 """Reads of permits: the public verdict, and the permits a user may download or revoke."""
 
+import datetime
 from dataclasses import dataclass
+from functools import lru_cache
 
-from django.db import models
+from django.core.cache import cache
+from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -12,8 +15,10 @@ from workinfrance.dossiers.lifecycle import user_unit_ids
 from workinfrance.dossiers.selectors import dossiers_visible_to
 
 from . import seal
-from .keys import verification_keys
-from .models import Permit
+from .keys import keyring_load
+from .models import Permit, PermitStatus
+
+PERMIT_CACHE_SECONDS = 60
 
 
 class Verdict(models.TextChoices):
@@ -21,6 +26,30 @@ class Verdict(models.TextChoices):
     EXPIRED = "expired", _("Autorisation authentique mais expirée")
     REVOKED = "revoked", _("Autorisation retirée")
     NOT_GENUINE = "not_genuine", _("Autorisation non authentique")
+
+
+@dataclass(frozen=True)
+class PermitState:
+    """What the verdict depends on; small, so the shared cache holds it cheaply."""
+
+    pk: int
+    number: str
+    status: str
+    revoked_at: float | None
+    valid_until: datetime.date
+
+    @classmethod
+    def of(cls, permit: Permit) -> "PermitState":
+        revoked_at = permit.revoked_at.timestamp() if permit.revoked_at else None
+        return cls(permit.pk, permit.number, permit.status, revoked_at, permit.valid_until)
+
+    @property
+    def verdict(self) -> "Verdict":
+        if self.status == PermitStatus.REVOKED:
+            return Verdict.REVOKED
+        if timezone.localdate() > self.valid_until:
+            return Verdict.EXPIRED
+        return Verdict.VALID
 
 
 @dataclass(frozen=True)
@@ -34,27 +63,74 @@ class Verification:
         return self.verdict == Verdict.VALID and self.permit.valid_from > timezone.localdate()
 
 
-def permit_verdict(permit: Permit, *, today=None) -> Verdict:
-    if permit.is_revoked:
-        return Verdict.REVOKED
-    if permit.is_expired(today):
-        return Verdict.EXPIRED
-    return Verdict.VALID
+def permit_verdict(permit: Permit) -> Verdict:
+    return PermitState.of(permit).verdict
+
+
+@lru_cache(maxsize=4096)
+def _genuine_seal(keyring_fingerprint: str, text: str) -> tuple:
+    """(permit UUID, number) of a seal whose signature checks out under the published keys.
+
+    Remembered per process (a signature does not change), keyed by the set of published keys too,
+    so removing a key forgets its seals. Failures raise, and are not remembered: garbage cannot fill it."""
+    claims = seal.verify_qr_text(text, keyring_load().verification_keys)
+    return claims.permit_id, claims.number
+
+
+def seal_state(*, text: str) -> tuple[Verdict, PermitState | None, str]:
+    """The verdict of a QR text: signature under a published key, then the permit's status now.
+
+    A genuine signature whose permit this service does not know is refused too: its status cannot
+    be vouched for. Returns (verdict, state, why it is not genuine)."""
+    try:
+        permit_id, number = _genuine_seal(keyring_load().fingerprint, text)
+    except seal.SealError as error:
+        return Verdict.NOT_GENUINE, None, f"{type(error).__name__}: {error}"
+    state = permit_state(permit_id)
+    if state is None or state.number != number:
+        return Verdict.NOT_GENUINE, None, "unknown permit"
+    return state.verdict, state, ""
 
 
 def seal_check(*, text: str) -> Verification:
-    """What the QR code proves: the signature under a published key, then the permit's status today.
+    verdict, state, failure = seal_state(text=text)
+    permit = Permit.objects.get(pk=state.pk) if state else None
+    return Verification(verdict, permit=permit, failure=failure)
 
-    A genuine signature whose permit this service does not know is refused too: its status
-    cannot be vouched for."""
-    try:
-        claims = seal.verify_qr_text(text, verification_keys())
-    except seal.SealError as error:
-        return Verification(Verdict.NOT_GENUINE, failure=f"{type(error).__name__}: {error}")
-    permit = Permit.objects.select_related("unit").filter(uuid=claims.permit_id).first()
-    if permit is None or permit.number != claims.number:
-        return Verification(Verdict.NOT_GENUINE, failure="unknown permit")
-    return Verification(permit_verdict(permit), permit=permit)
+
+def _state_cache_key(permit_uuid) -> str:
+    return f"permit-state:{permit_uuid}"
+
+
+def permit_state(permit_uuid) -> PermitState | None:
+    """From the shared cache, else the database. Every save of a permit (revocation included)
+    drops the cached state, again once committed (`permit_forget`): the cache never shows an old
+    status. The short lifetime only bounds a cache that processes would not share."""
+    state = cache.get(_state_cache_key(permit_uuid))
+    if state is None:
+        permit = Permit.objects.filter(uuid=permit_uuid).first()
+        if permit is None:
+            return None
+        state = PermitState.of(permit)
+        cache.set(_state_cache_key(permit_uuid), state, timeout=PERMIT_CACHE_SECONDS)
+    return state
+
+
+def permit_forget(permit: Permit) -> None:
+    """Drop the cached state now and after commit (a reader in between may have cached the old row)."""
+    key = _state_cache_key(permit.uuid)
+    cache.delete(key)
+    transaction.on_commit(lambda: cache.delete(key))
+
+
+def verify_page_cache_key(*, verdict: Verdict, state: PermitState | None, language: str) -> str:
+    """Everything the public page shows depends on these, and on nothing about the visitor."""
+    if state is None:
+        return f"verify-page:{verdict}:{language}"
+    return (
+        f"verify-page:{verdict}:{state.pk}:{state.status}:{state.revoked_at}:{language}:"
+        f"{timezone.localdate().isoformat()}"
+    )
 
 
 def normalize_number(number: str) -> str:

@@ -3,9 +3,12 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, JsonResponse
+from django.core.cache import cache
+from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -16,6 +19,7 @@ from . import selectors, services
 from .forms import RevokeForm, VerifyByNumberForm
 from .jwks import jwks_document
 from .keys import verification_keys
+from .models import Permit
 
 
 def client_ip(request) -> str:
@@ -23,24 +27,57 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-def _result(request, verification, *, status=200):
-    permit = verification.permit
-    can_revoke = permit is not None and selectors.permit_revocable_by(user=request.user, permit=permit)
-    response = render(
-        request,
-        "permits/verify_result.html",
-        {"verification": verification, "permit": permit, "can_revoke": can_revoke},
-        status=status,
-    )
+PAGE_CACHE_SECONDS = 3600
+
+
+def _context(verification) -> dict:
+    return {
+        "verification": verification,
+        "permit": verification.permit,
+        "service_name": settings.WIF_SERVICE_NAME,
+    }
+
+
+def _public_response(html: str, language: str) -> HttpResponse:
+    response = HttpResponse(html)
     response["X-Robots-Tag"] = "noindex, nofollow"
+    response["Content-Language"] = language
     return response
+
+
+def _result(request, verification):
+    """The verdict for a signed-in user (a supervisor may revoke from here) or after the form."""
+    permit = verification.permit
+    context = _context(verification)
+    context["can_revoke"] = permit is not None and selectors.permit_revocable_by(
+        user=request.user, permit=permit
+    )
+    context["show_messages"] = True
+    html = render_to_string("permits/verify_result.html", context, request=request)
+    return _public_response(html, translation.get_language())
 
 
 @never_cache
 @require_GET
 def verify(request, seal):
-    """What the QR code opens. The status is read live: a revocation shows at once."""
-    return _result(request, selectors.seal_check(text=seal))
+    """What the QR code opens. The signature check is cached, the status is read from the database
+    each time (a revocation shows at once). Anonymous visitors, nearly all of them, get the page of
+    that verdict from the cache: it holds nothing about the visitor (no form, no script)."""
+    language = request.GET.get("lang", request.LANGUAGE_CODE)
+    if language not in dict(settings.LANGUAGES):
+        language = request.LANGUAGE_CODE
+    with translation.override(language):
+        if request.user.is_authenticated:
+            return _result(request, selectors.seal_check(text=seal))
+        verdict, state, failure = selectors.seal_state(text=seal)
+        key = selectors.verify_page_cache_key(verdict=verdict, state=state, language=language)
+        html = cache.get(key)
+        if html is None:
+            permit = Permit.objects.get(pk=state.pk) if state else None
+            verification = selectors.Verification(verdict, permit=permit, failure=failure)
+            html = render_to_string("permits/verify_result.html", _context(verification))
+            cache.set(key, html, timeout=PAGE_CACHE_SECONDS)
+        return _public_response(html, language)
 
 
 @never_cache

@@ -44,7 +44,11 @@ def _tracking_context(dossier, *, message_form) -> dict:
         "message_form": message_form,
         "complement_request": complement_request,
         "complement_uploads": (
-            upload_forms(dossier, complement_request.document_types.all()) if complement_request else []
+            upload_forms(
+                dossier, complement_request.document_types.all(), since=complement_request.created_at
+            )
+            if complement_request
+            else []
         ),
         "implicit_refusal_date": implicit_refusal_date(dossier),
         "permit": dossier.permits.filter(status=PermitStatus.VALID).order_by("-issued_at").first(),

@@ -89,9 +89,15 @@ def step(request, uuid, step):
     )
 
 
-def upload_forms(dossier, document_types) -> list[dict]:
-    """One small form per document type (each posts alone: it works without JavaScript)."""
-    current = {doc.document_type_id: doc for doc in documents_current(dossier)}
+def upload_forms(dossier, document_types, *, since=None) -> list[dict]:
+    """One small form per document type (each posts alone: it works without JavaScript).
+
+    With `since` (a complement request), only a file sent after it counts as provided."""
+    current = {
+        doc.document_type_id: doc
+        for doc in documents_current(dossier)
+        if since is None or doc.uploaded_at >= since
+    }
     return [
         {
             "type": doc_type,

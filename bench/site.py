@@ -1,0 +1,37 @@
+"""A throw-away copy of the service with its demo data, for the benchmarks that need Django."""
+
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def site_environment() -> dict:
+    """Migrate and seed (demo permits with their PDFs) a SQLite site in a temporary folder."""
+    var = Path(tempfile.mkdtemp(prefix="wif-bench-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "WIF_VAR_DIR": str(var),
+        "MEDIA_ROOT": str(var / "media"),
+        "WIF_SIGNING_KEY_DIR": str(var / "keys"),
+        "PYTHONPATH": str(ROOT),
+    }
+    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(key, None)
+    for command in (["migrate", "--no-input", "-v", "0"], ["seed_demo"]):
+        subprocess.run(
+            [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
+        )
+    return env
+
+
+def django_setup(env: dict) -> None:
+    os.environ.update(env)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()

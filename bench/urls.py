@@ -1,0 +1,12 @@
+from django.http import HttpResponse
+from django.urls import path
+
+from config.urls import urlpatterns as site_urlpatterns
+
+
+def bare(request):
+    """The reference: a Django view doing nothing, behind the same middleware as every page."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
+urlpatterns = [path("bench/bare/", bare), *site_urlpatterns]

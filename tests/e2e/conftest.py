@@ -1,0 +1,105 @@
+"""Browser tests: one real service and one Chromium per session, one browser context per person.
+
+Every page a test looks at goes through `Journal.check`: axe-core (no serious or critical violation),
+the page's language, no Content-Security-Policy violation, no script error, no broken resource, and a
+screenshot under test-artifacts/screenshots/<test>/<nn>-<step>.png."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import sync_playwright
+
+from .mailbox import Mailbox
+from .people import Journal, Person, VisitedPages
+from .service import ARTIFACTS, LiveService
+
+E2E_DIR = Path(__file__).parent
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items):
+    """Everything under tests/e2e is a browser test (deselect with -m "not e2e")."""
+    for item in items:
+        if E2E_DIR in item.path.parents:
+            item.add_marker(pytest.mark.e2e)
+
+
+@pytest.fixture(scope="session")
+def service(tmp_path_factory):
+    live = LiveService(tmp_path_factory.mktemp("service"))
+    live.manage("compilemessages", "--ignore=.venv", "-v", "0")
+    live.manage("migrate", "--no-input", "-v", "0")
+    # Units of Paris and Lyon with their agents and supervisors (accounts of workinfrance.core.demo).
+    live.python("from workinfrance.core.demo import seed_units_and_accounts; seed_units_and_accounts()")
+    live.start()
+    yield live
+    live.stop()
+
+
+@pytest.fixture(scope="session")
+def signing_key(service):
+    """The permits' seal key, created the way operators do it."""
+    return service.manage("signing_keys", "create")
+
+
+@pytest.fixture(scope="session")
+def mailbox(service):
+    return Mailbox(service.mail_dir)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    playwright = sync_playwright().start()
+    chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+    yield chromium
+    chromium.close()
+    playwright.stop()
+
+
+@pytest.fixture(scope="session")
+def visited_pages():
+    """Pages checked in French, replayed in English by the English test."""
+    return VisitedPages()
+
+
+@pytest.fixture
+def journal(request, visited_pages):
+    folder = ARTIFACTS / "screenshots" / request.node.name
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True)
+    return Journal(folder, visited_pages)
+
+
+@pytest.fixture
+def open_person(browser, service):
+    """Opens a fresh browser (context) for one person; closed at the end of the test."""
+    contexts = []
+
+    def open_(label: str, *, language: str = "fr") -> Person:
+        context = browser.new_context(
+            base_url=service.url,
+            locale="fr-FR" if language == "fr" else "en-GB",
+            timezone_id="Europe/Paris",
+            viewport={"width": 1280, "height": 900},
+            accept_downloads=True,
+        )
+        context.set_default_timeout(15_000)
+        contexts.append(context)
+        person = Person(label=label, context=context, service_url=service.url)
+        if language != "fr":
+            person.switch_language(language)
+        return person
+
+    yield open_
+    for context in contexts:
+        context.close()

@@ -1,0 +1,143 @@
+"""People using the service in their own browser, and the journal of the pages they looked at."""
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from django.urls import reverse
+from playwright.sync_api import BrowserContext, expect
+
+from . import axe
+
+
+class Person:
+    """One person in their own browser context (own cookies), with the problems their pages raised."""
+
+    def __init__(self, *, label: str, context: BrowserContext, service_url: str):
+        self.label = label
+        self.context = context
+        self.service_url = service_url
+        self.page = context.new_page()
+        self.email = ""
+        self.password = ""
+        self.problems: list[str] = []
+        self.page.on("console", self._on_console)
+        self.page.on("pageerror", lambda error: self.problems.append(f"script error: {error}"))
+        self.page.on("response", self._on_response)
+
+    def _on_console(self, message) -> None:
+        if message.type == "error" and "Content Security Policy" in message.text:
+            self.problems.append(f"CSP violation: {message.text}")
+
+    def _on_response(self, response) -> None:
+        if not response.url.startswith(self.service_url):
+            return
+        request = response.request
+        # Pages may answer 4xx on purpose (404 to a stranger); their resources never should.
+        if response.status >= 500 or (request.resource_type != "document" and response.status >= 400):
+            self.problems.append(f"HTTP {response.status} on {request.method} {response.url}")
+
+    @property
+    def header_tools(self):
+        # DSFR copies these tools into the small-screen menu: the visible originals are the ones used.
+        return self.page.locator("header .fr-header__tools-links")
+
+    @property
+    def language(self) -> str:
+        cookies = {cookie["name"]: cookie["value"] for cookie in self.context.cookies()}
+        return cookies.get("django_language", "fr")
+
+    def goto(self, path: str):
+        return self.page.goto(path)
+
+    def switch_language(self, language: str) -> None:
+        """With the header's switch, as a person does."""
+        if self.page.url == "about:blank":
+            self.goto("/")
+        self.header_tools.locator(f'button[name="language"][value="{language}"]').click()
+        expect(self.page.locator("html")).to_have_attribute("lang", language)
+
+    def log_in(self, email: str, password: str) -> None:
+        self.email, self.password = email, password
+        self.goto(reverse("accounts:login"))
+        self.page.locator("input[name=username]").fill(email)
+        self.page.locator("input[name=password]").fill(password)
+        self.page.locator("main form button[type=submit]").click()
+        expect(self.header_tools.get_by_test_id("current-user")).to_be_visible()
+
+    def log_out(self) -> None:
+        self.header_tools.locator("form[action$='/deconnexion/'] button").click()
+        expect(self.header_tools.get_by_test_id("current-user")).to_have_count(0)
+
+
+@dataclass(frozen=True)
+class Visit:
+    step: str
+    path: str
+
+
+class VisitedPages:
+    """Pages seen in French, by account, so that the English test looks at every one of them again."""
+
+    def __init__(self):
+        self.by_account: dict[tuple[str, str], list[Visit]] = {}
+
+    def add(self, person: Person, url: str, step: str) -> None:
+        path = url.removeprefix(person.service_url).split("#")[0]
+        visits = self.by_account.setdefault((person.email, person.password), [])
+        if all(visit.path != path for visit in visits):
+            visits.append(Visit(step=step, path=path))
+
+
+def clipped_buttons(page) -> list[str]:
+    """DSFR buttons whose text is cut off: an icon button shown without its label and without a title.
+
+    axe cannot see it (the text is still in the page), but sighted people get an unlabelled icon."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll('.fr-btn')).filter(el => {
+            const box = el.getBoundingClientRect();
+            return box.width > 0 && box.height > 0 && !el.title && el.textContent.trim()
+                && el.scrollWidth > el.clientWidth + 2;
+        }).map(el => el.outerHTML.slice(0, 200))"""
+    )
+
+
+class Journal:
+    """Checks each page a test looks at and keeps its screenshot."""
+
+    def __init__(self, folder: Path, visited: VisitedPages):
+        self.folder = folder
+        self.visited = visited
+        self.count = 0
+
+    def screenshot(self, person: Person, step: str) -> Path:
+        self.count += 1
+        path = self.folder / f"{self.count:02d}-{step}.png"
+        person.page.screenshot(path=path, full_page=True)
+        return path
+
+    def problems(self, person: Person, step: str) -> list[str]:
+        """What is wrong with the page in front of the person, as readable lines (empty: all good)."""
+        page = person.page
+        page.wait_for_load_state("load")
+        shot = self.screenshot(person, step)
+        where = f"{step} ({page.url}; screenshot {shot.relative_to(self.folder.parents[1])})"
+        found = []
+        language = page.locator("html").get_attribute("lang")
+        if language != person.language:
+            found.append(f"{where}: the page is in {language!r}, the person chose {person.language!r}")
+        violations = axe.blocking(axe.axe_violations(page))
+        if violations:
+            found.append(axe.report(violations, where=where))
+        found.extend(
+            f"{where}: button label hidden by the icon-only style: {html}" for html in clipped_buttons(page)
+        )
+        found.extend(f"{where}: {problem}" for problem in person.problems)
+        person.problems.clear()
+        return found
+
+    def check(self, person: Person, step: str, *, replay: bool = True) -> None:
+        """Fails at once on any problem. Pages worth looking at again in English are remembered."""
+        found = self.problems(person, step)
+        assert not found, "\n".join(found)
+        if replay and person.language == "fr":
+            self.visited.add(person, person.page.url, step)
