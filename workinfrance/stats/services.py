@@ -30,8 +30,6 @@ DOSSIER_TARGET = "dossiers.dossier"
 # Re-read events this much older than the previous run: covers transactions committing late.
 OVERLAP = datetime.timedelta(minutes=5)
 BATCH = 5000
-# Catch-up at most this often when pages are read (settings.WIF_STATS_REFRESH_SECONDS overrides).
-REFRESH_SECONDS = 60
 FACT_FIELDS = [
     "category",
     "department",
@@ -266,7 +264,7 @@ def stats_refresh() -> RefreshState | None:
 
 def stats_refresh_if_due() -> None:
     """Called before reading figures: catch up unless the last run is recent enough."""
-    interval = datetime.timedelta(seconds=getattr(settings, "WIF_STATS_REFRESH_SECONDS", REFRESH_SECONDS))
+    interval = datetime.timedelta(seconds=settings.WIF_STATS_REFRESH_SECONDS)
     state = RefreshState.objects.filter(pk=1).only("refreshed_at").first()
     if state is None or state.refreshed_at is None or timezone.now() - state.refreshed_at >= interval:
         stats_refresh()
