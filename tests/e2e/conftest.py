@@ -72,9 +72,10 @@ def browser():
 
 @pytest.fixture(scope="session")
 def screenshots_folder():
-    """Screenshots of the last run only."""
+    """Screenshots of the last run only, and its moderate or minor accessibility findings."""
     folder = ARTIFACTS / "screenshots"
     shutil.rmtree(folder, ignore_errors=True)
+    (ARTIFACTS / "accessibility-notes.txt").unlink(missing_ok=True)
     return folder
 
 
@@ -88,7 +89,7 @@ def visited_pages():
 def journal(request, visited_pages, screenshots_folder):
     folder = screenshots_folder / request.node.name
     folder.mkdir(parents=True)
-    return Journal(folder, visited_pages)
+    return Journal(folder, visited_pages, notes=ARTIFACTS / "accessibility-notes.txt")
 
 
 @pytest.fixture
