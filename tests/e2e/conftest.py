@@ -9,13 +9,17 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from .mailbox import Mailbox
 from .people import Journal, Person, VisitedPages
 from .service import ARTIFACTS, LiveService
 
 E2E_DIR = Path(__file__).parent
+# Accepting a dossier renders and signs the permit inside the request (tasks in-process): on a busy
+# machine that takes seconds, so assertions wait as long as actions do.
+TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -105,7 +109,7 @@ def open_person(browser, service):
             viewport={"width": 1280, "height": 900},
             accept_downloads=True,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         person = Person(label=label, context=context, service_url=service.url)
         if language != "fr":
