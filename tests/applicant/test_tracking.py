@@ -73,7 +73,7 @@ def test_implicit_refusal_date_and_typical_time_from_the_statistics(logged, appl
     deadline = timezone.localdate(dossier.submitted_at) + relativedelta(months=2)
     assert "implicitement refusée" in html
     assert date_format(deadline, "DATE_FORMAT") in html
-    assert "environ 4 jours" in html
+    assert "la plupart des dossiers sont décidés en 4 jours au plus" in html
 
 
 def test_refusal_shows_reason_and_appeal_routes(logged, applicant, paris, agent):
