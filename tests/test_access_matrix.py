@@ -1,0 +1,181 @@
+"""Every URL of the site, for every kind of visitor (DESIGN §7): who gets the page, who does not.
+
+Denied means: anonymous visitors are sent to the login page (or get 404); signed-in users get 403 or 404
+(404 where confirming that an object exists would already leak something). The expectations are
+written per URL name; a URL added without an expectation fails `test_every_url_is_covered`."""
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from workinfrance.accounts.models import Role
+from workinfrance.dossiers import services
+from workinfrance.dossiers.lifecycle import State
+
+from tests.dossiers.helpers import dossier_in_state
+from tests.factories import UserFactory, agent_of, supervisor_of
+
+ROLES = [
+    "anonymous",
+    "applicant_a",
+    "applicant_b",
+    "agent_paris",
+    "supervisor_paris",
+    "agent_lyon",
+    "supervisor_lyon",
+    "administrator",
+]
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {"anonymous"}
+PARIS_STAFF = {"agent_paris", "supervisor_paris"}
+STAFF = PARIS_STAFF | {"agent_lyon", "supervisor_lyon"}
+SUPERVISORS = {"supervisor_paris", "supervisor_lyon"}
+APPLICANTS = {"applicant_a", "applicant_b"}
+
+# URL name -> (kwargs builder name, roles that get a 200 on GET). POST-only views are listed in
+# POST_ONLY: a GET must never change anything nor show anything there.
+EXPECTED = {
+    "core:home": (None, EVERYONE),
+    "core:page": ("page", EVERYONE),
+    "accounts:signup": (None, {"anonymous"}),  # signed-in users are sent to their home
+    "accounts:resend_confirmation": (None, EVERYONE),
+    "accounts:login": (None, {"anonymous"}),
+    "accounts:password_reset": (None, EVERYONE),
+    "accounts:password_reset_done": (None, EVERYONE),
+    "accounts:password_reset_complete": (None, EVERYONE),
+    "applicant:guide": (None, EVERYONE),
+    "applicant:dashboard": (None, APPLICANTS),
+    "applicant:new": (None, APPLICANTS),
+    "applicant:dossier": ("dossier", {"applicant_a"}),
+    "applicant:step": ("step", {"applicant_a"}),
+    "applicant:document": ("document", {"applicant_a"} | PARIS_STAFF),
+    "backoffice:inbox": (None, STAFF),
+    "backoffice:export_csv": (None, STAFF),
+    "backoffice:export_xlsx": (None, STAFF),
+    "backoffice:workload": (None, SUPERVISORS),
+    "backoffice:dossier": ("dossier", PARIS_STAFF),
+    "backoffice:decision_letter": ("dossier", PARIS_STAFF),
+    "backoffice:document": ("document", PARIS_STAFF),
+    "backoffice:document_download": ("document", PARIS_STAFF),
+    "stats:public": (None, EVERYONE),
+    "stats:public_csv": (None, EVERYONE),
+    "stats:unit": (None, SUPERVISORS),
+    "permits:verify": ("seal", EVERYONE),
+    "permits:verify_form": (None, EVERYONE),
+    "permits:jwks": (None, EVERYONE),
+    "permits:download": ("permit", {"applicant_a"} | PARIS_STAFF),
+    "permits:revoke": ("permit", {"supervisor_paris"}),
+}
+POST_ONLY = {
+    "core:set_language": None,
+    "accounts:logout": None,
+    "applicant:upload": "upload",
+    "applicant:submit": "dossier",
+    "applicant:resubmit": "dossier",
+    "applicant:message": "dossier",
+    "applicant:renew": "dossier",
+    "backoffice:note_add": "dossier",
+    "backoffice:message_post": "dossier",
+    "backoffice:action": "action",
+}
+# Token links and the role router are covered by the accounts tests.
+NOT_HERE = {"accounts:confirm_email", "accounts:password_reset_confirm", "accounts:after_login"}
+
+
+def url_names(patterns=None, namespace=None):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue
+            yield from url_names(pattern.url_patterns, pattern.namespace or namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield f"{namespace}:{pattern.name}" if namespace else pattern.name
+
+
+def test_every_url_is_covered():
+    assert set(url_names()) == set(EXPECTED) | set(POST_ONLY) | NOT_HERE
+
+
+@pytest.fixture
+def world(paris, lyon, django_capture_on_commit_callbacks):
+    users = {
+        "applicant_a": UserFactory(),
+        "applicant_b": UserFactory(),
+        "agent_paris": agent_of(paris),
+        "supervisor_paris": supervisor_of(paris),
+        "agent_lyon": agent_of(lyon),
+        "supervisor_lyon": supervisor_of(lyon),
+        "administrator": UserFactory(role=Role.ADMINISTRATOR, is_staff=True, is_superuser=True),
+    }
+    dossier = dossier_in_state(
+        State.IN_REVIEW, applicant=users["applicant_a"], unit=paris, assignee=users["agent_paris"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_accept(
+            dossier=dossier, actor=users["agent_paris"], terms=services.permit_terms_proposed(dossier)
+        )
+    draft = dossier_in_state(State.DRAFT, applicant=users["applicant_a"], documents=False)
+    permit = dossier.permits.get()
+    document = dossier.documents.first()
+    kwargs = {
+        None: {},
+        "page": {"slug": "accessibilite"},
+        "dossier": {"uuid": dossier.uuid},
+        "step": {"uuid": draft.uuid, "step": "student"},
+        "document": {"uuid": dossier.uuid, "document_id": document.pk},
+        "upload": {"uuid": dossier.uuid, "document_type_id": document.document_type_id},
+        "action": {"uuid": dossier.uuid, "name": "reopen"},
+        "permit": {"number": permit.number},
+        "seal": {"seal": permit.seal.rsplit("/V/", 1)[-1]},
+    }
+    return users, kwargs, dossier
+
+
+def get_as(client, users, role, url):
+    if role != "anonymous":
+        client.force_login(users[role])
+    return client.get(url)
+
+
+def refusal_problem(role, url, response) -> str | None:
+    if role == "anonymous":
+        if response.status_code == 404 or (
+            response.status_code == 302 and "/comptes/connexion/" in response.url
+        ):
+            return None
+    elif response.status_code in {403, 404}:
+        return None
+    elif response.status_code == 302 and response.url.startswith(
+        ("/comptes/", "/demarche/", "/instruction/")
+    ):
+        return None  # sent to their own home, never shown the content
+    return f"{url} answered {response.status_code} to {role}"
+
+
+# One test per visitor, every URL inside: the world (with a signed permit PDF) is built once per visitor.
+@pytest.mark.parametrize("role", ROLES)
+def test_get_access(client, world, role):
+    users, kwargs, _dossier = world
+    problems = []
+    for name, (builder, allowed) in sorted(EXPECTED.items()):
+        url = reverse(name, kwargs=kwargs[builder])
+        response = get_as(client, users, role, url)
+        if role in allowed:
+            if response.status_code != 200:
+                problems.append(f"{url} ({name}) answered {response.status_code} instead of 200 to {role}")
+        elif problem := refusal_problem(role, url, response):
+            problems.append(f"{problem} ({name})")
+    assert problems == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_post_only_views_refuse_get(client, world, role):
+    users, kwargs, dossier = world
+    problems = []
+    for name, builder in sorted(POST_ONLY.items()):
+        url = reverse(name, kwargs=kwargs[builder])
+        response = get_as(client, users, role, url)
+        if response.status_code not in {302, 404, 405}:
+            problems.append(f"GET {url} ({name}) answered {response.status_code} to {role}")
+    dossier.refresh_from_db()
+    assert dossier.state == State.ACCEPTED
+    assert problems == []
