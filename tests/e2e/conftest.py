@@ -1,7 +1,6 @@
 """Browser tests: one real service and one Chromium for the package, one browser context per person.
 
-Package-scoped, so both are gone before any database test that follows in the same run: Playwright's
-event loop would otherwise make Django refuse synchronous database access (SynchronousOnlyOperation).
+Package-scoped: the service and the browser stop as soon as the browser tests are done, whatever runs next.
 
 Every page a test looks at goes through `Journal.check`: axe-core (no serious or critical violation),
 the page's language, no Content-Security-Policy violation, no script error, no broken resource, and a
