@@ -378,7 +378,7 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     permit_pdf = journey.files / "autorisation.pdf"
     download.value.save_as(permit_pdf)
     assert permit_pdf.read_bytes().startswith(b"%PDF")
-    seal_url = qr_code_of(permit_pdf)
+    seal_url = qr_code_of(permit_pdf, keep_as=journal.folder / "permit-page-1.png")
     assert re.fullmatch(
         rf"HTTP://127\.0\.0\.1:{student.service_url.rsplit(':', 1)[1]}/V/[A-Z2-7]+", seal_url
     ), seal_url
@@ -422,11 +422,12 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     journey.permit_revoked = True
 
 
-def qr_code_of(pdf_path: Path) -> str:
-    """Rasterise the permit's first page at 300 dpi and decode its QR code."""
+def qr_code_of(pdf_path: Path, *, keep_as: Path) -> str:
+    """Rasterise the permit's first page at 300 dpi (kept for people to look at) and decode its QR code."""
     document = pdfium.PdfDocument(pdf_path)
     image = document[0].render(scale=300 / 72).to_pil()
     document.close()
+    image.save(keep_as)
     codes = [code for code in zxingcpp.read_barcodes(image) if code.format == zxingcpp.BarcodeFormat.QRCode]
     assert len(codes) == 1, f"{len(codes)} QR codes on the permit"
     return codes[0].text
