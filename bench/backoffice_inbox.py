@@ -79,6 +79,7 @@ def load(n: int) -> None:
 
     from workinfrance.accounts.models import Role, User
     from workinfrance.dossiers.models import Dossier
+    from workinfrance.permits.models import Permit
     from workinfrance.procedures.models import Category
     from workinfrance.territories.models import Department, Unit
 
@@ -175,18 +176,35 @@ def load(n: int) -> None:
     print(f"  {len(indexes)} indexes rebuilt: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with connection.cursor() as cursor:
+        permit_expressions = {
+            "uuid": "gen_random_uuid()",
+            "number": "'APT-B-' || id",
+            "dossier_id": "id",
+            "holder_first_name": "student_first_name",
+            "holder_last_name": "student_last_name",
+            "holder_birth_date": "student_birth_date",
+            "holder_nationality": "student_nationality",
+            "employer_name": "employer_name",
+            "employer_siret": "employer_siret",
+            "category_id": "category_id",
+            "job_title": "job_title",
+            "contract_type": "contract_type",
+            "weekly_hours": "weekly_hours",
+            "valid_from": "decided_at::date",
+            "valid_until": "decided_at::date + 300",
+            "unit_id": "unit_id",
+            "signatory_name": "'X'",
+            "issued_at": "decided_at",
+            "issued_by_id": "assignee_id",
+            "status": "'valid'",
+        }
+        permit_columns = [f.column for f in Permit._meta.concrete_fields if f.column != "id"]
+        permit_select = ", ".join(
+            permit_expressions.get(column) or default_expression(Permit, column) for column in permit_columns
+        )
         cursor.execute(
-            """
-            INSERT INTO permits_permit (uuid, number, dossier_id, holder_first_name, holder_last_name,
-                holder_birth_date, holder_nationality, employer_name, employer_siret, category_id, job_title,
-                contract_type, weekly_hours, valid_from, valid_until, unit_id, signatory_name, issued_at,
-                issued_by_id, status, revocation_reason)
-            SELECT gen_random_uuid(), 'APT-B-' || id, id, student_first_name, student_last_name,
-                student_birth_date, student_nationality, employer_name, employer_siret, category_id, job_title,
-                contract_type, weekly_hours, decided_at::date, decided_at::date + 300, unit_id, 'X', decided_at,
-                assignee_id, 'valid', ''
-            FROM dossiers_dossier WHERE state = 'accepted'
-            """
+            f"INSERT INTO permits_permit ({', '.join(permit_columns)}) "
+            f"SELECT {permit_select} FROM dossiers_dossier WHERE state = 'accepted'"
         )
         cursor.execute(
             """
