@@ -291,7 +291,19 @@ def default_expression(model, column: str) -> str:
 def percentiles(samples: list[float]) -> str:
     ordered = sorted(samples)
     p95 = ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
-    return f"p50 {statistics.median(ordered) * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms   (n={len(ordered)})"
+    return (
+        f"p50 {statistics.median(ordered) * 1000:6.1f} ms   p95 {p95 * 1000:6.1f} ms   "
+        f"min {ordered[0] * 1000:5.1f} ms   (n={len(ordered)})"
+    )
+
+
+def load_average() -> str:
+    """Other work on the machine inflates every figure: print it with them."""
+    return (
+        "load average "
+        + " / ".join(f"{value:.1f}" for value in os.getloadavg())
+        + f" on {os.cpu_count()} CPUs"
+    )
 
 
 def timed(function, repeat: int) -> list[float]:
@@ -316,7 +328,7 @@ def measure(repeat: int) -> None:
     total = Dossier.objects.count()
     agent = User.objects.get(email="agent0-1@bench.test")  # agent of the biggest unit
     in_unit = Dossier.objects.filter(unit__members=agent).count()
-    print(f"\n{total:,} dossiers; the measured agent's unit holds {in_unit:,}")
+    print(f"\n{total:,} dossiers; the measured agent's unit holds {in_unit:,}; {load_average()}")
     rng = random.Random(7)
 
     def inbox(**params):
@@ -374,6 +386,7 @@ def measure(repeat: int) -> None:
         if samples:
             print(f"  {kind:<28} {percentiles(samples)}")
     print(f"  {'ALL SEARCHES':<28} {percentiles(search_samples)}")
+    print(f"  ({load_average()})")
     connection.close()
 
 
@@ -399,7 +412,7 @@ def measure_export() -> None:
     rss_after = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
         f"\nCSV export of every dossier ({lines - 1:,} rows, {size / 1e6:.0f} MB) through the view: {elapsed:.1f} s; "
-        f"process peak RSS {rss_before:.0f} MB before the export, {rss_after:.0f} MB after"
+        f"process peak RSS {rss_before:.0f} MB before the export, {rss_after:.0f} MB after ({load_average()})"
     )
 
 
