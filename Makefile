@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint messages bench worker clean
+.PHONY: run test install lint messages worker clean
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,9 +41,6 @@ messages: install
 
 worker: install
 	$(BIN)/celery -A config worker -l info
-
-bench: install
-	$(PY) bench/run_all.py
 
 clean:
 	rm -rf $(VENV) var

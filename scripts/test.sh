@@ -24,14 +24,16 @@ $BIN/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 echo "== makemigrations --check"
 DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run -v 1
 
-# Two processes (this machine has two cores); a file's tests stay together because the browser
-# journey's steps build on each other.
+# Two processes (this machine has two cores), a file's tests kept together.
 PARALLEL=(-n "${WIF_TEST_WORKERS:-2}" --dist loadfile)
 PG_URL="${DATABASE_URL:-}"
 echo "== pytest on SQLite"
-env -u DATABASE_URL $BIN/pytest -m "not postgres" -p no:cacheprovider "${PARALLEL[@]}" "$@"
+env -u DATABASE_URL $BIN/pytest -m "not postgres and not e2e" -p no:cacheprovider "${PARALLEL[@]}" "$@"
+# The browser journey: its steps build on each other, and Playwright's event loop must not share
+# a process with database tests. It starts its own service on a fresh database, so it runs once.
+echo "== browser tests (Chromium)"
+env -u DATABASE_URL $BIN/pytest -m e2e -p no:cacheprovider "$@"
 if [[ "$PG_URL" == postgres* ]]; then
   echo "== pytest on PostgreSQL ($PG_URL)"
-  # Browser tests start their own service on a fresh SQLite database: run them once, above.
   DATABASE_URL="$PG_URL" $BIN/pytest -m "not e2e" -p no:cacheprovider "${PARALLEL[@]}" "$@"
 fi
