@@ -27,13 +27,16 @@ from django.utils.translation import gettext_lazy
 from workinfrance.accounts.models import User
 from workinfrance.dossiers.lifecycle import DECIDED_STATES, State, user_unit_ids
 from workinfrance.dossiers.models import Dossier, Message
-from workinfrance.dossiers.selectors import dossiers_visible_to
+from workinfrance.dossiers.selectors import (
+    IMPLICIT_REFUSAL_MONTHS,
+    dossiers_visible_to,
+    implicit_refusal_date,
+)
 
 from .search import dossiers_search
 
 OPEN_STATES = (State.SUBMITTED, State.IN_REVIEW)
 LATE_AFTER_DAYS = 7
-IMPLICIT_REFUSAL_MONTHS = 2
 DEADLINE_WARNING_DAYS = 15
 RESIDENCE_WARNING_DAYS = 30
 UNASSIGNED = "none"
@@ -210,13 +213,6 @@ def days_since_filing(dossier: Dossier, *, today: datetime.date) -> int | None:
         return None
     end = timezone.localdate(dossier.decided_at) if dossier.decided_at else today
     return (end - timezone.localdate(dossier.submitted_at)).days
-
-
-def implicit_refusal_date(dossier: Dossier) -> datetime.date | None:
-    """Two months after the last complete filing, silence means refusal (shown while undecided)."""
-    if dossier.state not in OPEN_STATES or dossier.submitted_at is None:
-        return None
-    return timezone.localdate(dossier.submitted_at) + relativedelta(months=IMPLICIT_REFUSAL_MONTHS)
 
 
 @dataclass(frozen=True)
