@@ -123,6 +123,11 @@ def _message_after_decision():
 
 def inbox_queryset(*, user, query: InboxQuery) -> QuerySet[Dossier]:
     """The ordered, filtered dossiers of the inbox (and of its exports), scoped to the user's units."""
+    return _ordered(inbox_selection(user=user, query=query), query)
+
+
+def inbox_selection(*, user, query: InboxQuery) -> QuerySet[Dossier]:
+    """The inbox's dossiers in no particular order (what its count reads)."""
     today = timezone.localdate()
     qs = dossiers_visible_to(user).filter(_tab_filter(query.tab, user))
     if query.category:
@@ -145,7 +150,7 @@ def inbox_queryset(*, user, query: InboxQuery) -> QuerySet[Dossier]:
         qs = qs.alias(has_message_after_decision=_message_after_decision())
     if query.flag:
         qs = qs.filter(_flag_filter(query.flag, today))
-    return _ordered(qs, query)
+    return qs
 
 
 def _ordered(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossier]:
@@ -183,14 +188,15 @@ class CappedPaginator(Paginator):
     CAP = 10_000
     SEARCH_CAP = 200
 
-    def __init__(self, object_list, per_page, *, cap: int = CAP):
+    def __init__(self, object_list, per_page, *, cap: int = CAP, counted=None):
         super().__init__(object_list, per_page)
         self.cap = cap
+        # The same rows without what only serves the order: PostgreSQL may count them from an index.
+        self.counted = object_list if counted is None else counted
 
     @cached_property
     def count(self):
-        # Any order will do: lets PostgreSQL count from an index alone.
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        return self.counted.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -199,7 +205,12 @@ class CappedPaginator(Paginator):
 
 def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
     cap = CappedPaginator.SEARCH_CAP if query.q else CappedPaginator.CAP
-    paginator = CappedPaginator(inbox_rows(inbox_queryset(user=user, query=query)), per_page, cap=cap)
+    paginator = CappedPaginator(
+        inbox_rows(inbox_queryset(user=user, query=query)),
+        per_page,
+        cap=cap,
+        counted=inbox_selection(user=user, query=query),
+    )
     page = paginator.get_page(page_number)
     today = timezone.localdate()
     for dossier in page.object_list:
