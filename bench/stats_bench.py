@@ -3,6 +3,7 @@ measure the precompute (full rebuild, incremental refresh) and the public page's
 
     /work/main/.venv/bin/python bench/stats_bench.py --dossiers 1000000          # load + measure
     /work/main/.venv/bin/python bench/stats_bench.py --skip-load                 # measure again
+    /work/main/.venv/bin/python bench/stats_bench.py --skip-load --no-rebuild    # pages only
     /work/main/.venv/bin/python bench/stats_bench.py --skip-load --verify        # + direct check
 
 Uses its own database (BENCH_DATABASE_URL, default wif_stats_bench), recreated on load.
@@ -204,7 +205,7 @@ def timed_requests(client, url, params, repeat, *, cold):
     return times
 
 
-def measure(repeat: int, verify: bool):
+def measure(repeat: int, verify: bool, rebuild: bool):
     django.setup()
     from django.db import connection
     from django.test import Client
@@ -216,12 +217,13 @@ def measure(repeat: int, verify: bool):
     from workinfrance.stats.services import stats_rebuild, stats_refresh
 
     print(f"Database: {Dossier.objects.count():,} dossiers, {Event.objects.count():,} events")
-    started = time.perf_counter()
-    stats_rebuild()
-    print(
-        f"Full rebuild: {time.perf_counter() - started:.1f} s "
-        f"({DossierFact.objects.count():,} facts, {MonthlyCell.objects.count():,} monthly cells)"
-    )
+    if rebuild:
+        started = time.perf_counter()
+        stats_rebuild()
+        print(
+            f"Full rebuild: {time.perf_counter() - started:.1f} s "
+            f"({DossierFact.objects.count():,} facts, {MonthlyCell.objects.count():,} monthly cells)"
+        )
 
     # Incremental: 1,000 new decisions on files in review, then one catch-up.
     from workinfrance.core.events import event_record
@@ -281,11 +283,12 @@ def main():
     parser.add_argument("--dossiers", type=int, default=1_000_000)
     parser.add_argument("--repeat", type=int, default=30)
     parser.add_argument("--skip-load", action="store_true")
+    parser.add_argument("--no-rebuild", action="store_true", help="keep the precomputed tables as they are")
     parser.add_argument("--verify", action="store_true", help="also replay every event and compare (slow)")
     args = parser.parse_args()
     if not args.skip_load:
         load(args.dossiers)
-    measure(args.repeat, args.verify)
+    measure(args.repeat, args.verify, rebuild=not args.no_rebuild)
 
 
 if __name__ == "__main__":

@@ -20,15 +20,18 @@ fi
 echo "== ruff"
 $BIN/ruff check .
 echo "== translations"
-$BIN/python manage.py compilemessages --ignore=.venv -v 0
+$BIN/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 echo "== makemigrations --check"
 DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run -v 1
 
+# Two processes (this machine has two cores); a file's tests stay together because the browser
+# journey's steps build on each other.
+PARALLEL=(-n "${WIF_TEST_WORKERS:-2}" --dist loadfile)
 PG_URL="${DATABASE_URL:-}"
 echo "== pytest on SQLite"
-env -u DATABASE_URL $BIN/pytest -m "not postgres" -p no:cacheprovider "$@"
+env -u DATABASE_URL $BIN/pytest -m "not postgres" -p no:cacheprovider "${PARALLEL[@]}" "$@"
 if [[ "$PG_URL" == postgres* ]]; then
   echo "== pytest on PostgreSQL ($PG_URL)"
   # Browser tests start their own service on a fresh SQLite database: run them once, above.
-  DATABASE_URL="$PG_URL" $BIN/pytest -m "not e2e" -p no:cacheprovider "$@"
+  DATABASE_URL="$PG_URL" $BIN/pytest -m "not e2e" -p no:cacheprovider "${PARALLEL[@]}" "$@"
 fi

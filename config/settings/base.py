@@ -3,6 +3,7 @@
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
@@ -210,9 +211,18 @@ WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
 WIF_VERIFY_THROTTLE_LIMIT = env_int("WIF_VERIFY_THROTTLE_LIMIT", 10)
 WIF_VERIFY_THROTTLE_WINDOW = env_int("WIF_VERIFY_THROTTLE_WINDOW", 900)
 # Accepted dossiers whose PDF is missing are swept by this periodic task (seconds).
+# Statistics: catch up with new events every minute; rebuild from the whole history at night
+# (also forgets dossiers deleted by the retention purge).
 CELERY_BEAT_SCHEDULE = {
     "permits-issue-missing-pdfs": {
         "task": "workinfrance.permits.tasks.issue_missing_permit_pdfs",
         "schedule": 300,
-    }
+    },
+    "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
+    "stats-rebuild": {
+        "task": "workinfrance.stats.tasks.rebuild_statistics",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
+# Pages read the statistics after a catch-up when the last one is older than this (seconds).
+WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)

@@ -52,12 +52,8 @@ def dossier_with_events(*, unit, department: str, category: str, steps):
 
 
 def decided_after(start: datetime.datetime, days: int, outcome: str = "accept"):
-    """Submit, take the same day, decide `days` later."""
-    return [
-        (start, "submit"),
-        (start + datetime.timedelta(hours=1), "take"),
-        (start + datetime.timedelta(days=days), outcome),
-    ]
+    """Submit, take at once, decide `days` later (same instant: the event written first comes first)."""
+    return [(start, "submit"), (start, "take"), (start + datetime.timedelta(days=days), outcome)]
 
 
 class ServiceStory:

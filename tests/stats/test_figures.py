@@ -6,13 +6,14 @@ from datetime import timedelta
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import timezone
 
 from workinfrance.core.events import event_record
 from workinfrance.core.models import Event
 from workinfrance.procedures.models import Category
 from workinfrance.stats.direct import report_from_events
 from workinfrance.stats.history import HistoryEvent, summarise
-from workinfrance.stats.models import DossierFact, MonthlyCell
+from workinfrance.stats.models import DossierFact, MonthlyCell, RefreshState
 from workinfrance.stats.selectors import Filters, report_compute
 from workinfrance.stats.services import stats_rebuild, stats_refresh
 
@@ -266,3 +267,14 @@ def test_typical_processing_days_widens_its_scope_when_data_is_thin(history, par
         assert typical_processing_days(category=category["algerian_student"], department="92") == 7
     with clock(paris_time(datetime.date(2030, 1, 1))):
         assert typical_processing_days(category=category["apprenticeship"], department="75") is None
+
+
+def test_refresh_rereads_recent_events_that_committed_after_a_later_id(history, paris):
+    """Ids are taken before commit: an event may become visible after one with a higher id was read."""
+    now = timezone.now()
+    steps = [(now - timedelta(hours=2), "submit"), (now - timedelta(hours=1), "take"), (now, "accept")]
+    committed_late = dossier_with_events(unit=paris, department="75", category="apprenticeship", steps=steps)
+    highest = Event.objects.latest("id").pk
+    RefreshState.objects.filter(pk=1).update(last_event_id=highest + 10, refreshed_at=timezone.now())
+    stats_refresh()
+    assert DossierFact.objects.get(pk=committed_late.pk).outcome == "accepted"

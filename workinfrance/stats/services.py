@@ -30,8 +30,6 @@ DOSSIER_TARGET = "dossiers.dossier"
 # Re-read events this much older than the previous run: covers transactions committing late.
 OVERLAP = datetime.timedelta(minutes=5)
 BATCH = 5000
-# Catch-up at most this often when pages are read (settings.WIF_STATS_REFRESH_SECONDS overrides).
-REFRESH_SECONDS = 60
 FACT_FIELDS = [
     "category",
     "department",
@@ -250,9 +248,14 @@ def stats_refresh() -> RefreshState | None:
         if state is None:
             return None
         recent = Q(id__gt=state.last_event_id) | Q(created_at__gte=state.refreshed_at - OVERLAP)
-        rows = list(dossier_events().filter(recent).values_list("id", "target_id"))
-        changed = _facts_update({int(target_id) for _, target_id in rows})
-        state.last_event_id = max([state.last_event_id] + [event_id for event_id, _ in rows])
+        latest: dict[int, int] = {}
+        for event_id, target_id in dossier_events().filter(recent).values_list("id", "target_id"):
+            latest[int(target_id)] = max(event_id, latest.get(int(target_id), 0))
+        # Events of one dossier commit in id order (its row is locked by each transition), so a
+        # fact that has read up to an event id has read everything of that dossier before it.
+        read = dict(DossierFact.objects.filter(pk__in=latest).values_list("pk", "last_event_id"))
+        changed = _facts_update({pk for pk, event_id in latest.items() if event_id > read.get(pk, 0)})
+        state.last_event_id = max([state.last_event_id, *latest.values()])
         state.refreshed_at = started
         state.version += changed
         state.save()
@@ -261,7 +264,7 @@ def stats_refresh() -> RefreshState | None:
 
 def stats_refresh_if_due() -> None:
     """Called before reading figures: catch up unless the last run is recent enough."""
-    interval = datetime.timedelta(seconds=getattr(settings, "WIF_STATS_REFRESH_SECONDS", REFRESH_SECONDS))
+    interval = datetime.timedelta(seconds=settings.WIF_STATS_REFRESH_SECONDS)
     state = RefreshState.objects.filter(pk=1).only("refreshed_at").first()
     if state is None or state.refreshed_at is None or timezone.now() - state.refreshed_at >= interval:
         stats_refresh()
