@@ -5,16 +5,21 @@ the page's language, no Content-Security-Policy violation, no script error, no b
 screenshot under test-artifacts/screenshots/<test>/<nn>-<step>.png."""
 
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
+from playwright.sync_api import expect, sync_playwright
 
 from .mailbox import Mailbox
 from .people import Journal, Person, VisitedPages
 from .service import ARTIFACTS, LiveService
 
 E2E_DIR = Path(__file__).parent
+# Accepting a dossier renders and signs the permit inside the request (tasks in-process): on a busy
+# machine that takes seconds, so assertions wait as long as actions do.
+TIMEOUT_MS = 20_000
+expect.set_options(timeout=TIMEOUT_MS)
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -35,8 +40,10 @@ def pytest_collection_modifyitems(items):
 
 
 @pytest.fixture(scope="session")
-def service(tmp_path_factory):
-    live = LiveService(tmp_path_factory.mktemp("service"))
+def service():
+    # In memory when the system offers it: SQLite's many small synced writes (migrations) are much faster.
+    root = Path(tempfile.mkdtemp(prefix="wif-e2e-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
+    live = LiveService(root)
     live.manage("compilemessages", "--ignore=.venv", "-v", "0")
     live.manage("migrate", "--no-input", "-v", "0")
     # Units of Paris and Lyon with their agents and supervisors (accounts of workinfrance.core.demo).
@@ -44,6 +51,7 @@ def service(tmp_path_factory):
     live.start()
     yield live
     live.stop()
+    shutil.rmtree(root, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
@@ -67,17 +75,25 @@ def browser():
 
 
 @pytest.fixture(scope="session")
+def screenshots_folder():
+    """Screenshots of the last run only, and its moderate or minor accessibility findings."""
+    folder = ARTIFACTS / "screenshots"
+    shutil.rmtree(folder, ignore_errors=True)
+    (ARTIFACTS / "accessibility-notes.txt").unlink(missing_ok=True)
+    return folder
+
+
+@pytest.fixture(scope="session")
 def visited_pages():
     """Pages checked in French, replayed in English by the English test."""
     return VisitedPages()
 
 
 @pytest.fixture
-def journal(request, visited_pages):
-    folder = ARTIFACTS / "screenshots" / request.node.name
-    shutil.rmtree(folder, ignore_errors=True)
+def journal(request, visited_pages, screenshots_folder):
+    folder = screenshots_folder / request.node.name
     folder.mkdir(parents=True)
-    return Journal(folder, visited_pages)
+    return Journal(folder, visited_pages, notes=ARTIFACTS / "accessibility-notes.txt")
 
 
 @pytest.fixture
@@ -93,7 +109,7 @@ def open_person(browser, service):
             viewport={"width": 1280, "height": 900},
             accept_downloads=True,
         )
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         person = Person(label=label, context=context, service_url=service.url)
         if language != "fr":

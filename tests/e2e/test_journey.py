@@ -24,6 +24,9 @@ from workinfrance.core.demo import DEMO_PASSWORD
 from .documents import jpeg_file, pdf_file
 from .keyboard import KeyboardUser
 
+# The steps share one story: keep them on one worker when run with pytest-xdist (--dist loadgroup).
+pytestmark = pytest.mark.xdist_group("journey")
+
 STUDENT_EMAIL = "amina.haddad@example.test"
 STUDENT_PASSWORD = "Mon-mot-de-passe-2026"
 NEWCOMER_EMAIL = "nguyen.vanan@example.test"
@@ -46,6 +49,7 @@ class Journey:
     accepted: bool = False
     document_paths: tuple[str, ...] = ()
     permit_number: str = ""
+    permit_revoked: bool = False
     other_unit_checked: bool = False
 
 
@@ -415,6 +419,7 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     expect(verdict).to_have_attribute("data-verdict", "revoked")
     expect(verdict.get_by_role("heading", level=1)).to_contain_text("Autorisation retirée")
     journal.check(verifier, "verification-revoked")
+    journey.permit_revoked = True
 
 
 def qr_code_of(pdf_path: Path) -> str:
@@ -428,7 +433,7 @@ def qr_code_of(pdf_path: Path) -> str:
 
 
 def test_4_an_agent_of_another_unit_cannot_reach_the_dossier(open_person, journal, journey):
-    previous_step(journey.document_paths and journey.permit_number, "the decision and the permit")
+    previous_step(journey.permit_revoked, "the permit's verification and revocation")
     number = journey.dossier_number
     uuid = journey.dossier_path.rstrip("/").rsplit("/", 1)[1]
     lyon_agent = open_person("Lyon agent")

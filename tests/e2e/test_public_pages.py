@@ -64,3 +64,24 @@ def test_small_screens_reach_the_navigation_through_the_menu_button(open_person,
     journal.check(visitor, "menu-open", replay=False)
     visitor.page.keyboard.press("Escape")
     expect(navigation).to_be_hidden()
+
+
+def test_the_checks_catch_what_they_look_for(open_person, journal):
+    """The page checks fail on a serious accessibility violation and on a clipped button label;
+    lesser findings are noted for review without failing."""
+    visitor = open_person("visitor")
+    visitor.goto(reverse("core:home"))
+    visitor.page.evaluate(
+        """() => {
+            const main = document.querySelector('main');
+            main.insertAdjacentHTML('beforeend', '<img src="/static/wif/wif.css"><input type="text"><h6>Six</h6>');
+            const button = document.querySelector('main .fr-btns-group .fr-btn');
+            button.classList.add('fr-icon-add-line');
+        }"""
+    )
+    problems = "\n".join(journal.problems(visitor, "broken-on-purpose"))
+    assert "[critical] image-alt" in problems
+    assert "[critical] label" in problems
+    assert "button label hidden by the icon-only style" in problems
+    assert "heading-order" not in problems
+    assert "[moderate] heading-order" in journal.notes.read_text()
