@@ -1,4 +1,7 @@
-"""Browser tests: one real service and one Chromium per session, one browser context per person.
+"""Browser tests: one real service and one Chromium for the package, one browser context per person.
+
+Package-scoped, so both are gone before any database test that follows in the same run: Playwright's
+event loop would otherwise make Django refuse synchronous database access (SynchronousOnlyOperation).
 
 Every page a test looks at goes through `Journal.check`: axe-core (no serious or critical violation),
 the page's language, no Content-Security-Policy violation, no script error, no broken resource, and a
@@ -39,7 +42,7 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.e2e)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def service():
     # In memory when the system offers it: SQLite's many small synced writes (migrations) are much faster.
     root = Path(tempfile.mkdtemp(prefix="wif-e2e-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
@@ -54,18 +57,18 @@ def service():
     shutil.rmtree(root, ignore_errors=True)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def signing_key(service):
     """The permits' seal key, created the way operators do it."""
     return service.manage("signing_keys", "create")
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def mailbox(service):
     return Mailbox(service.mail_dir)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser():
     playwright = sync_playwright().start()
     chromium = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
@@ -74,7 +77,7 @@ def browser():
     playwright.stop()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def screenshots_folder():
     """Screenshots of the last run only, and its moderate or minor accessibility findings."""
     folder = ARTIFACTS / "screenshots"
@@ -83,7 +86,7 @@ def screenshots_folder():
     return folder
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def visited_pages():
     """Pages checked in French, replayed in English by the English test."""
     return VisitedPages()

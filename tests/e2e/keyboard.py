@@ -3,6 +3,7 @@
 Each move checks that the element reached has the focus and shows it (:focus-visible)."""
 
 from playwright.sync_api import Locator, Page
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 MAX_TAB_STOPS = 120
 
@@ -109,8 +110,24 @@ class KeyboardUser:
         self.page.keyboard.press(key)
 
     def upload(self, target: Locator, path) -> None:
-        """A file field opens the system's file chooser with Space; the test answers the chooser."""
+        """A file field opens the system's file chooser with Space; the test answers the chooser.
+
+        Chromium now and then drops the chooser of a key press made right after a page load: the
+        person presses Space again, as anyone would."""
         self.tab_to(target)
-        with self.page.expect_file_chooser() as chooser:
-            self.page.keyboard.press("Space")
+        for _attempt in range(5):
+            try:
+                with self.page.expect_file_chooser(timeout=2_000) as chooser:
+                    self.page.keyboard.press("Space")
+                break
+            except PlaywrightTimeoutError:
+                assert self.focused(target), f"{target} lost the focus: {self.active_element()}"
+        else:
+            raise AssertionError(f"Space on {target} opens no file chooser")
         chooser.value.set_files(path)
+
+    def focused(self, target: Locator) -> bool:
+        return target.evaluate("el => document.activeElement === el")
+
+    def active_element(self) -> str:
+        return self.page.evaluate("() => document.activeElement.outerHTML.slice(0, 200)")
