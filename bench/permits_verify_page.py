@@ -1,6 +1,6 @@
 """Verification page throughput against a bare Django view, same gunicorn (2 sync workers), same run.
 
-    python bench/permits_verify_page.py [seconds per round] [client processes]
+    python bench/permits_verify_page.py [seconds per round, 3] [client processes, 2]
 
 Target (issue 5): the page /V/<seal> serves at least 80 % of the requests per second of a bare view
 behind the same middleware. The load generator is a multi-process Python client (one new connection
@@ -136,5 +136,5 @@ def main(seconds: float, clients: int) -> None:
 if __name__ == "__main__":
     main(
         float(sys.argv[1]) if len(sys.argv) > 1 else 3.0,
-        int(sys.argv[2]) if len(sys.argv) > 2 else 4,
+        int(sys.argv[2]) if len(sys.argv) > 2 else 2,
     )

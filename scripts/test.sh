@@ -22,7 +22,7 @@ $BIN/ruff check .
 echo "== translations"
 $BIN/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 echo "== makemigrations --check"
-DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run -v 1
+env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python manage.py makemigrations --check --dry-run -v 1
 
 # Two processes (this machine has two cores), a file's tests kept together.
 PARALLEL=(-n "${WIF_TEST_WORKERS:-2}" --dist loadfile)

@@ -191,8 +191,10 @@ WIF_SIGNING_KEY_DIR = Path(
     env_str("WIF_SIGNING_KEY_DIR", str(Path.home() / ".local/share/workinfrance/keys"))
 )
 
-# django-dsfr: mark optional fields rather than required ones (current DSFR guidance).
+# django-dsfr: mark optional fields rather than required ones (current DSFR guidance), and
+# escape the content of alerts (flash messages may quote what a user typed).
 DSFR_MARK_OPTIONAL_FIELDS = True
+DSFR_CONTENT_IS_SAFE = False
 
 # Static files: whitenoise serves them; in development and tests straight from the apps.
 WHITENOISE_USE_FINDERS = DEBUG

@@ -242,10 +242,13 @@ def test_workload_is_for_supervisors(client, agent):
 def test_pages_render_in_both_languages(client, agent, supervisor, paris_dossier, language):
     client.cookies["django_language"] = language
     client.force_login(supervisor)
-    for target in (
-        reverse("backoffice:inbox"),
-        url("dossier", paris_dossier),
-        reverse("backoffice:workload"),
-    ):
-        assert client.get(target).status_code == 200
+    expected = {
+        "fr": ("Dossiers à instruire", "Pièces justificatives", "Pilotage de l'unité"),
+        "en": ("Files to review", "Supporting documents", "Unit dashboard"),
+    }[language]
+    targets = (reverse("backoffice:inbox"), url("dossier", paris_dossier), reverse("backoffice:workload"))
+    for target, heading in zip(targets, expected, strict=True):
+        response = client.get(target)
+        assert response.status_code == 200
+        assert heading in response.content.decode().replace("&#x27;", "'")
     assert Event.objects.filter(verb="dossier.view").count() == 1

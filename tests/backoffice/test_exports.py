@@ -127,3 +127,14 @@ def test_postgres_copy_gives_the_same_csv_as_python(agent, mixed):
     )
     assert postgres.count(b"\n") >= 8
     assert postgres == python
+
+
+def test_xlsx_beyond_the_sheet_limit_asks_for_csv(client, agent, paris, monkeypatch):
+    from workinfrance.backoffice import exports
+
+    monkeypatch.setattr(exports, "XLSX_MAX_ROWS", 1)
+    filed(), filed()
+    client.force_login(agent)
+    response = client.get(reverse("backoffice:export_xlsx"), {"tab": "all"}, follow=True)
+    assert response.redirect_chain[0][0] == reverse("backoffice:inbox") + "?tab=all"
+    assert "exportez en CSV" in response.content.decode()

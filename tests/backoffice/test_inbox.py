@@ -173,7 +173,16 @@ def test_capped_count(client, agent, paris, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "text", ["Haddad-Unique", "haddad-uniq", "boulangerie panthéon", "732 829 320 00074", "732829320", "Zoé"]
+    "text",
+    [
+        "Haddad-Unique",
+        "haddad-uniq",
+        "boulangerie panthéon",
+        "boulangerie panth",
+        "732 829 320 00074",
+        "732829320",
+        "Zoé",
+    ],
 )
 def test_search_finds_by_name_employer_siret(agent, paris, text):
     wanted = filed(student_last_name="Haddad-Unique", student_first_name="Zoé")

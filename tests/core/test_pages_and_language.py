@@ -57,3 +57,19 @@ def test_admin_is_for_administrators_only(client, agent):
     client.force_login(agent)
     response = client.get("/admin/")
     assert response.status_code == 302 and "/admin/login/" in response.url
+
+
+def test_flash_messages_are_escaped(client, db):
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.cookie import CookieStorage
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/")
+    storage = CookieStorage(request)
+    storage.add(constants.ERROR, "<script>alert(1)</script>")
+    response = client.get("/")
+    storage.update(response)
+    client.cookies.update(response.cookies)
+    html = client.get(reverse("core:home")).content.decode()
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert "<script>alert(1)</script>" not in html

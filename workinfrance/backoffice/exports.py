@@ -40,6 +40,7 @@ from workinfrance.permits.models import Permit, PermitStatus
 from workinfrance.procedures.models import ContractType
 
 CHUNK_SIZE = 2000
+XLSX_MAX_ROWS = 1_048_575  # a spreadsheet's row limit, less the header
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 # (header, value path for values_list, choices used to display codes)

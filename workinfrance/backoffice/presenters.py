@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workinfrance.dossiers.models import ComplementRequest, Document, Dossier
+from workinfrance.dossiers.selectors import implicit_refusal_date
 
-from .selectors import days_since_filing, dossier_flags, implicit_refusal_date, permit_warnings
+from .selectors import days_since_filing, dossier_flags, permit_warnings
 
 # Shown in the page (PDF viewer, image); anything else is only downloaded.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})

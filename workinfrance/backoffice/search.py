@@ -43,8 +43,9 @@ def dossiers_search(queryset: QuerySet, text: str) -> QuerySet:
     if not terms:
         return queryset
     if connections[queryset.db].vendor == "postgresql":
-        # Prefix matching on every word: "hadd boul" finds "Haddad", "Boulangerie".
-        tsquery = " & ".join(f"{term}:*" for term in terms)
+        # Whole words, the last one also as a prefix (as typed): "boulangerie dup" finds
+        # "Boulangerie Dupont". Prefixes on every word would cost several times more at scale.
+        tsquery = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
         table = queryset.model._meta.db_table
         # The user's words are a bound parameter; only our own table name is interpolated.
         matches = RawSQL(  # noqa: S611

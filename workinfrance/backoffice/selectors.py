@@ -27,13 +27,16 @@ from django.utils.translation import gettext_lazy
 from workinfrance.accounts.models import User
 from workinfrance.dossiers.lifecycle import DECIDED_STATES, State, user_unit_ids
 from workinfrance.dossiers.models import Dossier, Message
-from workinfrance.dossiers.selectors import dossiers_visible_to
+from workinfrance.dossiers.selectors import (
+    IMPLICIT_REFUSAL_MONTHS,
+    dossiers_visible_to,
+    implicit_refusal_date,
+)
 
 from .search import dossiers_search
 
 OPEN_STATES = (State.SUBMITTED, State.IN_REVIEW)
 LATE_AFTER_DAYS = 7
-IMPLICIT_REFUSAL_MONTHS = 2
 DEADLINE_WARNING_DAYS = 15
 RESIDENCE_WARNING_DAYS = 30
 UNASSIGNED = "none"
@@ -120,6 +123,11 @@ def _message_after_decision():
 
 def inbox_queryset(*, user, query: InboxQuery) -> QuerySet[Dossier]:
     """The ordered, filtered dossiers of the inbox (and of its exports), scoped to the user's units."""
+    return _ordered(inbox_selection(user=user, query=query), query)
+
+
+def inbox_selection(*, user, query: InboxQuery) -> QuerySet[Dossier]:
+    """The inbox's dossiers in no particular order (what its count reads)."""
     today = timezone.localdate()
     qs = dossiers_visible_to(user).filter(_tab_filter(query.tab, user))
     if query.category:
@@ -142,7 +150,7 @@ def inbox_queryset(*, user, query: InboxQuery) -> QuerySet[Dossier]:
         qs = qs.alias(has_message_after_decision=_message_after_decision())
     if query.flag:
         qs = qs.filter(_flag_filter(query.flag, today))
-    return _ordered(qs, query)
+    return qs
 
 
 def _ordered(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossier]:
@@ -180,14 +188,15 @@ class CappedPaginator(Paginator):
     CAP = 10_000
     SEARCH_CAP = 200
 
-    def __init__(self, object_list, per_page, *, cap: int = CAP):
+    def __init__(self, object_list, per_page, *, cap: int = CAP, counted=None):
         super().__init__(object_list, per_page)
         self.cap = cap
+        # The same rows without what only serves the order: PostgreSQL may count them from an index.
+        self.counted = object_list if counted is None else counted
 
     @cached_property
     def count(self):
-        # Any order will do: lets PostgreSQL count from an index alone.
-        return self.object_list.order_by().values("pk")[: self.cap + 1].count()
+        return self.counted.order_by().values("pk")[: self.cap + 1].count()
 
     @property
     def capped(self) -> bool:
@@ -196,7 +205,12 @@ class CappedPaginator(Paginator):
 
 def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
     cap = CappedPaginator.SEARCH_CAP if query.q else CappedPaginator.CAP
-    paginator = CappedPaginator(inbox_rows(inbox_queryset(user=user, query=query)), per_page, cap=cap)
+    paginator = CappedPaginator(
+        inbox_rows(inbox_queryset(user=user, query=query)),
+        per_page,
+        cap=cap,
+        counted=inbox_selection(user=user, query=query),
+    )
     page = paginator.get_page(page_number)
     today = timezone.localdate()
     for dossier in page.object_list:
@@ -210,13 +224,6 @@ def days_since_filing(dossier: Dossier, *, today: datetime.date) -> int | None:
         return None
     end = timezone.localdate(dossier.decided_at) if dossier.decided_at else today
     return (end - timezone.localdate(dossier.submitted_at)).days
-
-
-def implicit_refusal_date(dossier: Dossier) -> datetime.date | None:
-    """Two months after the last complete filing, silence means refusal (shown while undecided)."""
-    if dossier.state not in OPEN_STATES or dossier.submitted_at is None:
-        return None
-    return timezone.localdate(dossier.submitted_at) + relativedelta(months=IMPLICIT_REFUSAL_MONTHS)
 
 
 @dataclass(frozen=True)

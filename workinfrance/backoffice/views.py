@@ -117,6 +117,12 @@ def export_csv(request):
 @staff_required
 def export_xlsx(request):
     queryset, filters = _export_selection(request)
+    if queryset.order_by().values("pk")[: exports.XLSX_MAX_ROWS + 1].count() > exports.XLSX_MAX_ROWS:
+        messages.error(
+            request,
+            _("Trop de dossiers pour un classeur Excel : exportez en CSV, ou affinez les filtres."),
+        )
+        return redirect(f"{reverse('backoffice:inbox')}?{request.GET.urlencode()}")
     services.export_record(actor=request.user, export_format="xlsx", filters=filters)
     output = exports.xlsx_file(exports.export_rows(queryset))
     response = FileResponse(

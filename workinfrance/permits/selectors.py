@@ -1,6 +1,7 @@
 """Reads of permits: the public verdict, and the permits a user may download or revoke."""
 
 import datetime
+import logging
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -18,6 +19,7 @@ from . import seal
 from .keys import keyring_load
 from .models import Permit, PermitStatus
 
+logger = logging.getLogger(__name__)
 PERMIT_CACHE_SECONDS = 60
 
 
@@ -85,9 +87,11 @@ def seal_state(*, text: str, today: datetime.date | None = None) -> tuple[Verdic
     try:
         permit_id, number = _genuine_seal(keyring_load().fingerprint, text)
     except seal.SealError as error:
+        logger.info("Seal refused: %s: %s", type(error).__name__, error)
         return Verdict.NOT_GENUINE, None, f"{type(error).__name__}: {error}"
     state = permit_state(permit_id)
     if state is None or state.number != number:
+        logger.warning("Genuine seal of an unknown permit %s (%s)", permit_id, number)
         return Verdict.NOT_GENUINE, None, "unknown permit"
     return state.verdict(today or timezone.localdate()), state, ""
 
@@ -176,8 +180,3 @@ def permit_get_for_revocation(*, user, number: str) -> Permit:
     if permit is None:
         raise Http404
     return permit
-
-
-def permit_for_dossier(dossier) -> Permit | None:
-    """The current permit of a dossier (the latest issued), for the tracking and dossier pages."""
-    return dossier.permits.order_by("-issued_at", "-pk").first()

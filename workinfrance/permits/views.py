@@ -89,7 +89,8 @@ def verify(request, seal):
     language = request.GET.get("lang", request.LANGUAGE_CODE)
     if language not in LANGUAGE_CODES:
         language = request.LANGUAGE_CODE
-    if request.user.is_authenticated:
+    # No session cookie, no user: skip loading one (most visitors come from a phone's camera).
+    if settings.SESSION_COOKIE_NAME in request.COOKIES and request.user.is_authenticated:
         with translation.override(language):
             return _result(request, selectors.seal_check(text=seal))
     today = timezone.localdate()
