@@ -91,13 +91,21 @@ def test_refusal_shows_reason_and_appeal_routes(logged, applicant, paris, agent)
         assert expected.replace("'", "&#x27;") in html
 
 
-def test_accepted_shows_the_permit(logged, applicant, paris, agent):
+def test_accepted_shows_the_permit_and_its_pdf_once_issued(
+    logged, applicant, paris, agent, django_capture_on_commit_callbacks
+):
     dossier = dossier_in_state(State.IN_REVIEW, applicant=applicant, unit=paris, assignee=agent)
-    services.dossier_accept(dossier=dossier, actor=agent, terms=services.permit_terms_proposed(dossier))
+    with django_capture_on_commit_callbacks(execute=False) as pending:
+        services.dossier_accept(dossier=dossier, actor=agent, terms=services.permit_terms_proposed(dossier))
     permit = dossier.permits.get()
+    download = reverse("permits:download", kwargs={"number": permit.number})
     html = page(logged, dossier)
     assert permit.number in html
-    assert reverse("permits:download", kwargs={"number": permit.number}) in html
+    assert download not in html
+    assert "sera disponible ici dans quelques instants" in html
+    for callback in pending:  # the PDF task, run after the commit
+        callback()
+    assert download in page(logged, dossier)
 
 
 def test_complement_request_lists_types_and_upload_fields(logged, applicant, paris, agent):

@@ -1,5 +1,7 @@
 """Every action through the views: done where the lifecycle allows it, refused with a message elsewhere."""
 
+import html
+
 import pytest
 from django.contrib.messages import get_messages
 from django.urls import reverse
@@ -124,7 +126,7 @@ def test_second_agent_gets_clear_message_and_new_state(client, agent, other_agen
     client.force_login(other_agent)
     url = reverse("backoffice:action", kwargs={"uuid": dossier.uuid, "name": "take"})
     response = client.post(url, follow=True)
-    page = response.content.decode()
+    page = html.unescape(response.content.decode())
     assert "Action impossible : le dossier est désormais « En cours d'instruction »" in page
     assert response.context["dossier"].state == State.IN_REVIEW
     dossier.refresh_from_db()

@@ -6,6 +6,13 @@ from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from workinfrance.dossiers.checks import REQUIRED_FIELDS
+from workinfrance.dossiers.fields import (
+    EMPLOYER_FIELDS,
+    FILER_FIELDS,
+    JOB_FIELDS,
+    RESIDENCE_FIELDS,
+    STEP_FIELDS,
+)
 from workinfrance.dossiers.models import Dossier, FilerKind
 from workinfrance.dossiers.services import MESSAGE_MAX_LENGTH
 from workinfrance.dossiers.uploads import DocumentFileField
@@ -74,7 +81,7 @@ class FilerForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = ["filer_kind", "category", "previous_permit_number"]
+        fields = list(FILER_FIELDS)
         widgets = {"filer_kind": forms.RadioSelect}
         labels = {"filer_kind": _("Qui dépose la demande ?")}
         help_texts = {
@@ -109,21 +116,7 @@ class StudentForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = [
-            "student_first_name",
-            "student_last_name",
-            "student_birth_date",
-            "student_birth_place",
-            "student_nationality",
-            "student_email",
-            "student_phone",
-            "student_address",
-            "student_postcode",
-            "student_city",
-            "institution_name",
-            "enrolment_programme",
-            "enrolment_year",
-        ]
+        fields = list(STEP_FIELDS["student"])
         widgets = {"student_birth_date": DateInput}
         help_texts = {
             "student_first_name": _("Tels qu'ils figurent sur le titre de séjour."),
@@ -145,14 +138,7 @@ class ResidenceForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = [
-            "residence_permit_type",
-            "residence_permit_number",
-            "residence_permit_start",
-            "residence_permit_end",
-            "residence_permit_prefecture",
-            "department",
-        ]
+        fields = list(RESIDENCE_FIELDS)
         widgets = {"residence_permit_start": DateInput, "residence_permit_end": DateInput}
 
     def __init__(self, *args, **kwargs):
@@ -177,17 +163,7 @@ class EmployerForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = [
-            "employer_name",
-            "employer_siret",
-            "employer_naf",
-            "employer_address",
-            "employer_postcode",
-            "employer_city",
-            "employer_representative",
-            "employer_contact_email",
-            "employer_contact_phone",
-        ]
+        fields = list(EMPLOYER_FIELDS)
         help_texts = {
             "employer_siret": _("14 chiffres ; il figure sur l'avis de situation au répertoire SIRENE."),
             "employer_naf": _("Par exemple : 1071C"),
@@ -213,16 +189,7 @@ class JobForm(StepForm):
 
     class Meta:
         model = Dossier
-        fields = [
-            "job_title",
-            "work_address",
-            "contract_type",
-            "contract_start",
-            "contract_end",
-            "weekly_hours",
-            "gross_monthly_salary",
-            "regulated_profession",
-        ]
+        fields = list(JOB_FIELDS)
         widgets = {"contract_start": DateInput, "contract_end": DateInput}
         help_texts = {
             "contract_end": _("Obligatoire sauf pour un CDI."),

@@ -7,6 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from workinfrance.dossiers.fields import (
+    EMPLOYER_FIELDS,
+    IDENTITY_FIELDS,
+    JOB_FIELDS,
+    RESIDENCE_FIELDS,
+    STUDY_FIELDS,
+)
 from workinfrance.dossiers.models import ComplementRequest, Document, Dossier
 from workinfrance.dossiers.selectors import implicit_refusal_date
 
@@ -16,61 +23,12 @@ from .selectors import days_since_filing, dossier_flags, permit_warnings
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
 
 SECTIONS = [
-    (
-        gettext_lazy("Étudiant"),
-        [
-            "student_last_name",
-            "student_first_name",
-            "student_birth_date",
-            "student_birth_place",
-            "student_nationality",
-            "student_email",
-            "student_phone",
-            "student_address",
-            "student_postcode",
-            "student_city",
-        ],
-    ),
-    (
-        gettext_lazy("Titre de séjour"),
-        [
-            "residence_permit_type",
-            "residence_permit_number",
-            "residence_permit_start",
-            "residence_permit_end",
-            "residence_permit_prefecture",
-            "department",
-        ],
-    ),
-    (gettext_lazy("Études"), ["institution_name", "enrolment_programme", "enrolment_year"]),
-    (
-        gettext_lazy("Employeur"),
-        [
-            "employer_name",
-            "employer_siret",
-            "employer_naf",
-            "employer_address",
-            "employer_postcode",
-            "employer_city",
-            "employer_representative",
-            "employer_contact_email",
-            "employer_contact_phone",
-        ],
-    ),
-    (
-        gettext_lazy("Emploi"),
-        [
-            "job_title",
-            "work_address",
-            "contract_type",
-            "contract_start",
-            "contract_end",
-            "weekly_hours",
-            "gross_monthly_salary",
-            "regulated_profession",
-        ],
-    ),
-    (gettext_lazy("Demande"), ["filer_kind", "previous_permit_number"]),
+    (gettext_lazy("Étudiant"), IDENTITY_FIELDS),
+    (gettext_lazy("Titre de séjour"), RESIDENCE_FIELDS),
+    (gettext_lazy("Études"), STUDY_FIELDS),
+    (gettext_lazy("Employeur"), EMPLOYER_FIELDS),
+    (gettext_lazy("Emploi"), JOB_FIELDS),
+    (gettext_lazy("Demande"), ("filer_kind", "previous_permit_number")),
 ]
 
 

@@ -27,6 +27,7 @@ from .errors import (
     IncompleteDossier,
     TransitionNotAllowed,
 )
+from .fields import APPLICANT_FIELDS
 from .lifecycle import TRANSITIONS, Actor, State, Transition, actor_kinds, user_unit_ids
 from .models import ComplementRequest, Document, Dossier, FilerKind, Message, RefusalReason
 from .numbering import next_dossier_number
@@ -294,49 +295,6 @@ def dossier_reopen(*, dossier: Dossier, actor, reason: str) -> Dossier:
 
 # --- The applicant's writes that do not change the state -------------------------------------------
 
-# Data the applicant fills in, step by step. Everything else (state, unit, number, decision) is
-# written by the transitions above.
-APPLICANT_FIELDS = (
-    "category",
-    "filer_kind",
-    "previous_permit_number",
-    "student_first_name",
-    "student_last_name",
-    "student_birth_date",
-    "student_birth_place",
-    "student_nationality",
-    "student_email",
-    "student_phone",
-    "student_address",
-    "student_postcode",
-    "student_city",
-    "institution_name",
-    "enrolment_programme",
-    "enrolment_year",
-    "department",
-    "residence_permit_type",
-    "residence_permit_number",
-    "residence_permit_start",
-    "residence_permit_end",
-    "residence_permit_prefecture",
-    "employer_name",
-    "employer_siret",
-    "employer_naf",
-    "employer_address",
-    "employer_postcode",
-    "employer_city",
-    "employer_representative",
-    "employer_contact_email",
-    "employer_contact_phone",
-    "job_title",
-    "work_address",
-    "contract_type",
-    "contract_start",
-    "contract_end",
-    "weekly_hours",
-    "gross_monthly_salary",
-    "regulated_profession",
-)
 # Fixed once the dossier has been submitted: they decide the unit and the documents required.
 FIXED_AFTER_SUBMISSION = frozenset({"category", "filer_kind", "department"})
 # A renewal is a new contract period: its dates are asked again.
