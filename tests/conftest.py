@@ -7,13 +7,17 @@ from tests.factories import UnitFactory, UserFactory, agent_of, supervisor_of
 
 @pytest.fixture(autouse=True)
 def _media_and_cache(settings, tmp_path):
-    """Each test writes files to its own folder and starts with an empty cache (throttling)."""
+    """Each test writes files to its own folder, starts with an empty cache (throttling) and in French."""
     from django.core.cache import cache
+
+    from django.utils import translation
 
     settings.MEDIA_ROOT = tmp_path / "media"
     cache.clear()
     yield
     cache.clear()
+    # A request leaves its language active in the thread (as Django's LocaleMiddleware does).
+    translation.activate(settings.LANGUAGE_CODE)
 
 
 @pytest.fixture

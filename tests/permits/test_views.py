@@ -1,6 +1,7 @@
 """Public verification, public keys, download and revocation pages."""
 
 import datetime
+import html
 import json
 from decimal import Decimal
 
@@ -217,7 +218,7 @@ def test_supervisor_of_the_unit_revokes_with_a_reason(client, issued_permit, sup
     assert permit.revocation_reason == "Titre de séjour retiré"
     after = client.get(response["Location"])
     assert verdict_in(after) == "revoked"
-    assert f"L'autorisation {permit.number} est retirée." in after.content.decode()
+    assert f"L'autorisation {permit.number} est retirée." in html.unescape(after.content.decode())
     assert events_for(permit).filter(verb="permit.revoke").exists()
 
 
