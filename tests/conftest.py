@@ -9,7 +9,6 @@ from tests.factories import UnitFactory, UserFactory, agent_of, supervisor_of
 def _media_and_cache(settings, tmp_path):
     """Each test writes files to its own folder, starts with an empty cache (throttling) and in French."""
     from django.core.cache import cache
-
     from django.utils import translation
 
     settings.MEDIA_ROOT = tmp_path / "media"
