@@ -1,5 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
+
+admin.site.site_header = admin.site.site_title = _("Work in France — administration")
 
 urlpatterns = [
     path("", include("workinfrance.core.urls")),

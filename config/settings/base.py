@@ -183,6 +183,8 @@ LOGGING = {
         # WeasyPrint and fontTools narrate every PDF at INFO level.
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # One line per in-process task drowns `make run`'s output.
+        "celery.app.trace": {"level": "WARNING"},
     },
 }
 
