@@ -10,9 +10,11 @@ from workinfrance.core.events import event_record
 from workinfrance.dossiers import services
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import Note
+from workinfrance.stats.selectors import TYPICAL_MIN_DECIDED
 
 from tests.dossiers.helpers import dossier_in_state, upload
 from tests.factories import PDF_BYTES, complete_draft
+from tests.stats.story import decided_after, dossier_with_events, paris_time
 
 
 def page(client, dossier):
@@ -60,11 +62,11 @@ def test_timeline_shows_applicant_events_only(
     assert "dossier.read" not in html
 
 
-def test_implicit_refusal_date_and_typical_time(logged, applicant, paris, agent):
-    for _ in range(5):
-        decided = dossier_in_state(State.ACCEPTED, applicant=applicant, unit=paris, assignee=agent)
-        type(decided).objects.filter(pk=decided.pk).update(
-            first_submitted_at=timezone.now() - datetime.timedelta(days=4)
+def test_implicit_refusal_date_and_typical_time_from_the_statistics(logged, applicant, paris, agent):
+    start = paris_time(timezone.localdate() - datetime.timedelta(days=30))
+    for _ in range(TYPICAL_MIN_DECIDED):
+        dossier_with_events(
+            unit=paris, department="75", category="apprenticeship", steps=decided_after(start, 4)
         )
     dossier = dossier_in_state(State.IN_REVIEW, applicant=applicant, unit=paris, assignee=agent)
     html = page(logged, dossier)

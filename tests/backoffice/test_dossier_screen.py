@@ -163,6 +163,19 @@ def test_letter_only_for_decided(client, agent, paris_dossier):
     assert client.get(url("decision_letter", paris_dossier)).status_code == 404
 
 
+def test_permit_links(client, agent, supervisor, paris):
+    dossier = in_review(agent=agent)
+    services.dossier_accept(dossier=dossier, actor=agent, terms=services.permit_terms_proposed(dossier))
+    permit = dossier.permits.get()
+    download = reverse("permits:download", kwargs={"number": permit.number})
+    revoke = reverse("permits:revoke", kwargs={"number": permit.number})
+    client.force_login(agent)
+    page = client.get(url("dossier", dossier)).content.decode()
+    assert download in page and revoke not in page
+    client.force_login(supervisor)
+    assert revoke in client.get(url("dossier", dossier)).content.decode()
+
+
 def test_reopen_revokes_permit(client, agent, supervisor, paris):
     dossier = in_review(agent=agent)
     services.dossier_accept(dossier=dossier, actor=agent, terms=services.permit_terms_proposed(dossier))

@@ -63,6 +63,13 @@ def test_filters(client, agent, other_agent, paris):
     assert set(rows(client.get(url, {"tab": "all", "assignee": "none"}))) == {in_92.number, algerian.number}
     assert rows(client.get(url, {"tab": "all", "category": algerian.category_id})) == [algerian.number]
     assert set(rows(client.get(url, {"tab": "all", "state": "in_review"}))) == {mine.number, theirs.number}
+    # The form shows the chosen filters back.
+    page = client.get(
+        url, {"tab": "all", "department": "92", "assignee": other_agent.pk, "q": "x"}
+    ).content.decode()
+    assert '<option value="92" selected>' in page
+    assert f'<option value="{other_agent.pk}" selected>' in page
+    assert 'name="q" value="x"' in page and 'name="tab" value="all"' in page
 
 
 def test_filing_date_range_and_sort(client, agent, paris):

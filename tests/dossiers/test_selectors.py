@@ -1,51 +1,14 @@
 import datetime
 
-from django.utils import timezone
-
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import Dossier
 from workinfrance.dossiers.selectors import (
     applicant_timeline,
     implicit_refusal_date,
     open_complement_request,
-    typical_processing_days,
 )
-from workinfrance.territories.models import Department
 
 from tests.dossiers.helpers import dossier_in_state
-from tests.factories import category
-
-
-def decided(applicant, unit, *, days, department="75", state=State.ACCEPTED, category_code="apprenticeship"):
-    dossier = dossier_in_state(
-        state,
-        applicant=applicant,
-        unit=unit,
-        documents=False,
-        department=Department.objects.get(code=department),
-        category=category(category_code),
-    )
-    now = timezone.now()
-    Dossier.objects.filter(pk=dossier.pk).update(
-        first_submitted_at=now - datetime.timedelta(days=days), decided_at=now
-    )
-    return dossier
-
-
-def test_typical_time_is_the_median_in_the_department(applicant, paris):
-    for days in (1, 2, 3, 10, 30):
-        decided(applicant, paris, days=days)
-    decided(applicant, paris, days=90, category_code="professionalisation")  # other category: ignored
-    paris_dept = Department.objects.get(code="75")
-    assert typical_processing_days(category(), paris_dept) == 3
-
-
-def test_typical_time_falls_back_to_the_country_then_to_nothing(applicant, paris):
-    hauts_de_seine = Department.objects.get(code="92")
-    assert typical_processing_days(category(), hauts_de_seine) is None
-    for days in (4, 4, 5, 6, 8):
-        decided(applicant, paris, days=days, state=State.REFUSED)
-    assert typical_processing_days(category(), hauts_de_seine) == 5
 
 
 def test_implicit_refusal_two_months_after_the_complete_file(applicant, paris, agent):

@@ -1,5 +1,6 @@
 """People using the service in their own browser, and the journal of the pages they looked at."""
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -86,6 +87,27 @@ class VisitedPages:
         visits = self.by_account.setdefault((person.email, person.password), [])
         if all(visit.path != path for visit in visits):
             visits.append(Visit(step=step, path=path))
+
+
+# Words only a French sentence holds; the names, addresses and messages typed in this journey have none.
+FRENCH_ONLY = re.compile(r"\b(vous|votre|vos|êtes|être|demande|pièces?)\b", re.IGNORECASE)
+
+
+def french_left(page) -> list[str]:
+    """Texts shown on the page, outside the parts marked lang="fr" on purpose, that are still French."""
+    texts = page.evaluate(
+        """() => {
+            const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+            const texts = [];
+            for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+                const parent = node.parentElement;
+                if (!parent || parent.closest('body [lang="fr"], script, style') || !parent.checkVisibility()) continue;
+                if (node.textContent.trim()) texts.push(node.textContent.trim());
+            }
+            return texts;
+        }"""
+    )
+    return [text for text in texts if FRENCH_ONLY.search(text)]
 
 
 def clipped_buttons(page) -> list[str]:

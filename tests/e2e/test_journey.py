@@ -3,8 +3,8 @@
 1. a student finds the guide, signs up, confirms the e-mail, files a dossier with real uploads;
 2. an agent of the unit takes it and asks for a complement; the student answers; the agent accepts;
 3. the student downloads the permit; its QR code leads to the verification page; a supervisor revokes it;
-4. the same pages again, in English;
-5. an agent of another unit cannot reach the dossier.
+4. an agent of another unit cannot reach the dossier, nor its documents or permit;
+5. every page seen so far, again in English, and a newcomer's first steps in English.
 """
 
 import datetime
@@ -26,9 +26,11 @@ from .keyboard import KeyboardUser
 
 STUDENT_EMAIL = "amina.haddad@example.test"
 STUDENT_PASSWORD = "Mon-mot-de-passe-2026"
+NEWCOMER_EMAIL = "nguyen.vanan@example.test"
 PARIS_AGENT = "agent.paris@workinfrance.test"
 PARIS_SUPERVISOR = "responsable.paris@workinfrance.test"
 LYON_AGENT = "agent.lyon@workinfrance.test"
+LYON_SUPERVISOR = "responsable.lyon@workinfrance.test"
 COMPLEMENT_MESSAGE = (
     "Le contrat transmis n'est pas signé : merci de déposer le contrat signé par les deux parties."
 )
@@ -42,6 +44,9 @@ class Journey:
     dossier_path: str = ""
     dossier_number: str = ""
     accepted: bool = False
+    document_paths: tuple[str, ...] = ()
+    permit_number: str = ""
+    other_unit_checked: bool = False
 
 
 @pytest.fixture(scope="module")
@@ -140,16 +145,16 @@ def file_with_the_keyboard(student, journal, journey) -> None:
     def field(name):
         return page.locator(f"[name={name}]")
 
-    def arrive(slug, step, *, replay=True):
+    def arrive(slug, step):
         # The fragment of the skip link (#content) follows the redirections: browsers keep it.
         expect(page).to_have_url(re.compile(f"/etapes/{slug}/(#content)?$"))
-        journal.check(student, step, replay=replay)
+        journal.check(student, step, replay=False)
         keys.skip_to_content()
 
     def save_and_continue():
         keys.press(page.get_by_role("button", name="Enregistrer et continuer"))
 
-    # Who files, and why.
+    # Who files, and why. (The English test files a request of its own: these pages are not replayed.)
     journal.check(student, "filing-1-filer", replay=False)
     keys.skip_to_content()
     keys.choose_radio("filer_kind", value="student")
@@ -232,7 +237,7 @@ def file_with_the_keyboard(student, journal, journey) -> None:
     keys.press(page.get_by_role("link", name="Continuer vers la vérification"))
 
     # Submission is refused while the mandate is missing: the review says so and the button is disabled.
-    arrive("review", "filing-7-review-incomplete", replay=False)
+    arrive("review", "filing-7-review-incomplete")
     problems = page.locator("#problems")
     expect(problems).to_contain_text("Mandat de l'employeur")
     expect(page.get_by_role("button", name="Déposer ma demande")).to_be_disabled()
@@ -247,7 +252,7 @@ def file_with_the_keyboard(student, journal, journey) -> None:
 
     # The review links to what is missing: the mandate is added, and the dossier submitted.
     keys.press(problems.get_by_role("link", name=re.compile("Corriger.*Mandat")))
-    arrive("documents", "filing-6-documents-again", replay=False)
+    arrive("documents", "filing-6-documents-again")
     upload_with_the_keyboard(
         keys, page, "Mandat de l'employeur", pdf_file(journey.files, "mandat.pdf", "Mandat")
     )
@@ -287,6 +292,11 @@ def test_2_agent_asks_for_a_complement_student_answers_agent_accepts(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Dossier {number}")
     documents = page.get_by_test_id("document")
     expect(documents).to_have_count(5)
+    journey.document_paths = tuple(
+        documents.get_by_role("link", name=re.compile("^Télécharger")).evaluate_all(
+            "links => links.map(link => link.getAttribute('href'))"
+        )
+    )
     # Each document opens in the browser: the real PDF and JPEG files, as uploaded.
     passport = documents.filter(has_text="passeport.jpg")
     passport.locator("summary").click()
@@ -352,6 +362,8 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     previous_step(journey.accepted, "the acceptance of the dossier")
     student = open_person("student")
     student.log_in(STUDENT_EMAIL, STUDENT_PASSWORD)
+    expect(student.page.get_by_role("row").filter(has_text=journey.dossier_number)).to_contain_text("Accepté")
+    journal.check(student, "dashboard")
     student.goto(journey.dossier_path)
     page = student.page
     expect(page.locator("#status")).to_contain_text("l'autorisation provisoire de travail est délivrée")
@@ -375,7 +387,17 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     expect(verdict.get_by_role("heading", level=1)).to_contain_text("Autorisation authentique et valide")
     expect(verifier.page.get_by_role("table")).to_contain_text("HADDAD")
     expect(verifier.page.get_by_role("table")).to_contain_text("14/03/2002")
+    journey.permit_number = re.search(r"APT-[\w-]+", verifier.page.get_by_role("table").inner_text()).group(0)
     journal.check(verifier, "verification-valid")
+
+    # The second way in, without the QR code: the permit's number and the holder's birth date.
+    verifier.page.get_by_role("link", name="Vérifier une autre autorisation").click()
+    journal.check(verifier, "verification-form")
+    verifier.page.get_by_label("Numéro de l'autorisation").fill(journey.permit_number)
+    verifier.page.get_by_label("Date de naissance du titulaire").fill("2002-03-14")
+    verifier.page.get_by_role("button", name="Vérifier", exact=True).click()
+    expect(verdict).to_have_attribute("data-verdict", "valid")
+    journal.check(verifier, "verification-by-number", replay=False)
 
     # A supervisor of the unit withdraws it...
     supervisor = open_person("Paris supervisor")
@@ -389,7 +411,7 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     journal.check(supervisor, "verification-revoked", replay=False)
 
     # ... and the same code now says so, at once.
-    verifier.page.reload()
+    verifier.goto(seal_url)
     expect(verdict).to_have_attribute("data-verdict", "revoked")
     expect(verdict.get_by_role("heading", level=1)).to_contain_text("Autorisation retirée")
     journal.check(verifier, "verification-revoked")
@@ -405,8 +427,101 @@ def qr_code_of(pdf_path: Path) -> str:
     return codes[0].text
 
 
-def test_5_an_agent_of_another_unit_cannot_reach_the_dossier(open_person, journal, journey):
-    previous_step(journey.dossier_path, "the filing of the dossier")
-    lyon_agent = open_person("lyon agent")
-    lyon_agent.log_in("agent.lyon@workinfrance.test", DEMO_PASSWORD)
-    journal.check(lyon_agent, "inbox")
+def test_4_an_agent_of_another_unit_cannot_reach_the_dossier(open_person, journal, journey):
+    previous_step(journey.document_paths and journey.permit_number, "the decision and the permit")
+    number = journey.dossier_number
+    uuid = journey.dossier_path.rstrip("/").rsplit("/", 1)[1]
+    lyon_agent = open_person("Lyon agent")
+    lyon_agent.log_in(LYON_AGENT, DEMO_PASSWORD)
+    page = lyon_agent.page
+
+    # Not in any tab of the inbox, not found by number, by name or by SIRET.
+    for query in ("tab=all", f"tab=all&q={number}", "tab=all&q=Haddad", "tab=all&q=73282932000074"):
+        lyon_agent.goto(f"{reverse('backoffice:inbox')}?{query}")
+        expect(page.get_by_role("table")).to_contain_text("Aucun dossier ne correspond.")
+        expect(page.get_by_role("main")).not_to_contain_text(number)
+    journal.check(lyon_agent, "inbox-search-by-number")
+    export = page.request.get(f"{reverse('backoffice:export_csv')}?tab=all")
+    assert export.ok and number not in export.text() and "Haddad" not in export.text()
+
+    # Its URLs answer "not found", as if it did not exist.
+    dossier_url = reverse("backoffice:dossier", kwargs={"uuid": uuid})
+    assert lyon_agent.goto(dossier_url).status == 404
+    journal.check(lyon_agent, "dossier-not-found")
+    permit_url = reverse("permits:download", kwargs={"number": journey.permit_number})
+    for path in (*journey.document_paths, permit_url):
+        assert lyon_agent.goto(path).status == 404, path
+
+    # A supervisor of the other unit cannot withdraw its permit either.
+    lyon_supervisor = open_person("Lyon supervisor")
+    lyon_supervisor.log_in(LYON_SUPERVISOR, DEMO_PASSWORD)
+    response = lyon_supervisor.goto(reverse("permits:revoke", kwargs={"number": journey.permit_number}))
+    assert response.status == 404
+    journey.other_unit_checked = True
+
+
+def test_5_the_same_pages_in_english(open_person, journal, mailbox, visited_pages, journey):
+    previous_step(journey.other_unit_checked, "the journey in French")
+
+    # A newcomer reads the service in English from the first page: guide, sign-up, e-mail, their space.
+    newcomer = open_person("English-speaking student", language="en")
+    page = newcomer.page
+    page.get_by_role("link", name="Start with the guide").click()
+    pick(page, "filer_kind", "student")
+    pick(page, "situation", "apprenticeship")
+    page.locator("select[name=department]").select_option(label="92 – Hauts-de-Seine")
+    page.get_by_role("button", name="See the result").click()
+    expect(page.get_by_role("heading", name="The request is made online")).to_be_visible()
+    expect(
+        page.get_by_role("heading", name="Documents to prepare").locator("xpath=following-sibling::ul[1]")
+    ).to_contain_text("Employment contract or job offer letter")
+    journal.check(newcomer, "en-guide-result")
+    page.get_by_role("link", name="Create an account to file the request").click()
+    page.get_by_label("First name").fill("Nguyen")
+    page.get_by_label("Last name").fill("Van An")
+    page.get_by_label("E-mail address").fill(NEWCOMER_EMAIL)
+    page.locator("input[name=password1]").fill(STUDENT_PASSWORD)
+    page.locator("input[name=password2]").fill(STUDENT_PASSWORD)
+    page.get_by_role("button", name="Create my account").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Confirm your e-mail address")
+    journal.check(newcomer, "en-signup-done")
+    mail = mailbox.wait_for(NEWCOMER_EMAIL, subject_contains="Confirm your e-mail address")
+    [link] = [url for url in mail.links() if "/comptes/confirmer/" in url]
+    newcomer.goto(link)
+    expect(page.get_by_text("Your e-mail address is confirmed. You can sign in.")).to_be_visible()
+    newcomer.log_in(NEWCOMER_EMAIL, STUDENT_PASSWORD)
+    expect(page.get_by_role("heading", level=1)).to_have_text("My files")
+    journal.check(newcomer, "en-dashboard")
+
+    # The filing form in English, step by step: a draft may be saved incomplete; the review says what is missing.
+    page.get_by_role("link", name="New request").click()
+    journal.check(newcomer, "en-filing-1-filer")
+    pick(page, "filer_kind", "employer")
+    page.locator(
+        f"label[for={page.get_by_role('radio', name='Apprenticeship contract').get_attribute('id')}]"
+    ).click()
+    page.get_by_role("button", name="Save and continue").click()
+    for step in ("student", "residence", "employer", "job"):
+        expect(page).to_have_url(re.compile(f"/etapes/{step}/$"))
+        journal.check(newcomer, f"en-filing-{step}")
+        page.get_by_role("button", name="Save and continue").click()
+    expect(page).to_have_url(re.compile("/etapes/documents/$"))
+    journal.check(newcomer, "en-filing-documents")
+    page.get_by_role("link", name="Continue to the review").click()
+    expect(page.get_by_role("button", name="Submit my request")).to_be_disabled()
+    expect(page.locator("#problems")).to_contain_text("Employment contract or job offer letter")
+    journal.check(newcomer, "en-filing-review")
+
+    # Every page the journey showed in French, again in English, to the same people.
+    problems = []
+    for (email, password), visits in visited_pages.by_account.items():
+        person = open_person(email or "visitor", language="en")
+        if email:
+            person.log_in(email, password)
+        for visit in visits:
+            person.goto(visit.path)
+            problems += journal.problems(person, f"en-{visit.step}")
+    assert len(visited_pages.by_account) == 5, (
+        visited_pages.by_account
+    )  # visitor, student, 2 agents, supervisor
+    assert not problems, "\n".join(problems)

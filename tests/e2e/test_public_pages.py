@@ -3,6 +3,8 @@
 from django.urls import reverse
 from playwright.sync_api import expect
 
+from .people import french_left
+
 PUBLIC_PAGES = [
     ("home", reverse("core:home")),
     ("accessibility", reverse("core:page", args=["accessibilite"])),
@@ -22,6 +24,8 @@ def test_public_pages_in_french_then_english(open_person, journal):
         journal.check(visitor, f"fr-{step}", replay=False)
 
     visitor.goto(reverse("core:home"))
+    # The detector of French left in English pages (used on every English page) does see French.
+    assert french_left(visitor.page)
     visitor.switch_language("en")
     # The switch brings the visitor back to the page they were on, now in English.
     expect(visitor.page).to_have_url(visitor.service_url + reverse("core:home"))

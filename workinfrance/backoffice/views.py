@@ -64,6 +64,12 @@ def inbox(request):
         "backoffice/inbox.html",
         {
             "form": form,
+            # Choices read once here (iter: list() or a template loop would also count them first).
+            "selects": [
+                (form[name], list(iter(form.fields[name].choices)))
+                for name in ("sort", "flag", "category", "department", "state", "assignee")
+            ],
+            "dates": [form["filed_from"], form["filed_to"]],
             "query": query,
             "page": page,
             "tabs": [(key, label) for key, (label, _q) in TABS.items()],

@@ -1,9 +1,7 @@
 """Who may see which dossiers: the one place that scopes every read."""
 
-import math
-import statistics
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
@@ -13,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from workinfrance.core.events import events_for
 
-from .lifecycle import DECIDED_STATES, State, user_unit_ids
+from .lifecycle import State, user_unit_ids
 from .models import ComplementRequest, Document, Dossier, Message
 
 
@@ -44,32 +42,7 @@ def dossier_get_for_user(*, user, **lookup) -> Dossier:
     return dossier
 
 
-# Below this many decisions, a median would mislead: widen to the whole country, then say nothing.
-TYPICAL_TIME_MIN_SAMPLE = 5
-TYPICAL_TIME_WINDOW_DAYS = 365
-TYPICAL_TIME_MAX_SAMPLE = 2000
 IMPLICIT_REFUSAL_MONTHS = 2
-
-
-def typical_processing_days(category, department) -> int | None:
-    """Median days from first submission to decision over the last year's decisions.
-
-    For the category in the department, or nationally when the department has too few."""
-    since = timezone.now() - timedelta(days=TYPICAL_TIME_WINDOW_DAYS)
-    decided = Dossier.objects.filter(
-        category=category,
-        state__in=[s.value for s in DECIDED_STATES],
-        decided_at__gte=since,
-        first_submitted_at__isnull=False,
-    )
-    for scope in (decided.filter(department=department), decided):
-        pairs = scope.order_by("-decided_at").values_list("first_submitted_at", "decided_at")[
-            :TYPICAL_TIME_MAX_SAMPLE
-        ]
-        durations = [(decided_at - submitted).total_seconds() / 86400 for submitted, decided_at in pairs]
-        if len(durations) >= TYPICAL_TIME_MIN_SAMPLE:
-            return max(1, math.ceil(statistics.median(durations)))
-    return None
 
 
 def implicit_refusal_date(dossier: Dossier) -> date | None:

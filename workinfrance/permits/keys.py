@@ -69,23 +69,25 @@ def _now() -> str:
     return datetime.datetime.now(datetime.UTC).isoformat(timespec="seconds")
 
 
-def _stat_key(path: Path) -> tuple | None:
+def _stat_key(path) -> tuple | None:
     try:
-        stat = path.stat()
+        stat = os.stat(path)
     except FileNotFoundError:
         return None
     return (str(path), stat.st_mtime_ns, stat.st_size, stat.st_ino)
 
 
 def keyring_load() -> Keyring:
-    """The keyring, re-read only when its file changes (one stat per call)."""
-    path = key_dir() / KEYRING_FILE
+    """The keyring, re-read only when its file changes (one stat per call: every verification
+    page asks, so no Path objects here)."""
+    path = os.path.join(settings.WIF_SIGNING_KEY_DIR, KEYRING_FILE)
     stamp = _stat_key(path)
     if stamp is None:
         return Keyring(active_kid=None, records=(), verification_keys={})
     cached = _cache.get(stamp)
     if cached is None:
-        document = json.loads(path.read_text())
+        with open(path) as handle:
+            document = json.load(handle)
         records = tuple(
             KeyRecord(
                 kid=bytes.fromhex(entry["kid"]),

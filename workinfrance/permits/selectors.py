@@ -33,6 +33,7 @@ class PermitState:
     """What the verdict depends on; small, so the shared cache holds it cheaply."""
 
     pk: int
+    uuid: str
     number: str
     status: str
     revoked_at: float | None
@@ -41,13 +42,12 @@ class PermitState:
     @classmethod
     def of(cls, permit: Permit) -> "PermitState":
         revoked_at = permit.revoked_at.timestamp() if permit.revoked_at else None
-        return cls(permit.pk, permit.number, permit.status, revoked_at, permit.valid_until)
+        return cls(permit.pk, str(permit.uuid), permit.number, permit.status, revoked_at, permit.valid_until)
 
-    @property
-    def verdict(self) -> "Verdict":
+    def verdict(self, today: datetime.date) -> "Verdict":
         if self.status == PermitStatus.REVOKED:
             return Verdict.REVOKED
-        if timezone.localdate() > self.valid_until:
+        if today > self.valid_until:
             return Verdict.EXPIRED
         return Verdict.VALID
 
@@ -64,7 +64,7 @@ class Verification:
 
 
 def permit_verdict(permit: Permit) -> Verdict:
-    return PermitState.of(permit).verdict
+    return PermitState.of(permit).verdict(timezone.localdate())
 
 
 @lru_cache(maxsize=4096)
@@ -77,7 +77,7 @@ def _genuine_seal(keyring_fingerprint: str, text: str) -> tuple:
     return claims.permit_id, claims.number
 
 
-def seal_state(*, text: str) -> tuple[Verdict, PermitState | None, str]:
+def seal_state(*, text: str, today: datetime.date | None = None) -> tuple[Verdict, PermitState | None, str]:
     """The verdict of a QR text: signature under a published key, then the permit's status now.
 
     A genuine signature whose permit this service does not know is refused too: its status cannot
@@ -89,7 +89,7 @@ def seal_state(*, text: str) -> tuple[Verdict, PermitState | None, str]:
     state = permit_state(permit_id)
     if state is None or state.number != number:
         return Verdict.NOT_GENUINE, None, "unknown permit"
-    return state.verdict, state, ""
+    return state.verdict(today or timezone.localdate()), state, ""
 
 
 def seal_check(*, text: str) -> Verification:
@@ -123,14 +123,13 @@ def permit_forget(permit: Permit) -> None:
     transaction.on_commit(lambda: cache.delete(key))
 
 
-def verify_page_cache_key(*, verdict: Verdict, state: PermitState | None, language: str) -> str:
+def verify_page_cache_key(
+    *, verdict: Verdict, state: PermitState | None, language: str, today: datetime.date
+) -> str:
     """Everything the public page shows depends on these, and on nothing about the visitor."""
     if state is None:
         return f"verify-page:{verdict}:{language}"
-    return (
-        f"verify-page:{verdict}:{state.pk}:{state.status}:{state.revoked_at}:{language}:"
-        f"{timezone.localdate().isoformat()}"
-    )
+    return f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{language}:{today}"
 
 
 def normalize_number(number: str) -> str:

@@ -1,14 +1,16 @@
 """Public verification (QR and number + birth date), public keys, download and revocation."""
 
+import threading
+from collections import OrderedDict
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.cache import cache
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
@@ -27,7 +29,26 @@ def client_ip(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
-PAGE_CACHE_SECONDS = 3600
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+PAGE_MEMO_SIZE = 512
+_pages: OrderedDict[str, str] = OrderedDict()
+_pages_lock = threading.Lock()
+
+
+def _page_memo(key: str, build) -> str:
+    """Rendered public pages, per process (least recently used go first). The key names everything
+    the page shows, including the permit's status, so an entry is never stale, only unused."""
+    with _pages_lock:
+        html = _pages.get(key)
+        if html is not None:
+            _pages.move_to_end(key)
+            return html
+    html = build()
+    with _pages_lock:
+        _pages[key] = html
+        while len(_pages) > PAGE_MEMO_SIZE:
+            _pages.popitem(last=False)
+    return html
 
 
 def _context(verification) -> dict:
@@ -42,6 +63,8 @@ def _public_response(html: str, language: str) -> HttpResponse:
     response = HttpResponse(html)
     response["X-Robots-Tag"] = "noindex, nofollow"
     response["Content-Language"] = language
+    # The status may change at any time: never kept by browsers or proxies (never_cache, but cheaper).
+    response["Cache-Control"] = "no-store, private, max-age=0"
     return response
 
 
@@ -57,27 +80,29 @@ def _result(request, verification):
     return _public_response(html, translation.get_language())
 
 
-@never_cache
 @require_GET
 def verify(request, seal):
-    """What the QR code opens. The signature check is cached, the status is read from the database
-    each time (a revocation shows at once). Anonymous visitors, nearly all of them, get the page of
-    that verdict from the cache: it holds nothing about the visitor (no form, no script)."""
+    """What the QR code opens: the signature check is remembered, the status is current (a
+    revocation shows at once). Anonymous visitors, nearly all of them, get the page of that verdict
+    already rendered: it holds nothing about the visitor (no form, no script). Kept lean: it is
+    the one page every employer's phone opens."""
     language = request.GET.get("lang", request.LANGUAGE_CODE)
-    if language not in dict(settings.LANGUAGES):
+    if language not in LANGUAGE_CODES:
         language = request.LANGUAGE_CODE
-    with translation.override(language):
-        if request.user.is_authenticated:
+    if request.user.is_authenticated:
+        with translation.override(language):
             return _result(request, selectors.seal_check(text=seal))
-        verdict, state, failure = selectors.seal_state(text=seal)
-        key = selectors.verify_page_cache_key(verdict=verdict, state=state, language=language)
-        html = cache.get(key)
-        if html is None:
-            permit = Permit.objects.get(pk=state.pk) if state else None
-            verification = selectors.Verification(verdict, permit=permit, failure=failure)
-            html = render_to_string("permits/verify_result.html", _context(verification))
-            cache.set(key, html, timeout=PAGE_CACHE_SECONDS)
-        return _public_response(html, language)
+    today = timezone.localdate()
+    verdict, state, failure = selectors.seal_state(text=seal, today=today)
+    key = selectors.verify_page_cache_key(verdict=verdict, state=state, language=language, today=today)
+
+    def build() -> str:
+        permit = Permit.objects.get(pk=state.pk) if state else None
+        verification = selectors.Verification(verdict, permit=permit, failure=failure)
+        with translation.override(language):
+            return render_to_string("permits/verify_result.html", _context(verification))
+
+    return _public_response(_page_memo(key, build), language)
 
 
 @never_cache

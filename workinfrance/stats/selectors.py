@@ -149,6 +149,7 @@ def typical_processing_days(*, category, department) -> int | None:
     """ "Most files are decided within N days": the 80th percentile of the processing time of the
     dossiers of this category and department decided over the last 12 months, widened to the
     category, then to the whole country, when too few were decided; None without enough data."""
+    stats_refresh_if_due()
     category_id = getattr(category, "pk", category)
     department_code = getattr(department, "pk", department)
     today = timezone.localdate()

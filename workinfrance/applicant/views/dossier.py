@@ -17,9 +17,9 @@ from workinfrance.dossiers.selectors import (
     implicit_refusal_date,
     message_thread,
     open_complement_request,
-    typical_processing_days,
 )
 from workinfrance.permits.models import PermitStatus
+from workinfrance.stats.selectors import typical_processing_days
 
 from ..forms import MessageForm
 from ..summary import dossier_summary
@@ -56,7 +56,9 @@ def _tracking_context(dossier, *, message_form) -> dict:
         "edit_url": step_url(dossier, "review") if dossier.is_editable_by_applicant else None,
     }
     if dossier.state in {State.SUBMITTED, State.IN_REVIEW} and dossier.department_id:
-        context["typical_days"] = typical_processing_days(dossier.category, dossier.department)
+        context["typical_days"] = typical_processing_days(
+            category=dossier.category, department=dossier.department
+        )
     return context
 
 
