@@ -179,9 +179,11 @@ def _cells_recompute(fine_keys: set[tuple]) -> None:
         keys = {tuple(key[i] for i in dimensions) for key in fine_keys}
         fields = [KEY_FIELDS[i] for i in dimensions]
         for chunk in batched(sorted(keys), 200):
-            where = Q()
+            any_key = Q()
             for key in chunk:
-                where |= Q(**dict(zip(fields, key, strict=True)))
+                any_key |= Q(**dict(zip(fields, key, strict=True)))
+            # Keys are sorted by month: the month prefix lets the database use its indexes.
+            where = Q(month__in={key[0] for key in chunk}) & any_key
             MonthlyCell.objects.filter(where, level=level).delete()
             MonthlyCell.objects.bulk_create(_cells_aggregate(level, DossierFact.objects.filter(where)))
 
