@@ -62,7 +62,7 @@ _apps: dict[tuple, _ProviderApp] = {}
 
 
 def provider_app(config: ProviderConfig) -> _ProviderApp:
-    key = (config.name, config.issuer, config.client_id)
+    key = (config.name, config.issuer, config.client_id, settings.WIF_OIDC_TIMEOUT)
     app = _apps.get(key)
     if app is None or time.monotonic() - app.created_at > METADATA_TTL_SECONDS:
         app = _ProviderApp(
