@@ -233,6 +233,6 @@ def test_unconfigured_provider_is_not_offered(client, settings):
 def test_login_page_draws_the_dsfr_franceconnect_button(oidc, client):
     page = client.get(reverse("accounts:login")).content.decode()
     assert 'class="fr-connect"' in page and "fr-connect__brand" in page
-    assert "Qu’est-ce que FranceConnect ?" in page
+    assert re.search(r"Qu’est-ce que FranceConnect\s?\?</a>", page)
     assert 'href="https://franceconnect.gouv.fr/"' in page
     assert reverse("oidc:start", kwargs={"provider": "franceconnect"}) in page
