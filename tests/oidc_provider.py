@@ -18,7 +18,11 @@ STARTUP_SECONDS = 60
 
 # Client ids registered by the script; the secret is "<client id>-local-secret".
 CLIENTS = {
-    "franceconnect": {"ES256": "wif-franceconnect", "RS256": "wif-franceconnect-rs256"},
+    "franceconnect": {
+        "ES256": "wif-franceconnect",
+        "RS256": "wif-franceconnect-rs256",
+        "json-userinfo": "wif-franceconnect-json",
+    },
     "proconnect": {"RS256": "wif-proconnect", "ES256": "wif-proconnect-es256"},
 }
 DEFAULT_ALG = {"franceconnect": "ES256", "proconnect": "RS256"}

@@ -103,6 +103,8 @@ const PROFILES = {
     clients: [
       { client_id: 'wif-franceconnect', alg: 'ES256' },
       { client_id: 'wif-franceconnect-rs256', alg: 'RS256' },
+      // Userinfo as plain JSON (FranceConnect v1 did so).
+      { client_id: 'wif-franceconnect-json', alg: 'ES256', jsonUserinfo: true },
     ],
   },
   proconnect: {
@@ -134,7 +136,8 @@ async function signingKeys() {
 
 // ---- Test controls: misbehaviours the service must refuse. ----
 const TAMPER_MODES = new Set([
-  'off', 'foreign-key', 'alg-none', 'expired', 'wrong-audience', 'no-nonce', 'replay', 'userinfo-sub', 'slow',
+  'off', 'foreign-key', 'alg-none', 'expired', 'wrong-audience', 'no-nonce', 'no-acr', 'replay', 'userinfo-sub',
+  'userinfo-audience', 'slow',
 ]);
 let tamperMode = 'off';
 let slowMs = 0;
@@ -160,8 +163,9 @@ async function tamperIdToken(idToken, keys) {
     case 'foreign-key': return resign(idToken, keys, (p) => p, { foreign: true });
     case 'alg-none': return `${b64url({ alg: 'none', typ: 'JWT' })}.${b64url(decodeJwt(idToken))}.`;
     case 'expired': return resign(idToken, keys, (p) => ({ ...p, iat: now - 7200, exp: now - 3600 }));
-    case 'wrong-audience': return resign(idToken, keys, (p) => ({ ...p, aud: 'another-service' }));
+    case 'wrong-audience': return resign(idToken, keys, (p) => ({ ...p, aud: 'another-service', azp: 'another-service' }));
     case 'no-nonce': return resign(idToken, keys, ({ nonce, ...p }) => p);
+    case 'no-acr': return resign(idToken, keys, ({ acr, ...p }) => p);
     default: return idToken;
   }
 }
@@ -191,7 +195,7 @@ async function startProvider(name, port, keys) {
   const issuer = `http://${args.host}:${port}`;
   const findIdentity = (id) => profile.identities[id];
   const provider = new Provider(issuer, {
-    clients: profile.clients.map(({ client_id, alg }) => ({
+    clients: profile.clients.map(({ client_id, alg, jsonUserinfo }) => ({
       client_id,
       client_secret: clientSecret(client_id),
       redirect_uris: callbackUris(name),
@@ -200,7 +204,7 @@ async function startProvider(name, port, keys) {
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_post',
       id_token_signed_response_alg: alg,
-      userinfo_signed_response_alg: alg,
+      ...(jsonUserinfo ? {} : { userinfo_signed_response_alg: alg }),
     })),
     jwks: { keys },
     claims: profile.claims,
@@ -298,8 +302,9 @@ async function main() {
         ctx.body.id_token = tamperMode === 'replay' && lastIdToken ? lastIdToken : await tamperIdToken(genuine, keys);
         lastIdToken = genuine;
       }
-      if (ctx.path === '/me' && ctx.status === 200 && tamperMode === 'userinfo-sub' && typeof ctx.body === 'string') {
-        ctx.body = await resign(ctx.body, keys, (p) => ({ ...p, sub: `${p.sub}-someone-else` }));
+      if (ctx.path === '/me' && ctx.status === 200 && typeof ctx.body === 'string') {
+        if (tamperMode === 'userinfo-sub') ctx.body = await resign(ctx.body, keys, (p) => ({ ...p, sub: `${p.sub}-someone-else` }));
+        if (tamperMode === 'userinfo-audience') ctx.body = await resign(ctx.body, keys, (p) => ({ ...p, aud: 'another-service' }));
       }
     });
     await new Promise((resolve) => { provider.listen(Number(port), args.host, resolve); });

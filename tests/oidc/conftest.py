@@ -1,8 +1,7 @@
 import pytest
 
-from tests.oidc_provider import LocalProvider
-
 from .flows import ProviderBrowser
+from tests.oidc_provider import LocalProvider
 
 
 @pytest.fixture(scope="session")

@@ -22,6 +22,13 @@ class ProviderBrowser:
         assert response.status_code == 302, response.content[:500]
         return response["Location"]
 
+    def cancel(self, authorization_url: str) -> str:
+        """Press "cancel" at the provider; returns the callback URL (with error=access_denied)."""
+        page = self.session.get(authorization_url, timeout=10)
+        action = re.search(r'action="(/interaction/[^"]+/abort)"', page.text).group(1)
+        response = self.session.post(urljoin(page.url, action), allow_redirects=False, timeout=10)
+        return self._follow_until_service(response)
+
     def authenticate(self, authorization_url: str, account: str) -> str:
         """Choose a demo identity at the provider; returns the callback URL the provider sends back."""
         page = self.session.get(authorization_url, allow_redirects=False, timeout=10)
@@ -32,7 +39,9 @@ class ProviderBrowser:
             page = self.session.get(location, allow_redirects=False, timeout=10)
         page.raise_for_status()
         action = re.search(r'action="(/interaction/[^"]+/login)"', page.text).group(1)
-        response = self.session.post(urljoin(page.url, action), data={"account": account}, allow_redirects=False)
+        response = self.session.post(
+            urljoin(page.url, action), data={"account": account}, allow_redirects=False
+        )
         return self._follow_until_service(response)
 
     def _follow_until_service(self, response) -> str:

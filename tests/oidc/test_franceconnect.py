@@ -44,7 +44,12 @@ def test_signup_with_franceconnect_certifies_the_identity_up_to_the_filed_dossie
     response = provider_browser.sign_in("franceconnect", "amina-benali")
     assert response.status_code == 302 and response["Location"] == reverse("accounts:after_login")
     user = signed_in_user(client)
-    assert (user.email, user.first_name, user.last_name, user.role) == (AMINA_EMAIL, "Amina", "BENALI", Role.APPLICANT)
+    assert (user.email, user.first_name, user.last_name, user.role) == (
+        AMINA_EMAIL,
+        "Amina",
+        "BENALI",
+        Role.APPLICANT,
+    )
     assert user.email_confirmed and not user.has_usable_password()
     identity = OidcIdentity.objects.get(user=user, provider="franceconnect", confirmed=True)
     assert identity.claims["birthcountry"] == "99352" and identity.claims["acr"] == "eidas1"
@@ -69,7 +74,9 @@ def test_signup_with_franceconnect_certifies_the_identity_up_to_the_filed_dossie
     for name in CERTIFIED_IDENTITY_FIELDS:
         assert re.search(rf'<input[^>]*name="{name}"[^>]*disabled', page), name
     # A forged form cannot change them.
-    client.post(step, {"student_first_name": "Mallory", "student_last_name": "X", "student_birth_date": "1990-01-01"})
+    client.post(
+        step, {"student_first_name": "Mallory", "student_last_name": "X", "student_birth_date": "1990-01-01"}
+    )
     dossier.refresh_from_db()
     assert (dossier.student_first_name, dossier.student_last_name) == ("Amina", "BENALI")
 
@@ -101,10 +108,14 @@ def test_the_draft_service_refuses_to_change_a_certified_identity(applicant):
     dossier = DossierFactory(applicant=applicant, student_identity_certified_by="franceconnect")
     with pytest.raises(DossierActionError):
         dossier_services.dossier_draft_update(
-            dossier=dossier, actor=applicant, changes={"student_birth_date": dossier.student_birth_date.replace(year=1999)}
+            dossier=dossier,
+            actor=applicant,
+            changes={"student_birth_date": dossier.student_birth_date.replace(year=1999)},
         )
     uncertified = DossierFactory(applicant=applicant)
-    dossier_services.dossier_draft_update(dossier=uncertified, actor=applicant, changes={"student_first_name": "Inès"})
+    dossier_services.dossier_draft_update(
+        dossier=uncertified, actor=applicant, changes={"student_first_name": "Inès"}
+    )
 
 
 def test_employer_filing_gets_no_certified_student_identity(provider_browser, client):
@@ -114,8 +125,8 @@ def test_employer_filing_gets_no_certified_student_identity(provider_browser, cl
     assert dossier.student_identity_certified_by == "" and dossier.student_first_name == ""
 
 
-@pytest.mark.parametrize("alg", ["ES256", "RS256"])
-def test_id_token_and_signed_userinfo_in_both_algorithms(oidc, settings, client, alg):
+@pytest.mark.parametrize("alg", ["ES256", "RS256", "json-userinfo"])
+def test_id_token_and_userinfo_in_both_algorithms_signed_or_plain(oidc, settings, client, alg):
     from .flows import ProviderBrowser
 
     settings.WIF_OIDC_PROVIDERS = oidc.settings_for(franceconnect_alg=alg)
@@ -155,7 +166,9 @@ def test_existing_account_is_not_taken_over_without_its_password(provider_browse
     response = client.post(reverse("oidc:link"), {"password": "correct-horse-battery"})
     assert response.status_code == 302 and signed_in_user(client) == existing_account
     assert OidcIdentity.objects.filter(user=existing_account, confirmed=True).exists()
-    assert Event.objects.filter(verb="oidc.linked", target_id=str(existing_account.pk), data__by="password").exists()
+    assert Event.objects.filter(
+        verb="oidc.linked", target_id=str(existing_account.pk), data__by="password"
+    ).exists()
     # From now on FranceConnect signs in directly.
     client.logout()
     provider_browser.sign_in("franceconnect", "etudiante-demo")
@@ -171,7 +184,9 @@ def test_pending_link_is_dropped_after_a_few_wrong_passwords(provider_browser, c
     assert response["Location"] == reverse("accounts:login") and signed_in_user(client) is None
 
 
-def test_existing_account_linked_by_email_confirmation(provider_browser, client, existing_account, mailoutbox):
+def test_existing_account_linked_by_email_confirmation(
+    provider_browser, client, existing_account, mailoutbox
+):
     provider_browser.sign_in("franceconnect", "etudiante-demo")
     page = client.post(reverse("oidc:link"), {"send_email": "1"})
     assert "etudiante@workinfrance.test" in page.content.decode()
@@ -185,7 +200,9 @@ def test_existing_account_linked_by_email_confirmation(provider_browser, client,
     assert client.post(path.replace(path.rsplit("/", 2)[1], "forged")).status_code == 400
     client.post(path)
     assert OidcIdentity.objects.filter(user=existing_account, confirmed=True).exists()
-    assert Event.objects.filter(verb="oidc.linked", target_id=str(existing_account.pk), data__by="email").exists()
+    assert Event.objects.filter(
+        verb="oidc.linked", target_id=str(existing_account.pk), data__by="email"
+    ).exists()
     provider_browser.sign_in("franceconnect", "etudiante-demo")
     assert signed_in_user(client) == existing_account
 

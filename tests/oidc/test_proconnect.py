@@ -53,7 +53,9 @@ def test_invited_agent_signs_in_with_proconnect_and_its_mfa(provider_browser, cl
     assert client.session["wif_second_factor"] == "proconnect-mfa"
     assert client.get(reverse("accounts:after_login"))["Location"] == reverse("backoffice:inbox")
     assert client.get(reverse("backoffice:inbox")).status_code == 200
-    assert Event.objects.filter(verb="oidc.linked", target_id=str(agent.pk), data__by="staff_invitation").exists()
+    assert Event.objects.filter(
+        verb="oidc.linked", target_id=str(agent.pk), data__by="staff_invitation"
+    ).exists()
     signed_in = Event.objects.get(verb="account.signed_in", target_id=str(agent.pk))
     assert signed_in.data["method"] == "proconnect" and "mfa" in signed_in.data["amr"]
     agent.refresh_from_db()
@@ -103,7 +105,9 @@ def test_unit_requiring_proconnect_refuses_its_staff_passwords(provider_browser,
     response = client.get(reverse("backoffice:inbox"))
     assert response.status_code == 302 and not response.wsgi_request.user.is_authenticated
     assert not client.login(username=agent.email, password="correct-horse-battery")
-    response = client.post(reverse("accounts:login"), {"username": agent.email, "password": "correct-horse-battery"})
+    response = client.post(
+        reverse("accounts:login"), {"username": agent.email, "password": "correct-horse-battery"}
+    )
     assert response.status_code == 200 and not response.wsgi_request.user.is_authenticated
     # ProConnect still works.
     provider_browser.sign_in("proconnect", "agent-paris", purpose="agent")

@@ -120,7 +120,12 @@ def authorization_redirect(request, config: ProviderConfig, redirect_uri: str):
 
 
 def _id_token_claims_options(config: ProviderConfig) -> dict:
-    options = {"iss": {"essential": True, "values": [config.issuer]}, "sub": {"essential": True}}
+    options = {
+        "iss": {"essential": True, "values": [config.issuer]},
+        # Authlib checks `aud` only when asked to: without this, a token for another client could pass.
+        "aud": {"essential": True, "values": [config.client_id]},
+        "sub": {"essential": True},
+    }
     if config.name == FRANCECONNECT:
         options["acr"] = {"essential": True, "values": EIDAS_LEVELS}
     return options
