@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "workinfrance.applicant",
     "workinfrance.backoffice",
     "workinfrance.stats",
+    "workinfrance.oidc",
 ]
 
 MIDDLEWARE = [
@@ -86,7 +87,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Passwords (refused to staff of a unit that requires ProConnect), and FranceConnect/ProConnect sessions.
+AUTHENTICATION_BACKENDS = [
+    "workinfrance.oidc.backends.PasswordBackend",
+    "workinfrance.oidc.backends.OidcBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -232,3 +237,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Pages read the statistics after a catch-up when the last one is older than this (seconds).
 WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
+
+# FranceConnect (applicants) and ProConnect (employers, agents): OpenID Connect providers. A provider
+# without issuer, client id and secret is not offered. README.md lists the redirect URIs to declare.
+WIF_OIDC_PROVIDERS = {
+    name: {
+        "issuer": env_str(f"WIF_{name.upper()}_ISSUER", ""),
+        "client_id": env_str(f"WIF_{name.upper()}_CLIENT_ID", ""),
+        "client_secret": env_str(f"WIF_{name.upper()}_CLIENT_SECRET", ""),
+        "token_endpoint_auth_method": env_str(f"WIF_{name.upper()}_TOKEN_AUTH_METHOD", "client_secret_post"),
+    }
+    for name in ("franceconnect", "proconnect")
+}
+# Seconds allowed to each call to a provider (discovery, keys, token, userinfo).
+WIF_OIDC_TIMEOUT = env_int("WIF_OIDC_TIMEOUT", 5)
