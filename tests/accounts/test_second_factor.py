@@ -335,3 +335,19 @@ def test_the_passkey_scripts_speak_french(client, db):
         "Enregistrement interrompu."
         not in client.get(reverse("otp_webauthn:js-i18n-catalog")).content.decode()
     )
+
+
+def test_demo_staff_sign_in_with_the_printed_secret(client, db):
+    from workinfrance.accounts.demo import DEMO_TOTP_SECRET
+    from workinfrance.core.demo import DEMO_PASSWORD, demo_accounts_table, seed_units_and_accounts
+
+    seed_units_and_accounts()
+    seed_units_and_accounts()  # idempotent: still one demo device each
+    assert DEMO_TOTP_SECRET in demo_accounts_table()
+    agent = User.objects.get(email="agent.paris@workinfrance.test")
+    assert TOTPDevice.objects.filter(user=agent).count() == 1
+    assert not TOTPDevice.objects.filter(user__email="etudiante@workinfrance.test").exists()
+    client.post(reverse("accounts:login"), {"username": agent.email, "password": DEMO_PASSWORD})
+    response = verify(client, pyotp.TOTP(DEMO_TOTP_SECRET).now())
+    assert response.status_code == 302
+    assert client.get(reverse("backoffice:inbox")).status_code == 200
