@@ -8,6 +8,7 @@ urlpatterns = [
     path("", include("workinfrance.core.urls")),
     path("comptes/", include("workinfrance.accounts.urls")),
     path("comptes/oidc/", include("workinfrance.oidc.urls")),
+    path("comptes/second-facteur/cle/", include("workinfrance.accounts.passkeys")),
     path("demarche/", include("workinfrance.applicant.urls")),
     path("instruction/", include("workinfrance.backoffice.urls")),
     path("statistiques/", include("workinfrance.stats.urls")),

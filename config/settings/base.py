@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -26,6 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "widget_tweaks",
     "dsfr",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "workinfrance.core",
     "workinfrance.accounts",
     "workinfrance.territories",
@@ -46,6 +50,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workinfrance.accounts.throttle.ThrottleMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "workinfrance.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workinfrance.core.middleware.SecurityHeadersMiddleware",
@@ -104,9 +111,13 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:after_login"
 LOGOUT_REDIRECT_URL = "core:home"
-# Failed logins allowed per e-mail address and per client in LOGIN_THROTTLE_WINDOW seconds.
-LOGIN_THROTTLE_LIMIT = env_int("LOGIN_THROTTLE_LIMIT", 10)
-LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900)
+# One throttle for every way in (workinfrance/accounts/throttle.py): per-scope overrides of its
+# rules, e.g. {"login": {"identifier_free": 3}}; the trusted-device cookie that spares the owner.
+WIF_THROTTLE_RULES: dict = {}
+WIF_THROTTLE_DEVICE_COOKIE = "wif_device"
+WIF_THROTTLE_DEVICE_MAX_AGE = 365 * 24 * 3600
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+WIF_TRUSTED_PROXIES = env_list("WIF_TRUSTED_PROXIES", [])
 
 # Internationalisation: French first, English for foreign students.
 LANGUAGE_CODE = "fr"
@@ -171,6 +182,29 @@ CELERY_TIMEZONE = TIME_ZONE
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", "HTTP://127.0.0.1:8000")
 WIF_SERVICE_NAME = "Work in France"
 
+# Second factor of staff (workinfrance/accounts/second_factor.py): TOTP apps and WebAuthn passkeys.
+OTP_TOTP_ISSUER = "Work in France"
+# One throttle for every way in (the second-factor step included): not the libraries' own counters.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# The admin never shows TOTP secrets; a lost factor is reset with the audited user action.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_WEBAUTHN_RP_NAME = "Work in France"
+# Passkeys are bound to this domain (the public address's host unless told otherwise) and accepted
+# only from these origins: a look-alike site cannot use them. Browsers offer passkeys to https sites
+# and to http://localhost only: with an http address (development), that is where they work.
+_public = urlsplit(WIF_PUBLIC_URL.lower())
+_passkey_site = (
+    _public
+    if _public.scheme == "https"
+    else _public._replace(netloc=_public.netloc.replace("127.0.0.1", "localhost"))
+)
+OTP_WEBAUTHN_RP_ID = env_str("WIF_WEBAUTHN_RP_ID", "") or _passkey_site.hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WIF_WEBAUTHN_ORIGINS", [f"{_passkey_site.scheme}://{_passkey_site.netloc}"]
+)
+# A passkey is a second factor here, after the password: never a way in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
 # Security headers (see workinfrance.core.middleware for the Content-Security-Policy).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -216,9 +250,6 @@ WIF_PADES_KEY_FILE = env_str("WIF_PADES_KEY_FILE", "")
 WIF_PADES_CERT_FILE = env_str("WIF_PADES_CERT_FILE", "")
 WIF_PADES_CHAIN_FILES = env_list("WIF_PADES_CHAIN_FILES", [])
 WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
-# The permit number + birth date form: attempts allowed per client in the window (seconds).
-WIF_VERIFY_THROTTLE_LIMIT = env_int("WIF_VERIFY_THROTTLE_LIMIT", 10)
-WIF_VERIFY_THROTTLE_WINDOW = env_int("WIF_VERIFY_THROTTLE_WINDOW", 900)
 # Accepted dossiers whose PDF is missing are swept by this periodic task (seconds).
 # Statistics: catch up with new events every minute; rebuild from the whole history at night
 # (also forgets dossiers deleted by the retention purge).
