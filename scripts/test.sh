@@ -11,6 +11,13 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# poppler-utils: upload tests check the rewritten PDFs with another implementation (pdfinfo, pdfdetach).
+if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdfdetach >/dev/null 2>&1; then
+  echo "== Installing Debian's poppler-utils"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
+fi
 # axe-core for accessibility checks, from the npm registry, pinned in package.json.
 if [ -f package.json ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
   echo "== Installing axe-core"
