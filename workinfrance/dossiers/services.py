@@ -419,8 +419,8 @@ def _document_create(*, dossier: Dossier, actor, checked, document_type=None, me
         sha256=checked.sha256,
         uploaded_by=actor,
     )
-    # The storage name comes from document_upload_path (random); the given name is ignored.
-    document.file.save("upload", checked.file, save=False)
+    # The storage name comes from document_upload_path (random) with the detected type's extension.
+    document.file.save(f"upload{checked.extension}", checked.file, save=False)
     document.save()
     return document
 
