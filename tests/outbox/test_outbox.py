@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import threading
 
 import pytest
 from django.core.management import call_command
@@ -83,7 +84,7 @@ def test_a_rolled_back_change_leaves_no_message(agent, paris, mailoutbox, django
     assert mailoutbox == []
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_enqueue_outside_a_transaction_is_refused():
     with pytest.raises(RuntimeError, match="inside the transaction"):
         outbox_email(to="a@example.test", subject="S", body="B", idempotency_key="k")
@@ -255,3 +256,35 @@ def test_the_sweep_leases_what_it_queued(settings, db, django_capture_on_commit_
     message.refresh_from_db()
     assert queued == [message.pk]
     assert message.next_attempt_at > timezone.now() + datetime.timedelta(seconds=100)
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_message_being_delivered_is_skipped_by_another_worker(mailoutbox):
+    """Two deliveries at once (a task and the sweep's): the second sees the row locked and skips it."""
+    from django.db import connection
+
+    with transaction.atomic():
+        message = outbox_email(to="a@example.test", subject="S", body="B", idempotency_key="event:7")
+    OutboxMessage.objects.filter(pk=message.pk).update(status=OutboxStatus.PENDING)  # undo the eager send
+    mailoutbox.clear()
+    locked, release, outcome = threading.Event(), threading.Event(), []
+
+    def first_worker():
+        try:
+            with transaction.atomic():
+                OutboxMessage.objects.select_for_update().get(pk=message.pk)
+                locked.set()
+                release.wait(timeout=10)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=first_worker)
+    thread.start()
+    assert locked.wait(timeout=10)
+    outcome.append(outbox_deliver(message_id=message.pk))
+    release.set()
+    thread.join(timeout=10)
+    assert outcome == [Outcome.SKIPPED] and mailoutbox == []
+    assert outbox_deliver(message_id=message.pk) == Outcome.SENT
+    assert len(mailoutbox) == 1
