@@ -51,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "workinfrance.accounts.throttle.ThrottleMiddleware",
+    "workinfrance.core.middleware.PrivatePagesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "workinfrance.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
