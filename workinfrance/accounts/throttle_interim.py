@@ -7,6 +7,7 @@ the wait before the next attempt."""
 import math
 import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.utils.translation import gettext as _
 
@@ -46,11 +47,13 @@ def throttle_check(request, *, scope: str, identifier: str = "") -> None:
 
 def throttle_fail(request, *, scope: str, identifier: str = "") -> int:
     now, delay = time.time(), 0
+    overrides = getattr(settings, "WIF_THROTTLE_RULES", {}).get(scope, {})
+    free, base = overrides.get("identifier_free", FREE_FAILURES), overrides.get("base_delay", BASE_DELAY)
     for key in _keys(request, scope, identifier):
         cache.add(f"{key}:n", 0, MEMORY)
         failures = cache.incr(f"{key}:n")
-        if failures >= FREE_FAILURES:
-            delay = max(delay, min(MAX_DELAY, BASE_DELAY * 2 ** min(failures - FREE_FAILURES, 32)))
+        if failures >= free:
+            delay = max(delay, min(MAX_DELAY, base * 2 ** min(failures - free, 32)))
             cache.set(f"{key}:until", now + delay, delay + 1)
     return delay
 
