@@ -11,9 +11,10 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-# axe-core for accessibility checks, from the npm registry, pinned in package.json.
-if [ -f package.json ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
-  echo "== Installing axe-core"
+# axe-core for accessibility checks and oidc-provider (the local FranceConnect/ProConnect of
+# tests/oidc), from the npm registry, pinned in package.json and package-lock.json.
+if [ -f package.json ] && { [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/oidc-provider/package.json ]; }; then
+  echo "== Installing the npm test dependencies (axe-core, oidc-provider)"
   npm ci --no-audit --no-fund --silent
 fi
 

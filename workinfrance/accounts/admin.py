@@ -5,7 +5,11 @@ from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from . import second_factor_services
+from .forms import ThrottledAdminAuthenticationForm
 from .models import User
+
+# /admin/login/ checks passwords through the same throttle as the site's login.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 # Factors are never edited one by one (their secrets stay out of the admin): the audited reset below.
 admin.site.unregister(TOTPDevice)
