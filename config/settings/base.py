@@ -144,8 +144,17 @@ DEFAULT_FROM_EMAIL = env_str(
 
 # Redis: cache, throttling and Celery broker when configured.
 REDIS_URL = env_str("REDIS_URL", "")
+# Redis failures degrade to "no cache" (workinfrance.core.cache); short timeouts so a hung server
+# costs little.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "workinfrance.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 

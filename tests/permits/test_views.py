@@ -48,9 +48,14 @@ def test_valid_permit_shows_the_verdict_first_then_only_what_to_compare(client, 
     assert "no-store" in response["Cache-Control"]  # the status may change at any time
 
 
-def test_revoked_permit_says_so_with_the_date_at_once(client, issued_permit, supervisor):
+def test_revoked_permit_says_so_with_the_date_at_once(
+    client, issued_permit, supervisor, django_capture_on_commit_callbacks
+):
     assert verdict_in(client.get(verify_url(issued_permit))) == "valid"  # now in the page cache
-    services.permit_revoke_by_supervisor(permit=issued_permit, actor=supervisor, reason="Fraude au contrat")
+    with django_capture_on_commit_callbacks(execute=True):  # the cached state is dropped on commit
+        services.permit_revoke_by_supervisor(
+            permit=issued_permit, actor=supervisor, reason="Fraude au contrat"
+        )
     response = client.get(verify_url(issued_permit))
     assert verdict_in(response) == "revoked"
     html = response.content.decode()

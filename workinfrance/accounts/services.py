@@ -1,7 +1,6 @@
 """Account actions: sign-up, e-mail confirmation, login throttling."""
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -9,6 +8,7 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from workinfrance.core.cache import throttle_clear, throttle_count, throttle_hit
 from workinfrance.core.emails import send_service_email
 from workinfrance.core.events import event_record
 from workinfrance.core.links import absolute_url
@@ -69,19 +69,16 @@ def _throttle_keys(email: str, client_ip: str) -> list[str]:
 
 
 def login_is_throttled(*, email: str, client_ip: str) -> bool:
+    """Raises CacheUnavailable without the shared cache: the login then fails closed."""
     return any(
-        (cache.get(key) or 0) >= settings.LOGIN_THROTTLE_LIMIT for key in _throttle_keys(email, client_ip)
+        throttle_count(key) >= settings.LOGIN_THROTTLE_LIMIT for key in _throttle_keys(email, client_ip)
     )
 
 
 def login_failure_record(*, email: str, client_ip: str) -> None:
     for key in _throttle_keys(email, client_ip):
-        cache.add(key, 0, settings.LOGIN_THROTTLE_WINDOW)
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, settings.LOGIN_THROTTLE_WINDOW)
+        throttle_hit(key, window=settings.LOGIN_THROTTLE_WINDOW)
 
 
 def login_failures_clear(*, email: str, client_ip: str) -> None:
-    cache.delete_many(_throttle_keys(email, client_ip))
+    throttle_clear(*_throttle_keys(email, client_ip))

@@ -9,6 +9,8 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
+from workinfrance.core.cache import CACHE_UNAVAILABLE_MESSAGE, CacheUnavailable
+
 from . import services
 from .forms import (
     DsfrPasswordResetForm,
@@ -74,17 +76,29 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         email = request.POST.get("username", "")
-        if services.login_is_throttled(email=email, client_ip=client_ip(request)):
-            form = self.get_form()
-            form.errors.clear()
-            form.add_error(None, form.error_messages["throttled"])
-            return self.render_to_response(self.get_context_data(form=form), status=429)
+        try:
+            throttled = services.login_is_throttled(email=email, client_ip=client_ip(request))
+        except CacheUnavailable:  # the attempt counter is out of reach: fail closed, say so
+            return self._refused(CACHE_UNAVAILABLE_MESSAGE, status=503)
+        if throttled:
+            return self._refused(self.get_form().error_messages["throttled"], status=429)
         return super().post(request, *args, **kwargs)
 
+    def _refused(self, message, *, status: int):
+        form = self.get_form()
+        form.errors.clear()
+        form.add_error(None, message)
+        response = self.render_to_response(self.get_context_data(form=form), status=status)
+        response["Retry-After"] = "60"
+        return response
+
     def form_invalid(self, form):
-        services.login_failure_record(
-            email=self.request.POST.get("username", ""), client_ip=client_ip(self.request)
-        )
+        try:
+            services.login_failure_record(
+                email=self.request.POST.get("username", ""), client_ip=client_ip(self.request)
+            )
+        except CacheUnavailable:
+            form.add_error(None, CACHE_UNAVAILABLE_MESSAGE)
         return super().form_invalid(form)
 
     def form_valid(self, form):

@@ -10,12 +10,12 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workinfrance.core.cache import throttle_hit
 from workinfrance.core.events import event_record
 from workinfrance.dossiers.lifecycle import user_unit_ids
 
@@ -189,12 +189,7 @@ def permit_revoke_by_supervisor(*, permit: Permit, actor, reason: str) -> Permit
 
 
 def verification_attempt_allowed(*, client_ip: str) -> bool:
-    """Count one number + birth-date lookup of this client; False once over the limit (fixed window)."""
-    key = f"permit-verify:ip:{client_ip}"
-    cache.add(key, 0, timeout=settings.WIF_VERIFY_THROTTLE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.WIF_VERIFY_THROTTLE_WINDOW)
-        count = 1
+    """Count one number + birth-date lookup of this client; False once over the limit (fixed window).
+    Raises CacheUnavailable without the shared cache: the lookup then fails closed."""
+    count = throttle_hit(f"permit-verify:ip:{client_ip}", window=settings.WIF_VERIFY_THROTTLE_WINDOW)
     return count <= settings.WIF_VERIFY_THROTTLE_LIMIT

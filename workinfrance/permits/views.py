@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from workinfrance.core.cache import CACHE_UNAVAILABLE_MESSAGE, CacheUnavailable
 from workinfrance.core.events import event_record
 
 from . import selectors, services
@@ -111,7 +112,14 @@ def verify(request, seal):
 def verify_form(request):
     form = VerifyByNumberForm(request.POST or None)
     if request.method == "POST":
-        if not services.verification_attempt_allowed(client_ip=client_ip(request)):
+        try:
+            allowed = services.verification_attempt_allowed(client_ip=client_ip(request))
+        except CacheUnavailable:  # the attempt counter is out of reach: fail closed, say so
+            context = {"form": VerifyByNumberForm(), "unavailable": CACHE_UNAVAILABLE_MESSAGE}
+            response = render(request, "permits/verify_form.html", context, status=503)
+            response["Retry-After"] = "60"
+            return response
+        if not allowed:
             form = VerifyByNumberForm()
             response = render(
                 request, "permits/verify_form.html", {"form": form, "throttled": True}, status=429
