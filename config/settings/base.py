@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workinfrance.core.middleware.SecurityHeadersMiddleware",
+    "workinfrance.core.maintenance.MaintenanceMiddleware",
+    # Last, so it sees the view's exception first: a database outage answers 503, reads retried once.
+    "workinfrance.core.errors.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -183,6 +186,9 @@ WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 20)
 # How long a queued message is left to its task before the sweep queues it again (seconds).
 WIF_OUTBOX_DISPATCH_GRACE_SECONDS = env_int("WIF_OUTBOX_DISPATCH_GRACE_SECONDS", 120)
 WIF_OUTBOX_SWEEP_SECONDS = env_int("WIF_OUTBOX_SWEEP_SECONDS", 30)
+
+# Planned outages: while this file exists every page shows the maintenance page (manage.py maintenance).
+WIF_MAINTENANCE_FILE = env_str("WIF_MAINTENANCE_FILE", str(VAR_DIR / "maintenance.on"))
 
 # Public address of the service: links in e-mails and the permit's QR code.
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", "HTTP://127.0.0.1:8000")
