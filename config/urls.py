@@ -16,3 +16,6 @@ urlpatterns = [
     path("", include("workinfrance.permits.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages rendered without the database (it may be the failing part): workinfrance.core.errors.
+handler500 = "workinfrance.core.errors.server_error"

@@ -36,6 +36,8 @@ APPLICANTS = {"applicant_a", "applicant_b"}
 EXPECTED = {
     "core:home": (None, EVERYONE),
     "core:page": ("page", EVERYONE),
+    "core:healthz": (None, EVERYONE),
+    "core:readyz": (None, EVERYONE),
     "accounts:signup": (None, {"anonymous"}),  # signed-in users are sent to their home
     "accounts:resend_confirmation": (None, EVERYONE),
     "accounts:login": (None, {"anonymous"}),

@@ -58,6 +58,9 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workinfrance.core.middleware.SecurityHeadersMiddleware",
+    "workinfrance.core.maintenance.MaintenanceMiddleware",
+    # Last, so it sees the view's exception first: a database outage answers 503, reads retried once.
+    "workinfrance.core.errors.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -166,8 +169,17 @@ DEFAULT_FROM_EMAIL = env_str(
 
 # Redis: cache, throttling and Celery broker when configured.
 REDIS_URL = env_str("REDIS_URL", "")
+# Redis failures degrade to "no cache" (workinfrance.core.cache); short timeouts so a hung server
+# costs little.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "workinfrance.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -196,6 +208,9 @@ WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 20)
 # How long a queued message is left to its task before the sweep queues it again (seconds).
 WIF_OUTBOX_DISPATCH_GRACE_SECONDS = env_int("WIF_OUTBOX_DISPATCH_GRACE_SECONDS", 120)
 WIF_OUTBOX_SWEEP_SECONDS = env_int("WIF_OUTBOX_SWEEP_SECONDS", 30)
+
+# Planned outages: while this file exists every page shows the maintenance page (manage.py maintenance).
+WIF_MAINTENANCE_FILE = env_str("WIF_MAINTENANCE_FILE", str(VAR_DIR / "maintenance.on"))
 
 # Public address of the service: links in e-mails and the permit's QR code.
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", "HTTP://127.0.0.1:8000")

@@ -6,12 +6,13 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workinfrance.core.cache import cache_forget_on_commit
 from workinfrance.dossiers.lifecycle import user_unit_ids
 from workinfrance.dossiers.selectors import dossiers_visible_to
 
@@ -108,8 +109,8 @@ def _state_cache_key(permit_uuid) -> str:
 
 def permit_state(permit_uuid) -> PermitState | None:
     """From the shared cache, else the database. Every save of a permit (revocation included)
-    drops the cached state, again once committed (`permit_forget`): the cache never shows an old
-    status. The short lifetime only bounds a cache that processes would not share."""
+    drops the cached state once committed (`permit_forget`). The short lifetime bounds a missed
+    invalidation (Redis unreachable at that moment) and a cache that processes would not share."""
     state = cache.get(_state_cache_key(permit_uuid))
     if state is None:
         permit = Permit.objects.filter(uuid=permit_uuid).first()
@@ -121,10 +122,8 @@ def permit_state(permit_uuid) -> PermitState | None:
 
 
 def permit_forget(permit: Permit) -> None:
-    """Drop the cached state now and after commit (a reader in between may have cached the old row)."""
-    key = _state_cache_key(permit.uuid)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """Drop the cached state once committed (never inside the write transaction: see core.cache)."""
+    cache_forget_on_commit(_state_cache_key(permit.uuid))
 
 
 def verify_page_cache_key(

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from workinfrance.accounts.throttle import Throttled, throttle_check, throttle_fail
+from workinfrance.accounts.throttle import Throttled, ThrottleUnavailable, throttle_check, throttle_fail
 from workinfrance.core.events import event_record
 
 from . import selectors, services
@@ -110,6 +110,11 @@ def verify_form(request):
         number = selectors.normalize_number(request.POST.get("number", ""))
         try:
             throttle_check(request, scope="permit_lookup", identifier=number)
+        except ThrottleUnavailable as unavailable:  # the counters are out of reach: fails closed
+            context = {"form": VerifyByNumberForm(), "unavailable": unavailable.message}
+            response = render(request, "permits/verify_form.html", context, status=unavailable.status)
+            response["Retry-After"] = str(unavailable.retry_after)
+            return response
         except Throttled as throttled:
             form = VerifyByNumberForm()
             response = render(
