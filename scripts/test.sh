@@ -11,9 +11,9 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-# axe-core for accessibility checks, from the npm registry, pinned in package.json.
-if [ -f package.json ] && [ ! -f node_modules/axe-core/axe.min.js ]; then
-  echo "== Installing axe-core"
+# axe-core for accessibility checks and the scanner's libraries, from the npm registry, pinned in package.json.
+if [ -f package.json ] && { [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/barcode-detector/package.json ]; }; then
+  echo "== Installing the npm packages (axe-core, scanner libraries)"
   npm ci --no-audit --no-fund --silent
 fi
 

@@ -73,6 +73,8 @@ FIELD_TYPES = {
 QR_PATH = "/V/"
 QR_ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 MAX_SEAL_BYTES = 2048
+# Order of the P-256 group: a signature's s must be at most half of it (low-S), so no twin verifies.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 MAX_QR_TEXT = 4296  # the most a QR code can hold in alphanumeric mode
 BASE32_RE = re.compile(r"[A-Z2-7]+")
 EPOCH = datetime.date(1970, 1, 1)
@@ -188,10 +190,15 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
 
 def sign(claims: PermitClaims, key: SigningKey) -> bytes:
     """The COSE_Sign1_Tagged bytes of the seal."""
+    return sign_payload(claims_encode(claims), key)
+
+
+def sign_payload(payload: bytes, key: SigningKey) -> bytes:
+    """COSE_Sign1_Tagged over any canonical CBOR payload (the seal, the revocation list)."""
     protected = cbor2.dumps({HEADER_ALG: ALGORITHMS[key.alg], HEADER_KID: key.kid})
-    payload = claims_encode(claims)
     der = key.private_key.sign(_sig_structure(protected, payload), ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
+    s = min(s, P256_ORDER - s)  # low-S: the one encoding of this signature
     signature = r.to_bytes(COORDINATE_LENGTH, "big") + s.to_bytes(COORDINATE_LENGTH, "big")
     return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 
@@ -214,7 +221,12 @@ def _lookup(keys: KeyLookup, kid: bytes) -> VerificationKey | None:
 
 def verify(data: bytes, keys: KeyLookup) -> PermitClaims:
     """Check a seal's signature under the key its kid names and return its claims."""
-    if not isinstance(data, bytes | bytearray) or len(data) > MAX_SEAL_BYTES:
+    return claims_decode(verify_payload(data, keys))
+
+
+def verify_payload(data: bytes, keys: KeyLookup, *, max_bytes: int = MAX_SEAL_BYTES) -> bytes:
+    """Check a COSE_Sign1 message's signature under the key its kid names; its payload bytes."""
+    if not isinstance(data, bytes | bytearray) or len(data) > max_bytes:
         raise MalformedSeal("not a seal")
     message = _strict_loads(bytes(data))
     if not (
@@ -253,13 +265,15 @@ def verify(data: bytes, keys: KeyLookup) -> PermitClaims:
         raise BadSignature("signature must be 64 bytes")
     r = int.from_bytes(signature[:COORDINATE_LENGTH], "big")
     s = int.from_bytes(signature[COORDINATE_LENGTH:], "big")
+    if s > P256_ORDER // 2:
+        raise BadSignature("high-S signature (not the canonical twin)")
     try:
         key.public_key.verify(
             encode_dss_signature(r, s), _sig_structure(protected, payload), ec.ECDSA(hashes.SHA256())
         )
     except (InvalidSignature, ValueError) as error:
         raise BadSignature(kid.hex()) from error
-    return claims_decode(payload)
+    return payload
 
 
 def claims_decode(payload: bytes) -> PermitClaims:
