@@ -61,7 +61,8 @@ VENDOR_FILES = {
 }
 
 OWN_FILES = ("permits/scanner.js", "permits/scanner-verify.js", "permits/scanner.css", "permits/verify.css")
-# Loaded on demand (a PDF chosen), cached when first used rather than at install.
+# Loaded by the page only when a PDF is chosen, but kept at install all the same: offline, a PDF
+# may be the first thing shown.
 LAZY_FILES = ("vendor/pdfjs/pdf.min.mjs", "vendor/pdfjs/pdf.worker.min.mjs")
 
 
@@ -142,13 +143,12 @@ def asset_urls() -> dict:
 def precache_urls() -> list[str]:
     """What the worker stores at install: the page, its scripts and styles, the keys and the list.
     The DSFR styles and fonts the page loaded are added by the page itself once the worker runs."""
-    eager = [path for path in _static_files() if path not in LAZY_FILES]
     return [
         reverse("permits:scanner"),
         f"{reverse('permits:scanner')}?lang=en",
         reverse("permits:jwks"),
         reverse("permits:revocations"),
-        *(static(path) for path in eager),
+        *(static(path) for path in _static_files()),
     ]
 
 

@@ -102,8 +102,7 @@ function show({ verdict, claims }) {
   const fields = $("fields");
   fields.replaceChildren();
   if (claims) {
-    const wrapper = element("div", { class: "fr-table wif-scanner__table" });
-    const table = element("table");
+    const table = element("table", { class: "wif-permit-fields" });
     table.append(element("caption", {}, format(words.fields.caption, { number: claims.number })));
     const body = element("tbody");
     for (const [label, value] of fieldRows(claims)) {
@@ -112,8 +111,7 @@ function show({ verdict, claims }) {
       body.append(row);
     }
     table.append(body);
-    wrapper.append(table);
-    fields.append(wrapper, element("p", { class: "fr-text--sm" }, words.fields.compare));
+    fields.append(table, element("p", { class: "fr-text--sm" }, words.fields.compare));
   }
 }
 
@@ -250,7 +248,8 @@ async function installOffline() {
     .filter((url) => new URL(url).origin === location.origin);
   const channel = new MessageChannel();
   const done = new Promise((resolve) => (channel.port1.onmessage = resolve));
-  registration.active.postMessage({ type: "keep", urls: [location.href, root.dataset.barcodeDetector, root.dataset.zxingWasm, ...urls] }, [channel.port2]);
+  const keep = [location.href, root.dataset.barcodeDetector, root.dataset.zxingWasm, ...urls].map((url) => new URL(url, location.href).href);
+  registration.active.postMessage({ type: "keep", urls: keep }, [channel.port2]);
   await done;
   $("offline-status").dataset.ready = "true";
   showListStatus();

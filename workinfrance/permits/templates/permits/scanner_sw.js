@@ -21,7 +21,7 @@ self.addEventListener("activate", (event) => {
 // The page names what else it loaded (DSFR styles, fonts, icons): keep those too, then answer.
 self.addEventListener("message", (event) => {
   if (event.data?.type !== "keep") return;
-  const urls = event.data.urls.filter((url) => new URL(url).origin === self.location.origin);
+  const urls = event.data.urls.filter((url) => new URL(url, self.location.href).origin === self.location.origin);
   event.waitUntil(
     caches
       .open(CACHE)
