@@ -16,7 +16,9 @@ from tests.permits.test_revocation_list import permit_for
 def test_a_permit_starting_later_is_authentic_but_not_yet_in_force(
     client, applicant, agent, django_capture_on_commit_callbacks
 ):
-    permit = permit_for(applicant, agent, django_capture_on_commit_callbacks, start_in_days=42, end_in_days=300)
+    permit = permit_for(
+        applicant, agent, django_capture_on_commit_callbacks, start_in_days=42, end_in_days=300
+    )
     response = client.get(reverse("permits:verify", kwargs={"seal": permit.seal}))
     assert verdict_in(response) == "not_yet_in_force"
     html = response.content.decode()
@@ -79,9 +81,10 @@ def test_scanner_page_alone_may_compile_webassembly_and_use_the_camera(client, d
     assert page.status_code == 200
     csp = page["Content-Security-Policy"]
     assert "script-src 'self' 'wasm-unsafe-eval';" in csp
-    assert "'unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "") and "'unsafe-inline'" not in csp.split(
-        "style-src"
-    )[0]
+    assert (
+        "'unsafe-eval'" not in csp.replace("'wasm-unsafe-eval'", "")
+        and "'unsafe-inline'" not in csp.split("style-src")[0]
+    )
     assert "camera=(self)" in page["Permissions-Policy"]
     other = client.get(reverse("permits:verify_form"))
     assert "wasm-unsafe-eval" not in other["Content-Security-Policy"]
@@ -113,7 +116,9 @@ def test_manifest_makes_the_scanner_installable_in_both_languages(client, db):
     for language, name in (("fr", "Vérifier une autorisation"), ("en", "Check a work permit")):
         manifest = client.get(reverse("permits:scanner_manifest"), {"lang": language}).json()
         assert manifest["lang"] == language and manifest["name"].startswith(name)
-        assert manifest["display"] == "standalone" and manifest["start_url"].startswith(reverse("permits:scanner"))
+        assert manifest["display"] == "standalone" and manifest["start_url"].startswith(
+            reverse("permits:scanner")
+        )
         assert {icon["sizes"] for icon in manifest["icons"]} >= {"192x192", "512x512"}
 
 
