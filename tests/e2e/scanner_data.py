@@ -104,3 +104,30 @@ def bad_lists() -> None:
     )
     current = revocation_list_build()
     print(json.dumps({"other_key": other.hex(), "expired": expired.hex(), "truncated": current[:-20].hex()}))
+
+
+def other_encodings(qr_text: str) -> None:
+    """Genuine permit, other encodings: the high-S twin of its signature, and its claims re-signed by
+    the service's key with the map keys out of order (valid signature, not the canonical form)."""
+    import cbor2
+    from django.conf import settings
+
+    from workinfrance.permits import seal
+    from workinfrance.permits.keys import signing_key_active
+
+    message = cbor2.loads(seal.seal_from_qr_text(qr_text))
+    protected, _unprotected, payload, signature = message.value
+    s = int.from_bytes(signature[32:], "big")
+    twin = signature[:32] + (seal.P256_ORDER - s).to_bytes(32, "big")
+    high_s = cbor2.dumps(cbor2.CBORTag(18, [protected, {}, payload, twin]))
+    claims = cbor2.loads(payload)
+    reordered = cbor2.dumps(dict(reversed(list(claims.items()))))
+    unordered = seal.sign_payload(reordered, signing_key_active())
+    print(
+        json.dumps(
+            {
+                "high_s": seal.qr_text(high_s, base_url=settings.WIF_PUBLIC_URL),
+                "unordered": seal.qr_text(unordered, base_url=settings.WIF_PUBLIC_URL),
+            }
+        )
+    )

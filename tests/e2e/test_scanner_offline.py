@@ -186,5 +186,18 @@ def test_a_revocation_list_the_browser_cannot_trust_is_refused(browser, service,
             assert scanned_verdict(page, text=permits["qr"]["valid"]) == "status_unknown", name
             assert scanned_verdict(page, text=permits["qr"]["revoked"]) == "status_unknown", name
             assert scanned_verdict(page, text=permits["qr"]["forged"]) == "not_genuine", name
+        # One encoding per permit (DESIGN §4): the browser refuses the other ones too.
+        context.unroute("**/.well-known/revocations")
+        other = json.loads(
+            service.python(
+                f"from tests.e2e.scanner_data import other_encodings; other_encodings({permits['qr']['valid']!r})"
+            )
+        )
+        page.goto(SCANNER)
+        expect(page.locator("#lists-status")).to_have_attribute("data-state", "loaded")
+        assert scanned_verdict(page, text=permits["qr"]["valid"]) == "valid"
+        assert scanned_verdict(page, text=other["high_s"]) == "not_genuine"
+        assert scanned_verdict(page, text=other["unordered"]) == "malformed"
+        expect(page.locator("#verdict")).to_have_text("Code illisible : ce n'est pas une autorisation")
     finally:
         context.close()
