@@ -11,6 +11,13 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
+# poppler-utils: the permit PDF is checked with someone else's reader (pdfsig, pdfinfo, pdfdetach).
+if ! command -v pdfsig >/dev/null 2>&1; then
+  echo "== Installing Debian's poppler-utils for the PDF checks"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
+fi
 # axe-core for accessibility checks and the scanner's libraries, from the npm registry, pinned in package.json.
 if [ -f package.json ] && { [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/barcode-detector/package.json ]; }; then
   echo "== Installing the npm packages (axe-core, scanner libraries)"
