@@ -18,9 +18,10 @@ if ! command -v pdfsig >/dev/null 2>&1; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
 fi
-# axe-core for accessibility checks and the scanner's libraries, from the npm registry, pinned in package.json.
-if [ -f package.json ] && { [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/barcode-detector/package.json ]; }; then
-  echo "== Installing the npm packages (axe-core, scanner libraries)"
+# axe-core for accessibility checks, oidc-provider (the local FranceConnect/ProConnect of tests/oidc)
+# and the scanner's libraries, from the npm registry, pinned in package.json and package-lock.json.
+if [ -f package.json ] && { [ ! -f node_modules/axe-core/axe.min.js ] || [ ! -f node_modules/oidc-provider/package.json ] || [ ! -f node_modules/barcode-detector/package.json ]; }; then
+  echo "== Installing the npm packages (axe-core, oidc-provider, scanner libraries)"
   npm ci --no-audit --no-fund --silent
 fi
 
