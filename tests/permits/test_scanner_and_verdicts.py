@@ -65,7 +65,7 @@ def test_number_with_spaces_finds_the_permit_and_a_malformed_one_says_why(
 
 
 def test_the_eleventh_lookup_points_to_the_qr_the_scanner_and_the_batch_check(client, db, settings):
-    settings.WIF_VERIFY_THROTTLE_LIMIT = 10
+    settings.WIF_THROTTLE_RULES = {"permit_lookup": {"client_free": 10}}
     url = reverse("permits:verify_form")
     for attempt in range(10):
         client.post(url, {"number": f"APT-2026-75-{attempt:08d}", "birth_date": "2002-03-14"})
