@@ -18,7 +18,12 @@ $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The scanner page's JavaScript libraries (pinned in package-lock.json, served by the service).
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm (Node 20) is required for the scanner page's libraries"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+
+install: $(STAMP) node_modules/.package-lock.json
 
 # Serve with demo data on http://$(HOST):$(PORT) (SQLite file under var/, tasks in-process).
 run: install

@@ -11,8 +11,9 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-# poppler-utils: upload tests check the rewritten PDFs with another implementation (pdfinfo, pdfdetach).
-if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdfdetach >/dev/null 2>&1; then
+# poppler-utils: upload tests check the rewritten PDFs, and permit tests the archival, signed permit
+# PDF, with another implementation (pdfinfo, pdfdetach, pdfsig).
+if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdfdetach >/dev/null 2>&1 || ! command -v pdfsig >/dev/null 2>&1; then
   echo "== Installing Debian's poppler-utils"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq

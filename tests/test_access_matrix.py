@@ -70,6 +70,10 @@ EXPECTED = {
     "permits:verify": ("seal", EVERYONE),
     "permits:verify_form": (None, EVERYONE),
     "permits:jwks": (None, EVERYONE),
+    "permits:revocations": (None, EVERYONE),
+    "permits:scanner": (None, EVERYONE),
+    "permits:scanner_sw": (None, EVERYONE),
+    "permits:scanner_manifest": (None, EVERYONE),
     "permits:download": ("permit", {"applicant_a"} | PARIS_STAFF),
     "permits:revoke": ("permit", {"supervisor_paris"}),
 }

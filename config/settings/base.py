@@ -134,6 +134,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "workinfrance" / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # The offline scanner's npm libraries, file by file from node_modules (permits/scanner_assets.py).
+    "workinfrance.permits.scanner_assets.VendorFinder",
+]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads are never served as static media: only through views that check who may see them.
@@ -278,6 +284,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 WIF_SIGNING_KEY_AUTO_CREATE = env_bool("WIF_SIGNING_KEY_AUTO_CREATE", False)
 # Issuer (CWT `iss`) written in every seal.
 WIF_SEAL_ISSUER = env_str("WIF_SEAL_ISSUER", "FR-WIF")
+# How long an offline verifier may rely on a revocation list before it must fetch a newer one.
+WIF_REVOCATIONS_RENEW_SECONDS = env_int("WIF_REVOCATIONS_RENEW_SECONDS", 2 * 24 * 3600)
 # PAdES certificate of the permit PDFs; empty paths mean the files of WIF_PADES_DIR.
 WIF_PADES_DIR = env_str("WIF_PADES_DIR", "")
 WIF_PADES_KEY_FILE = env_str("WIF_PADES_KEY_FILE", "")

@@ -278,8 +278,12 @@ def _sig_structure(protected: bytes, payload: bytes) -> bytes:
 
 def sign(claims: PermitClaims, key: SigningKey) -> bytes:
     """The COSE_Sign1_Tagged bytes of the seal."""
+    return sign_payload(claims_encode(claims), key)
+
+
+def sign_payload(payload: bytes, key: SigningKey) -> bytes:
+    """COSE_Sign1_Tagged over any canonical CBOR payload (the seal, the revocation list)."""
     protected = deterministic_dumps({HEADER_ALG: ALGORITHMS[key.alg], HEADER_KID: key.kid})
-    payload = claims_encode(claims)
     der = key.private_key.sign(_sig_structure(protected, payload), ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
     if s > P256_HALF_ORDER:
@@ -310,7 +314,12 @@ def _lookup(keys: KeyLookup, kid: bytes) -> VerificationKey | None:
 
 def verify(data: bytes, keys: KeyLookup) -> PermitClaims:
     """Check a seal's signature under the key its kid names and return its claims."""
-    if not isinstance(data, bytes | bytearray) or len(data) > MAX_SEAL_BYTES:
+    return claims_decode(verify_payload(data, keys))
+
+
+def verify_payload(data: bytes, keys: KeyLookup, *, max_bytes: int = MAX_SEAL_BYTES) -> bytes:
+    """Check a COSE_Sign1 message's signature under the key its kid names; its payload bytes."""
+    if not isinstance(data, bytes | bytearray) or len(data) > max_bytes:
         raise MalformedSeal("not a seal")
     message = _strict_loads(bytes(data))
     if not (
@@ -357,7 +366,7 @@ def verify(data: bytes, keys: KeyLookup) -> PermitClaims:
         )
     except (InvalidSignature, ValueError) as error:
         raise BadSignature(kid.hex()) from error
-    return claims_decode(payload)
+    return payload
 
 
 def claims_decode(payload: bytes) -> PermitClaims:

@@ -2,6 +2,7 @@
 
 import datetime
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -26,6 +27,7 @@ PERMIT_CACHE_SECONDS = 60
 
 class Verdict(models.TextChoices):
     VALID = "valid", _("Autorisation authentique et valide")
+    NOT_YET_IN_FORCE = "not_yet_in_force", _("Autorisation authentique, pas encore en vigueur")
     EXPIRED = "expired", _("Autorisation authentique mais expirée")
     REVOKED = "revoked", _("Autorisation retirée")
     NOT_GENUINE = "not_genuine", _("Autorisation non authentique")
@@ -40,18 +42,29 @@ class PermitState:
     number: str
     status: str
     revoked_at: float | None
+    valid_from: datetime.date
     valid_until: datetime.date
 
     @classmethod
     def of(cls, permit: Permit) -> "PermitState":
         revoked_at = permit.revoked_at.timestamp() if permit.revoked_at else None
-        return cls(permit.pk, str(permit.uuid), permit.number, permit.status, revoked_at, permit.valid_until)
+        return cls(
+            permit.pk,
+            str(permit.uuid),
+            permit.number,
+            permit.status,
+            revoked_at,
+            permit.valid_from,
+            permit.valid_until,
+        )
 
     def verdict(self, today: datetime.date) -> "Verdict":
         if self.status == PermitStatus.REVOKED:
             return Verdict.REVOKED
         if today > self.valid_until:
             return Verdict.EXPIRED
+        if today < self.valid_from:
+            return Verdict.NOT_YET_IN_FORCE
         return Verdict.VALID
 
 
@@ -60,10 +73,6 @@ class Verification:
     verdict: Verdict
     permit: Permit | None = None
     failure: str = ""  # why a seal was refused (logs and the command line; never shown to visitors)
-
-    @property
-    def not_yet_in_force(self) -> bool:
-        return self.verdict == Verdict.VALID and self.permit.valid_from > timezone.localdate()
 
 
 def permit_verdict(permit: Permit) -> Verdict:
@@ -104,7 +113,7 @@ def seal_check(*, text: str) -> Verification:
 
 
 def _state_cache_key(permit_uuid) -> str:
-    return f"permit-state:{permit_uuid}"
+    return f"permit-state:v2:{permit_uuid}"
 
 
 def permit_state(permit_uuid) -> PermitState | None:
@@ -135,8 +144,22 @@ def verify_page_cache_key(
     return f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{language}:{today}"
 
 
+# APT-<year>-<department>-<8 Crockford Base32 characters> (services.permit_number_new).
+PERMIT_NUMBER_RE = re.compile(r"APT(\d{4})([0-9A-Z]{2,3})([0-9A-Z]{8})")
+NUMBER_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./]+")
+# Crockford Base32 reads the letters people mistake for digits as those digits.
+CROCKFORD_READING = str.maketrans("OIL", "011")
+
+
 def normalize_number(number: str) -> str:
-    return "".join(number.split()).upper()
+    """The printed form of a number typed with spaces, other dashes or none, in any case.
+    Returns "" when it cannot be a permit number."""
+    compact = NUMBER_SEPARATORS.sub("", number).upper()
+    found = PERMIT_NUMBER_RE.fullmatch(compact)
+    if not found:
+        return ""
+    year, department, random_part = found.groups()
+    return f"APT-{year}-{department}-{random_part.translate(CROCKFORD_READING)}"
 
 
 def permit_check(*, number: str, birth_date) -> Verification | None:
