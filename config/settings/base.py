@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "workinfrance.applicant",
     "workinfrance.backoffice",
     "workinfrance.stats",
+    "ninja",
+    "workinfrance.api",
 ]
 
 MIDDLEWARE = [
@@ -42,6 +44,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workinfrance.core.middleware.LanguageMiddleware",
+    "workinfrance.api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -223,6 +226,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300,
     },
     "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
+    "api-webhooks-due": {"task": "workinfrance.api.webhooks.tasks.deliver_due_webhooks", "schedule": 60},
     "stats-rebuild": {
         "task": "workinfrance.stats.tasks.rebuild_statistics",
         "schedule": crontab(hour=3, minute=30),
@@ -230,3 +234,15 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Pages read the statistics after a catch-up when the last one is older than this (seconds).
 WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
+
+# REST API (workinfrance.api): requests per token, and anonymous single verifications per client,
+# in each window of WIF_API_THROTTLE_WINDOW seconds.
+WIF_API_THROTTLE_WINDOW = env_int("WIF_API_THROTTLE_WINDOW", 60)
+WIF_API_TOKEN_RATE = env_int("WIF_API_TOKEN_RATE", 600)
+WIF_API_VERIFY_ANONYMOUS_RATE = env_int("WIF_API_VERIFY_ANONYMOUS_RATE", 30)
+# Webhooks: retries every base x 3^n seconds for WIF_WEBHOOK_RETRY_HOURS, then the endpoint is disabled.
+WIF_WEBHOOK_RETRY_BASE_SECONDS = env_int("WIF_WEBHOOK_RETRY_BASE_SECONDS", 60)
+WIF_WEBHOOK_RETRY_HOURS = env_int("WIF_WEBHOOK_RETRY_HOURS", 24)
+# Receivers on private or loopback addresses, and plain http://, only in development (SSRF).
+WIF_WEBHOOK_ALLOW_PRIVATE = env_bool("WIF_WEBHOOK_ALLOW_PRIVATE", False)
+WIF_WEBHOOK_ALLOW_HTTP = env_bool("WIF_WEBHOOK_ALLOW_HTTP", False)
