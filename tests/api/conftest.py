@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from workinfrance.dossiers import services as dossier_services
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import FilerKind
 
@@ -46,13 +47,30 @@ class World:
     permit: object
 
 
+def accepted_without_pdf(dossier, *, agent):
+    """Submitted, taken and accepted through the services; the PDF task (slow) is not run."""
+    dossier_services.dossier_submit(dossier=dossier, actor=dossier.applicant)
+    dossier_services.dossier_take(dossier=dossier, actor=agent)
+    dossier_services.dossier_accept(dossier=dossier, actor=agent, terms=dossier_services.permit_terms_proposed(dossier))
+    return dossier.permits.get()
+
+
 @pytest.fixture
-def world(paris, lyon, supervisor, agent, lyon_supervisor, django_capture_on_commit_callbacks):
+def with_pdf():
+    """Ask `world` for the permit's signed PDF too (seconds of rendering and signing)."""
+    return True
+
+
+@pytest.fixture
+def world(request, paris, lyon, supervisor, agent, lyon_supervisor, django_capture_on_commit_callbacks):
     student = UserFactory()
     # First: the real submission numbers it WIF-<year>-75-000001, which `dossier_in_state` (numbered
     # by primary key) must not take before.
-    accepted_draft = complete_draft(applicant=student, student_last_name="Permisée")
-    permit = accept(accepted_draft, agent=agent, capture=django_capture_on_commit_callbacks)
+    accepted_draft = complete_draft(applicant=student, student_last_name="Permisee")
+    if "with_pdf" in request.fixturenames:
+        permit = accept(accepted_draft, agent=agent, capture=django_capture_on_commit_callbacks)
+    else:
+        permit = accepted_without_pdf(accepted_draft, agent=agent)
     employer = employer_account(VALID_SIRET, unit=paris)
     other_employer = employer_account(OTHER_SIRET, unit=lyon)
     return World(
@@ -63,8 +81,8 @@ def world(paris, lyon, supervisor, agent, lyon_supervisor, django_capture_on_com
         lyon_supervisor=lyon_supervisor,
         employer=employer,
         other_employer=other_employer,
-        in_review=dossier_in_state(State.IN_REVIEW, applicant=student, unit=paris, student_last_name="Ciblée"),
-        submitted=dossier_in_state(State.SUBMITTED, applicant=student, unit=paris, student_last_name="Déposée"),
+        in_review=dossier_in_state(State.IN_REVIEW, applicant=student, unit=paris, student_last_name="Ciblee"),
+        submitted=dossier_in_state(State.SUBMITTED, applicant=student, unit=paris, student_last_name="Deposee"),
         accepted=permit.dossier,
         lyon_dossier=dossier_in_state(
             State.SUBMITTED,

@@ -9,4 +9,4 @@ def test_unit_list_and_detail(client, world):
     assert world.in_review.number in numbers and world.lyon_dossier.number not in numbers
     response = call(client, "GET", f"/api/v1/unit/dossiers/{world.in_review.number}", token)
     assert response.status_code == 200, response.content
-    assert response.json()["data"]["student_last_name"] == "Ciblée"
+    assert response.json()["data"]["student_last_name"] == "Ciblee"
