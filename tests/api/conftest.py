@@ -26,7 +26,12 @@ def employer_account(siret: str, *, unit):
     """An account that filed, as the employer, a dossier a unit accepted: it answers for `siret`."""
     user = UserFactory()
     dossier_in_state(
-        State.ACCEPTED, applicant=user, unit=unit, filer_kind=FilerKind.EMPLOYER, employer_siret=siret, documents=False
+        State.ACCEPTED,
+        applicant=user,
+        unit=unit,
+        filer_kind=FilerKind.EMPLOYER,
+        employer_siret=siret,
+        documents=False,
     )
     return user
 
@@ -51,7 +56,9 @@ def accepted_without_pdf(dossier, *, agent):
     """Submitted, taken and accepted through the services; the PDF task (slow) is not run."""
     dossier_services.dossier_submit(dossier=dossier, actor=dossier.applicant)
     dossier_services.dossier_take(dossier=dossier, actor=agent)
-    dossier_services.dossier_accept(dossier=dossier, actor=agent, terms=dossier_services.permit_terms_proposed(dossier))
+    dossier_services.dossier_accept(
+        dossier=dossier, actor=agent, terms=dossier_services.permit_terms_proposed(dossier)
+    )
     return dossier.permits.get()
 
 
@@ -81,8 +88,12 @@ def world(request, paris, lyon, supervisor, agent, lyon_supervisor, django_captu
         lyon_supervisor=lyon_supervisor,
         employer=employer,
         other_employer=other_employer,
-        in_review=dossier_in_state(State.IN_REVIEW, applicant=student, unit=paris, student_last_name="Ciblee"),
-        submitted=dossier_in_state(State.SUBMITTED, applicant=student, unit=paris, student_last_name="Deposee"),
+        in_review=dossier_in_state(
+            State.IN_REVIEW, applicant=student, unit=paris, student_last_name="Ciblee"
+        ),
+        submitted=dossier_in_state(
+            State.SUBMITTED, applicant=student, unit=paris, student_last_name="Deposee"
+        ),
         accepted=permit.dossier,
         lyon_dossier=dossier_in_state(
             State.SUBMITTED,

@@ -39,7 +39,13 @@ UNIT_ENDPOINTS = [
         State.IN_REVIEW,
     ),
     ("POST", "/api/v1/unit/dossiers/{in_review}/accept", "terms", ACT, State.IN_REVIEW),
-    ("POST", "/api/v1/unit/dossiers/{in_review}/refuse", {"reason": "hours", "comment": ""}, ACT, State.IN_REVIEW),
+    (
+        "POST",
+        "/api/v1/unit/dossiers/{in_review}/refuse",
+        {"reason": "hours", "comment": ""},
+        ACT,
+        State.IN_REVIEW,
+    ),
 ]
 EMPLOYER_ENDPOINTS = [
     ("GET", "/api/v1/employer/dossiers", None, READ, "list"),
@@ -49,7 +55,13 @@ EMPLOYER_ENDPOINTS = [
 ]
 WEBHOOK_ENDPOINTS = [
     ("GET", "/api/v1/webhooks", None, HOOKS, "list"),
-    ("POST", "/api/v1/webhooks", {"url": "http://127.0.0.1:9/new", "event_types": ["permit.revoked"]}, HOOKS, "create"),
+    (
+        "POST",
+        "/api/v1/webhooks",
+        {"url": "http://127.0.0.1:9/new", "event_types": ["permit.revoked"]},
+        HOOKS,
+        "create",
+    ),
     ("GET", "/api/v1/webhooks/{webhook}/deliveries", None, HOOKS, "one"),
     ("POST", "/api/v1/webhooks/{webhook}/deliveries/{delivery}/replay", None, HOOKS, "one"),
     ("DELETE", "/api/v1/webhooks/{webhook}", None, HOOKS, "one"),
@@ -58,7 +70,9 @@ CALLERS = ["none", "expired", "revoked", "wrong_scope", "other_unit", "other_emp
 
 
 def _expired(token: str) -> str:
-    ApiToken.objects.filter(prefix=token.split("_")[1]).update(expires_at=timezone.now() - datetime.timedelta(seconds=1))
+    ApiToken.objects.filter(prefix=token.split("_")[1]).update(
+        expires_at=timezone.now() - datetime.timedelta(seconds=1)
+    )
     return token
 
 
@@ -103,7 +117,9 @@ def _expected(side: str, caller: str, target: str) -> set[int]:
         return {401}
     if caller == "wrong_scope":
         return {403}
-    foreign = (side == "unit" and caller == "other_unit") or (side == "employer" and caller == "other_employer")
+    foreign = (side == "unit" and caller == "other_unit") or (
+        side == "employer" and caller == "other_employer"
+    )
     if caller == "owner" or (foreign and target == "list"):
         return {200}
     if caller == "cross_kind" or (caller in ("other_unit", "other_employer") and not foreign):
@@ -126,7 +142,14 @@ def _format(path, world, target_dossier=None, extra=None):
 
 def _foreign_markers(world, side, caller) -> list[str]:
     """What this caller must never read: the Paris world for strangers, Lyon's for the owners."""
-    target = [world.in_review.number, world.accepted.number, world.submitted.number, "Ciblee", "Permisee", "Deposee"]
+    target = [
+        world.in_review.number,
+        world.accepted.number,
+        world.submitted.number,
+        "Ciblee",
+        "Permisee",
+        "Deposee",
+    ]
     lyon = [world.lyon_dossier.number, "Lyonnaise", OTHER_SIRET]
     return lyon if caller == "owner" else target
 
@@ -159,7 +182,9 @@ def _run(client, world, callers, side, endpoints, with_pdf_ok=True):
             response = call(client, method, url, token, payload)
             expected = _expected(side, caller, target)
             if response.status_code not in expected:
-                problems.append(f"{method} {url} as {caller}: {response.status_code} not in {expected}: {response.content[:200]}")
+                problems.append(
+                    f"{method} {url} as {caller}: {response.status_code} not in {expected}: {response.content[:200]}"
+                )
             content = _answer_text(response)
             for marker in _foreign_markers(world, side, caller):
                 if marker in content:

@@ -16,7 +16,8 @@ def throttled(key: str, *, limit: int) -> None:
         raise Problem(
             429,
             "throttled",
-            _("Limite de requêtes atteinte : réessayez dans %(seconds)s secondes.") % {"seconds": retry_after},
+            _("Limite de requêtes atteinte : réessayez dans %(seconds)s secondes.")
+            % {"seconds": retry_after},
             headers={"Retry-After": str(retry_after)},
         )
 
@@ -54,6 +55,9 @@ def require(request, scope: str, owner_kind: str):
         )
     if scope not in token.scopes:
         raise Problem(
-            403, "forbidden", _("Ce jeton n'a pas le droit « %(scope)s ».") % {"scope": scope}, required_scope=scope
+            403,
+            "forbidden",
+            _("Ce jeton n'a pas le droit « %(scope)s ».") % {"scope": scope},
+            required_scope=scope,
         )
     return token

@@ -42,7 +42,9 @@ def _lookup(model, code, name):
         return None
     found = model.objects.filter(**{name: code}).first()
     if found is None:
-        raise Problem(422, "invalid", _("Valeur inconnue pour « %(field)s ».") % {"field": name.split("_")[0]})
+        raise Problem(
+            422, "invalid", _("Valeur inconnue pour « %(field)s ».") % {"field": name.split("_")[0]}
+        )
     return found
 
 
@@ -71,7 +73,9 @@ def check_limit(limit: int) -> None:
 def unit_listing(token, filters: ListFilters):
     """The inbox's own selection (same filters, same scope), read as the token's supervisor."""
     check_limit(filters.limit)
-    selection = inbox_selection(user=token.created_by, query=inbox_query(filters)).filter(unit_id=token.unit_id)
+    selection = inbox_selection(user=token.created_by, query=inbox_query(filters)).filter(
+        unit_id=token.unit_id
+    )
     selection = selection.select_related("category")
     return keyset_page(selection, sort=filters.sort, cursor=filters.cursor, limit=filters.limit)
 
@@ -102,10 +106,16 @@ def latest_permit(dossier) -> Permit:
 def permit_pdf_response(permit: Permit):
     if not permit.pdf:
         raise Problem(
-            409, "not_ready", _("Le PDF de l'autorisation est en cours de production."), headers={"Retry-After": "30"}
+            409,
+            "not_ready",
+            _("Le PDF de l'autorisation est en cours de production."),
+            headers={"Retry-After": "30"},
         )
     response = FileResponse(
-        permit.pdf.open("rb"), as_attachment=True, filename=f"{permit.number}.pdf", content_type="application/pdf"
+        permit.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{permit.number}.pdf",
+        content_type="application/pdf",
     )
     response["Cache-Control"] = "private, no-store"
     return response

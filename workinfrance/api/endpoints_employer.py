@@ -20,7 +20,7 @@ from .problems import Problem
 from .schemas import DossierPage, EmployerDossier, PermitOut, ProblemOut
 
 router = Router(auth=token_auth, tags=["employer"])
-ERRORS = {code: ProblemOut for code in (401, 403, 404, 422, 429)}
+ERRORS = dict.fromkeys((401, 403, 404, 422, 429), ProblemOut)
 
 
 def _token(request, scope=Scope.DOSSIERS_READ):
@@ -46,7 +46,10 @@ def dossiers_list(request: HttpRequest, filters: ListQuery):
 @router.get("/dossiers/{number}", response={200: EmployerDossier, **ERRORS}, summary="State and permits")
 def dossier_get(request: HttpRequest, number: str):
     dossier = owner_dossier(_token(request), number)
-    return {**rep.dossier_summary(dossier, unit_view=False), "permits": [rep.permit_out(p) for p in dossier_permits(dossier)]}
+    return {
+        **rep.dossier_summary(dossier, unit_view=False),
+        "permits": [rep.permit_out(p) for p in dossier_permits(dossier)],
+    }
 
 
 @router.get("/dossiers/{number}/permit", response={200: PermitOut, **ERRORS})

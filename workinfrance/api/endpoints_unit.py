@@ -36,7 +36,7 @@ from .schemas import (
 )
 
 router = Router(auth=token_auth, tags=["unit"])
-ERRORS = {code: ProblemOut for code in (401, 403, 404, 422, 429)}
+ERRORS = dict.fromkeys((401, 403, 404, 422, 429), ProblemOut)
 ACTION_ERRORS = {**ERRORS, 409: ProblemOut}
 
 
@@ -58,7 +58,9 @@ def _read(request, number, scope=Scope.DOSSIERS_READ):
     return token, dossier
 
 
-@router.get("/dossiers/{number}", response={200: DossierDetail, **ERRORS}, summary="One dossier, all its data")
+@router.get(
+    "/dossiers/{number}", response={200: DossierDetail, **ERRORS}, summary="One dossier, all its data"
+)
 def dossier_get(request: HttpRequest, number: str):
     token, dossier = _read(request, number)
     dossier_view_record(dossier=dossier, actor=token.created_by)
@@ -74,7 +76,9 @@ def documents_list(request: HttpRequest, number: str):
 @router.get(
     "/dossiers/{number}/documents/{document_id}",
     response={200: None, **ERRORS},
-    openapi_extra={"responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}},
+    openapi_extra={
+        "responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}
+    },
 )
 def document_download(request: HttpRequest, number: str, document_id: int):
     token, dossier = _read(request, number, Scope.DOCUMENTS_READ)
@@ -83,7 +87,10 @@ def document_download(request: HttpRequest, number: str, document_id: int):
         raise Http404
     document_view_record(document=document, actor=token.created_by, download=True)
     response = FileResponse(
-        document.file.open("rb"), as_attachment=True, filename=document.original_name, content_type=document.content_type
+        document.file.open("rb"),
+        as_attachment=True,
+        filename=document.original_name,
+        content_type=document.content_type,
     )
     response["Cache-Control"] = "private, no-store"
     return response
@@ -173,9 +180,13 @@ def dossier_request_complements(request: HttpRequest, number: str, payload: Comp
 )
 def dossier_accept(request: HttpRequest, number: str, payload: AcceptIn):
     terms = dossier_services.PermitTerms(
-        validity_start=payload.validity_start, validity_end=payload.validity_end, weekly_hours=payload.weekly_hours
+        validity_start=payload.validity_start,
+        validity_end=payload.validity_end,
+        weekly_hours=payload.weekly_hours,
     )
-    return _act(request, number, lambda d, actor: dossier_services.dossier_accept(dossier=d, actor=actor, terms=terms))
+    return _act(
+        request, number, lambda d, actor: dossier_services.dossier_accept(dossier=d, actor=actor, terms=terms)
+    )
 
 
 @router.post(

@@ -59,7 +59,7 @@ def _bearer(request) -> str | None:
 
 @router.post(
     "/verify",
-    response={200: VerifyOut, **{code: ProblemOut for code in (401, 422, 429)}},
+    response={200: VerifyOut, **dict.fromkeys((401, 422, 429), ProblemOut)},
     summary="Verify one seal (no token) or up to 1,000 (token)",
     openapi_extra={"security": [{}, {"TokenAuth": []}]},
 )
@@ -71,7 +71,12 @@ def verify(request: HttpRequest, payload: VerifyIn):
     presented = _bearer(request)
     token = authenticated_token(request, presented) if presented else None
     if presented and token is None:
-        raise Problem(401, "unauthorized", _("Jeton inconnu, expiré ou révoqué."), headers={"WWW-Authenticate": "Bearer"})
+        raise Problem(
+            401,
+            "unauthorized",
+            _("Jeton inconnu, expiré ou révoqué."),
+            headers={"WWW-Authenticate": "Bearer"},
+        )
     if payload.seals is not None:
         if token is None:
             raise Problem(

@@ -10,7 +10,7 @@ from .schemas import DeliveryOut, ProblemOut, WebhookCreated, WebhookIn, Webhook
 from .webhooks import services
 
 router = Router(auth=token_auth, tags=["webhooks"])
-ERRORS = {code: ProblemOut for code in (401, 403, 404, 422, 429)}
+ERRORS = dict.fromkeys((401, 403, 404, 422, 429), ProblemOut)
 
 
 def _token(request):
@@ -18,7 +18,9 @@ def _token(request):
     if Scope.WEBHOOKS_MANAGE not in token.scopes:
         from django.utils.translation import gettext as _
 
-        raise Problem(403, "forbidden", _("Ce jeton n'a pas le droit « %(scope)s ».") % {"scope": Scope.WEBHOOKS_MANAGE})
+        raise Problem(
+            403, "forbidden", _("Ce jeton n'a pas le droit « %(scope)s ».") % {"scope": Scope.WEBHOOKS_MANAGE}
+        )
     return token
 
 

@@ -22,7 +22,9 @@ class OwnerChoiceMixin:
     def _owner_field(self, user):
         self.units = list(units_managed_by(user))
         self.sirets = employer_sirets(user)
-        choices = [(f"unit:{u.pk}", str(u)) for u in self.units] + [(f"siret:{s}", f"SIRET {s}") for s in self.sirets]
+        choices = [(f"unit:{u.pk}", str(u)) for u in self.units] + [
+            (f"siret:{s}", f"SIRET {s}") for s in self.sirets
+        ]
         self.fields["owner"] = forms.ChoiceField(label=_("Pour"), choices=choices)
 
     def owner_kwargs(self) -> dict:
@@ -33,7 +35,9 @@ class OwnerChoiceMixin:
 
 
 class TokenForm(OwnerChoiceMixin, DsfrBaseForm):
-    name = forms.CharField(label=_("Nom"), max_length=100, help_text=_("Par exemple : le logiciel qui l'utilise."))
+    name = forms.CharField(
+        label=_("Nom"), max_length=100, help_text=_("Par exemple : le logiciel qui l'utilise.")
+    )
     scopes = forms.MultipleChoiceField(
         label=_("Droits"), choices=Scope.choices, widget=forms.CheckboxSelectMultiple
     )

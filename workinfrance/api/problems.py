@@ -42,7 +42,9 @@ def problem_response(request, status: int, code: str, detail: str, *, headers=No
         "instance": request.path,
         **extra,
     }
-    response = JsonResponse(body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False})
+    response = JsonResponse(
+        body, status=status, content_type=CONTENT_TYPE, json_dumps_params={"ensure_ascii": False}
+    )
     for name, value in (headers or {}).items():
         response[name] = value
     return response
@@ -77,12 +79,18 @@ def install(api) -> None:
     @api.exception_handler(ValidationError)
     def _invalid(request, exc: ValidationError):
         return problem_response(
-            request, 422, "invalid", _("Certaines valeurs sont invalides."), errors=_validation_errors(exc.errors)
+            request,
+            422,
+            "invalid",
+            _("Certaines valeurs sont invalides."),
+            errors=_validation_errors(exc.errors),
         )
 
     @api.exception_handler(Http404)
     def _not_found(request, exc):
-        return problem_response(request, 404, "not_found", _("Aucune ressource de ce type n'est accessible ici."))
+        return problem_response(
+            request, 404, "not_found", _("Aucune ressource de ce type n'est accessible ici.")
+        )
 
     @api.exception_handler(HttpError)
     def _http_error(request, exc: HttpError):
@@ -100,5 +108,9 @@ def install(api) -> None:
     @api.exception_handler(DossierActionError)
     def _action(request, exc: DossierActionError):
         return problem_response(
-            request, 422, "invalid", exc.message, errors=[{"location": [], "message": str(p)} for p in exc.problems]
+            request,
+            422,
+            "invalid",
+            exc.message,
+            errors=[{"location": [], "message": str(p)} for p in exc.problems],
         )

@@ -8,9 +8,7 @@ from ninja import Field, Schema
 
 from workinfrance.dossiers.fields import APPLICANT_FIELDS
 
-StateName = Literal[
-    "submitted", "in_review", "awaiting_complements", "accepted", "refused", "closed"
-]
+StateName = Literal["submitted", "in_review", "awaiting_complements", "accepted", "refused", "closed"]
 
 
 class ProblemOut(Schema):
@@ -109,7 +107,9 @@ class EventOut(Schema):
 
 class ComplementsIn(Schema):
     message: str = Field(min_length=1, max_length=5000)
-    document_types: list[str] = Field(default_factory=list, description="Codes of the category's document types.")
+    document_types: list[str] = Field(
+        default_factory=list, description="Codes of the category's document types."
+    )
 
 
 class AcceptIn(Schema):

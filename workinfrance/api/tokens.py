@@ -34,9 +34,7 @@ class NewToken:
     plaintext: str  # shown once, never stored
 
 
-def token_create(
-    *, actor, name: str, scopes, expires_at, unit=None, employer_siret: str = ""
-) -> NewToken:
+def token_create(*, actor, name: str, scopes, expires_at, unit=None, employer_siret: str = "") -> NewToken:
     """A supervisor creates a token for one of their units, an employer account for one of its SIRETs."""
     scopes = sorted(set(scopes))
     if not name.strip():
@@ -95,9 +93,7 @@ def token_authenticate(presented: str) -> ApiToken | None:
     parts = presented.split("_", 2)
     if len(parts) != 3 or parts[0] != TOKEN_PREFIX or len(parts[1]) > 16:
         return None
-    token = (
-        ApiToken.objects.select_related("created_by", "unit").filter(prefix=parts[1]).first()
-    )
+    token = ApiToken.objects.select_related("created_by", "unit").filter(prefix=parts[1]).first()
     if token is None or not hmac.compare_digest(token.secret_hash, _hash(parts[2])):
         return None
     if not token.is_usable or not token.created_by.is_active or not owner_still_allowed(token):

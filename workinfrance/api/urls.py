@@ -11,5 +11,9 @@ urlpatterns = [
     path("webhooks/<int:pk>/", views.webhook_detail, name="webhook"),
     path("webhooks/<int:pk>/reactiver/", views.webhook_enable, name="webhook_enable"),
     path("webhooks/<int:pk>/supprimer/", views.webhook_delete, name="webhook_delete"),
-    path("webhooks/<int:pk>/livraisons/<int:delivery_pk>/rejouer/", views.delivery_replay, name="delivery_replay"),
+    path(
+        "webhooks/<int:pk>/livraisons/<int:delivery_pk>/rejouer/",
+        views.delivery_replay,
+        name="delivery_replay",
+    ),
 ]

@@ -16,10 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from . import tokens as token_services
 from .forms import TokenForm, WebhookForm
 from .models import ApiToken, OwnerKind, WebhookEndpoint
 from .owners import employer_sirets, units_managed_by
-from . import tokens as token_services
 from .webhooks import services as webhook_services
 
 
@@ -104,7 +104,12 @@ def webhooks(request):
     return render(
         request,
         "api/webhooks.html",
-        {"form": form, "created": created[0] if created else None, "secret": created[1] if created else None, "endpoints": listed},
+        {
+            "form": form,
+            "created": created[0] if created else None,
+            "secret": created[1] if created else None,
+            "endpoints": listed,
+        },
     )
 
 

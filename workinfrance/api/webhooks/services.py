@@ -63,7 +63,11 @@ def endpoint_create(*, actor, url: str, event_types, unit=None, employer_siret: 
     else:
         if employer_siret not in employer_sirets(actor):
             raise WebhookError(_("Ce SIRET n'est pas celui d'un employeur de votre compte."))
-        endpoint.owner_kind, endpoint.employer, endpoint.employer_siret = OwnerKind.EMPLOYER, actor, employer_siret
+        endpoint.owner_kind, endpoint.employer, endpoint.employer_siret = (
+            OwnerKind.EMPLOYER,
+            actor,
+            employer_siret,
+        )
     with transaction.atomic():
         endpoint.save()
         event_record(actor=actor, verb="webhook.create", target=endpoint, data={"events": event_types})
@@ -79,9 +83,13 @@ def endpoint_delete(*, endpoint: WebhookEndpoint, actor) -> None:
 def endpoint_enable(*, endpoint: WebhookEndpoint, actor) -> None:
     """Back in service; what was left pending is sent again."""
     with transaction.atomic():
-        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=True, disabled_at=None, consecutive_failures=0)
+        WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
+            is_active=True, disabled_at=None, consecutive_failures=0
+        )
         pending = list(endpoint.deliveries.filter(status=DeliveryStatus.PENDING).values_list("pk", flat=True))
-        WebhookDelivery.objects.filter(pk__in=pending).update(next_attempt_at=timezone.now(), retry_from=timezone.now())
+        WebhookDelivery.objects.filter(pk__in=pending).update(
+            next_attempt_at=timezone.now(), retry_from=timezone.now()
+        )
         event_record(actor=actor, verb="webhook.enable", target=endpoint, data={})
         for pk in pending:
             _schedule(pk)
@@ -159,7 +167,9 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = int(timezone.now().timestamp())
     secret = signing.secret_open(endpoint.secret_encrypted)
-    outcome = transport.post(endpoint.url, body, signing.headers(secret, delivery.message_id, timestamp, body))
+    outcome = transport.post(
+        endpoint.url, body, signing.headers(secret, delivery.message_id, timestamp, body)
+    )
     with transaction.atomic():
         delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
         endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
@@ -167,7 +177,11 @@ def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
         delivery.last_status_code, delivery.last_error = outcome.status_code, outcome.error
         now = timezone.now()
         if outcome.ok:
-            delivery.status, delivery.delivered_at, delivery.next_attempt_at = DeliveryStatus.DELIVERED, now, None
+            delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
+                DeliveryStatus.DELIVERED,
+                now,
+                None,
+            )
             endpoint.consecutive_failures = 0
         else:
             endpoint.consecutive_failures += 1
@@ -220,7 +234,9 @@ def delivery_replay(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
         WebhookDelivery.objects.filter(pk=delivery.pk).update(
             status=DeliveryStatus.PENDING, next_attempt_at=now, retry_from=now
         )
-        event_record(actor=actor, verb="webhook.replay", target=delivery.endpoint, data={"delivery": delivery.pk})
+        event_record(
+            actor=actor, verb="webhook.replay", target=delivery.endpoint, data={"delivery": delivery.pk}
+        )
         _schedule(delivery.pk)
     delivery.refresh_from_db()
     return delivery

@@ -40,7 +40,7 @@ def url_problem(url: str) -> str | None:
     if parts.username or parts.password:
         return _("L'adresse ne doit pas contenir d'identifiants.")
     try:
-        parts.port
+        _port = parts.port  # raises ValueError when out of range
     except ValueError:
         return _("Le port de l'adresse est invalide.")
     return None
@@ -106,7 +106,9 @@ def post(url: str, body: bytes, headers: dict[str, str]) -> Outcome:
     if parts.query:
         path += "?" + parts.query
     try:
-        connection.request("POST", path, body=body, headers={**headers, "User-Agent": "WorkInFrance-Webhooks/1"})
+        connection.request(
+            "POST", path, body=body, headers={**headers, "User-Agent": "WorkInFrance-Webhooks/1"}
+        )
         response = connection.getresponse()
         response.read(MAX_RESPONSE_BYTES)
         status = response.status
