@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workinfrance.accounts.throttle.ThrottleMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workinfrance.core.middleware.SecurityHeadersMiddleware",
@@ -102,9 +103,13 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:after_login"
 LOGOUT_REDIRECT_URL = "core:home"
-# Failed logins allowed per e-mail address and per client in LOGIN_THROTTLE_WINDOW seconds.
-LOGIN_THROTTLE_LIMIT = env_int("LOGIN_THROTTLE_LIMIT", 10)
-LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900)
+# One throttle for every way in (workinfrance/accounts/throttle.py): per-scope overrides of its
+# rules, e.g. {"login": {"identifier_free": 3}}; the trusted-device cookie that spares the owner.
+WIF_THROTTLE_RULES: dict = {}
+WIF_THROTTLE_DEVICE_COOKIE = "wif_device"
+WIF_THROTTLE_DEVICE_MAX_AGE = 365 * 24 * 3600
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+WIF_TRUSTED_PROXIES = env_list("WIF_TRUSTED_PROXIES", [])
 
 # Internationalisation: French first, English for foreign students.
 LANGUAGE_CODE = "fr"
@@ -214,9 +219,6 @@ WIF_PADES_KEY_FILE = env_str("WIF_PADES_KEY_FILE", "")
 WIF_PADES_CERT_FILE = env_str("WIF_PADES_CERT_FILE", "")
 WIF_PADES_CHAIN_FILES = env_list("WIF_PADES_CHAIN_FILES", [])
 WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
-# The permit number + birth date form: attempts allowed per client in the window (seconds).
-WIF_VERIFY_THROTTLE_LIMIT = env_int("WIF_VERIFY_THROTTLE_LIMIT", 10)
-WIF_VERIFY_THROTTLE_WINDOW = env_int("WIF_VERIFY_THROTTLE_WINDOW", 900)
 # Accepted dossiers whose PDF is missing are swept by this periodic task (seconds).
 # Statistics: catch up with new events every minute; rebuild from the whole history at night
 # (also forgets dossiers deleted by the retention purge).

@@ -3,7 +3,11 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm, UserCreationForm
 from django.utils.translation import gettext_lazy as _
 
+from .forms import ThrottledAdminAuthenticationForm
 from .models import User
+
+# /admin/login/ checks passwords through the same throttle as the site's login.
+admin.site.login_form = ThrottledAdminAuthenticationForm
 
 
 class EmailUserCreationForm(UserCreationForm):

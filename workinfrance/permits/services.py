@@ -10,7 +10,6 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -183,15 +182,3 @@ def permit_revoke_by_supervisor(*, permit: Permit, actor, reason: str) -> Permit
         raise PermitActionError(_("Cette autorisation est déjà retirée."))
     with transaction.atomic():
         return permit_revoke(permit=permit, actor=actor, reason=reason)
-
-
-def verification_attempt_allowed(*, client_ip: str) -> bool:
-    """Count one number + birth-date lookup of this client; False once over the limit (fixed window)."""
-    key = f"permit-verify:ip:{client_ip}"
-    cache.add(key, 0, timeout=settings.WIF_VERIFY_THROTTLE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.WIF_VERIFY_THROTTLE_WINDOW)
-        count = 1
-    return count <= settings.WIF_VERIFY_THROTTLE_LIMIT
