@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from ninja import Router
 from ninja.responses import NinjaJSONEncoder
 
-from workinfrance.permits.selectors import SealResult, seal_results
 from workinfrance.core.client import client_throttle_key
+from workinfrance.permits.selectors import SealResult, seal_results
 
 from .auth import authenticated_token, throttled
 from .problems import Problem
@@ -88,7 +88,9 @@ def verify(request: HttpRequest, payload: VerifyIn):
         texts = payload.seals
     else:
         if token is None:
-            throttled(f"verify-ip:{client_throttle_key(request)}", limit=settings.WIF_API_VERIFY_ANONYMOUS_RATE)
+            throttled(
+                f"verify-ip:{client_throttle_key(request)}", limit=settings.WIF_API_VERIFY_ANONYMOUS_RATE
+            )
         texts = [payload.seal]
     results = seal_results(texts=texts, today=timezone.localdate())
     # Serialised here: a batch of 1,000 answers must cost little more than its signature checks.
