@@ -6,7 +6,7 @@ import pytest
 
 from workinfrance.dossiers import services as dossier_services
 from workinfrance.dossiers.lifecycle import State
-from workinfrance.dossiers.models import FilerKind
+from workinfrance.dossiers.models import DossierNumberSequence, FilerKind
 
 from tests.dossiers.helpers import dossier_in_state
 from tests.factories import VALID_SIRET, UserFactory, complete_draft
@@ -80,6 +80,8 @@ def world(request, paris, lyon, supervisor, agent, lyon_supervisor, django_captu
         permit = accepted_without_pdf(accepted_draft, agent=agent)
     employer = employer_account(VALID_SIRET, unit=paris)
     other_employer = employer_account(OTHER_SIRET, unit=lyon)
+    # Later real submissions are numbered far from the primary-key numbers of `dossier_in_state`.
+    DossierNumberSequence.objects.update(last_value=100_000)
     return World(
         paris=paris,
         lyon=lyon,

@@ -96,9 +96,11 @@ def endpoint_enable(*, endpoint: WebhookEndpoint, actor) -> None:
 
 
 def _payload(event, event_type: str, dossier, permit) -> dict:
-    data = {"dossier": dossier.number, "state": dossier.state}
+    data = {"dossier": dossier.number}
     if permit is not None:
         data["permit"] = permit.number
+    else:  # a permit's event comes before the dossier's own: its state would mislead
+        data["state"] = dossier.state
     return {"type": event_type, "timestamp": event.created_at.isoformat(), "data": data}
 
 
