@@ -43,8 +43,8 @@ def _owned_by(user) -> Q:
     )
 
 
-@api_owner_required
 @require_http_methods(["GET", "POST"])
+@api_owner_required
 def tokens(request):
     form = TokenForm(request.POST or None, user=request.user)
     created = None
@@ -68,8 +68,8 @@ def tokens(request):
     return render(request, "api/tokens.html", {"form": form, "created": created, "tokens": listed})
 
 
-@api_owner_required
 @require_POST
+@api_owner_required
 def token_revoke(request, pk):
     token = ApiToken.objects.filter(_owned_by(request.user), pk=pk).first()
     if token is None:
@@ -83,8 +83,8 @@ def token_revoke(request, pk):
     return redirect("api:tokens")
 
 
-@api_owner_required
 @require_http_methods(["GET", "POST"])
+@api_owner_required
 def webhooks(request):
     form = WebhookForm(request.POST or None, user=request.user)
     created = None
@@ -120,16 +120,16 @@ def _endpoint(request, pk) -> WebhookEndpoint:
     return endpoint
 
 
-@api_owner_required
 @require_http_methods(["GET"])
+@api_owner_required
 def webhook_detail(request, pk):
     endpoint = _endpoint(request, pk)
     deliveries = endpoint.deliveries.all()[:200]
     return render(request, "api/webhook.html", {"endpoint": endpoint, "deliveries": deliveries})
 
 
-@api_owner_required
 @require_POST
+@api_owner_required
 def webhook_enable(request, pk):
     endpoint = _endpoint(request, pk)
     webhook_services.endpoint_enable(endpoint=endpoint, actor=request.user)
@@ -137,8 +137,8 @@ def webhook_enable(request, pk):
     return redirect("api:webhook", pk=endpoint.pk)
 
 
-@api_owner_required
 @require_POST
+@api_owner_required
 def webhook_delete(request, pk):
     endpoint = _endpoint(request, pk)
     webhook_services.endpoint_delete(endpoint=endpoint, actor=request.user)
@@ -146,8 +146,8 @@ def webhook_delete(request, pk):
     return redirect("api:webhooks")
 
 
-@api_owner_required
 @require_POST
+@api_owner_required
 def delivery_replay(request, pk, delivery_pk):
     endpoint = _endpoint(request, pk)
     delivery = endpoint.deliveries.filter(pk=delivery_pk).first()
