@@ -5,7 +5,23 @@ from ninja import NinjaAPI, Swagger
 
 from . import endpoints_employer, endpoints_unit, endpoints_verify, endpoints_webhooks, problems
 
-api = NinjaAPI(
+PROBLEM_REF = "#/components/schemas/ProblemOut"
+
+
+class WifAPI(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Problems are served as `application/problem+json` (RFC 9457): say so in the contract."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema["paths"].values():
+            for operation in operations.values():
+                for response in operation.get("responses", {}).values():
+                    content = response.get("content", {})
+                    if content.get("application/json", {}).get("schema", {}).get("$ref") == PROBLEM_REF:
+                        response["content"] = {"application/problem+json": content["application/json"]}
+        return schema
+
+
+api = WifAPI(
     title="Work in France API",
     version="1.0.0",
     description=(

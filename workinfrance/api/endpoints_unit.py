@@ -77,7 +77,12 @@ def documents_list(request: HttpRequest, number: str):
     "/dossiers/{number}/documents/{document_id}",
     response={200: None, **ERRORS},
     openapi_extra={
-        "responses": {200: {"description": "The file", "content": {"application/octet-stream": {}}}}
+        "responses": {
+            200: {
+                "description": "The file as uploaded (checked PDF, JPEG or PNG)",
+                "content": {"application/pdf": {}, "image/jpeg": {}, "image/png": {}},
+            }
+        }
     },
 )
 def document_download(request: HttpRequest, number: str, document_id: int):

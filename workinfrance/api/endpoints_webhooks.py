@@ -1,7 +1,7 @@
 """Webhook endpoints managed by API (scope `webhooks:manage`), for units and employers alike."""
 
 from django.http import Http404, HttpRequest
-from ninja import Router
+from ninja import Router, Status
 
 from .auth import token_auth
 from .models import OwnerKind, Scope, WebhookEndpoint
@@ -60,7 +60,7 @@ def webhook_create(request: HttpRequest, payload: WebhookIn):
         )
     except services.WebhookError as error:
         raise Problem(422, "invalid", error.message) from error
-    return 201, {**_out(endpoint), "secret": secret}
+    return Status(201, {**_out(endpoint), "secret": secret})
 
 
 def _endpoint(request, webhook_id):
@@ -74,7 +74,7 @@ def _endpoint(request, webhook_id):
 def webhook_delete(request: HttpRequest, webhook_id: int):
     endpoint = _endpoint(request, webhook_id)
     services.endpoint_delete(endpoint=endpoint, actor=request.auth.created_by)
-    return 204, None
+    return Status(204, None)
 
 
 @router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
@@ -89,4 +89,4 @@ def delivery_replay(request: HttpRequest, webhook_id: int, delivery_id: int):
     delivery = endpoint.deliveries.filter(pk=delivery_id).first()
     if delivery is None:
         raise Http404
-    return 202, services.delivery_replay(delivery=delivery, actor=request.auth.created_by)
+    return Status(202, services.delivery_replay(delivery=delivery, actor=request.auth.created_by))
