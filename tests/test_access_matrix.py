@@ -46,6 +46,12 @@ EXPECTED = {
     "accounts:password_reset": (None, EVERYONE),
     "accounts:password_reset_done": (None, EVERYONE),
     "accounts:password_reset_complete": (None, EVERYONE),
+    # Staff signed in here have given their second factor (force_login): the step sends them on.
+    "accounts:second_factor": (None, set()),
+    "accounts:second_factor_recovery": (None, set()),
+    "accounts:second_factor_setup": (None, STAFF | {"administrator"}),
+    "accounts:recovery_codes": (None, STAFF | {"administrator"}),
+    "otp_webauthn:js-i18n-catalog": (None, EVERYONE),
     "applicant:guide": (None, EVERYONE),
     "applicant:dashboard": (None, APPLICANTS),
     "applicant:new": (None, APPLICANTS),
@@ -75,6 +81,10 @@ EXPECTED = {
 POST_ONLY = {
     "core:set_language": None,
     "accounts:logout": None,
+    "otp_webauthn:credential-registration-begin": None,
+    "otp_webauthn:credential-registration-complete": None,
+    "otp_webauthn:credential-authentication-begin": None,
+    "otp_webauthn:credential-authentication-complete": None,
     "applicant:upload": "upload",
     "applicant:submit": "dossier",
     "applicant:resubmit": "dossier",

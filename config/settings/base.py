@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -26,6 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "widget_tweaks",
     "dsfr",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "workinfrance.core",
     "workinfrance.accounts",
     "workinfrance.territories",
@@ -37,6 +41,7 @@ INSTALLED_APPS = [
     "workinfrance.stats",
     "ninja",
     "workinfrance.api",
+    "workinfrance.oidc",
 ]
 
 MIDDLEWARE = [
@@ -49,6 +54,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "workinfrance.accounts.throttle.ThrottleMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "workinfrance.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workinfrance.core.middleware.SecurityHeadersMiddleware",
@@ -89,7 +96,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Passwords (refused to staff of a unit that requires ProConnect), and FranceConnect/ProConnect sessions.
+AUTHENTICATION_BACKENDS = [
+    "workinfrance.oidc.backends.PasswordBackend",
+    "workinfrance.oidc.backends.OidcBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -174,6 +185,29 @@ CELERY_TIMEZONE = TIME_ZONE
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", "HTTP://127.0.0.1:8000")
 WIF_SERVICE_NAME = "Work in France"
 
+# Second factor of staff (workinfrance/accounts/second_factor.py): TOTP apps and WebAuthn passkeys.
+OTP_TOTP_ISSUER = "Work in France"
+# One throttle for every way in (the second-factor step included): not the libraries' own counters.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# The admin never shows TOTP secrets; a lost factor is reset with the audited user action.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_WEBAUTHN_RP_NAME = "Work in France"
+# Passkeys are bound to this domain (the public address's host unless told otherwise) and accepted
+# only from these origins: a look-alike site cannot use them. Browsers offer passkeys to https sites
+# and to http://localhost only: with an http address (development), that is where they work.
+_public = urlsplit(WIF_PUBLIC_URL.lower())
+_passkey_site = (
+    _public
+    if _public.scheme == "https"
+    else _public._replace(netloc=_public.netloc.replace("127.0.0.1", "localhost"))
+)
+OTP_WEBAUTHN_RP_ID = env_str("WIF_WEBAUTHN_RP_ID", "") or _passkey_site.hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WIF_WEBAUTHN_ORIGINS", [f"{_passkey_site.scheme}://{_passkey_site.netloc}"]
+)
+# A passkey is a second factor here, after the password: never a way in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
 # Security headers (see workinfrance.core.middleware for the Content-Security-Policy).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -248,3 +282,16 @@ WIF_WEBHOOK_RETRY_HOURS = env_int("WIF_WEBHOOK_RETRY_HOURS", 24)
 # Receivers on private or loopback addresses, and plain http://, only in development (SSRF).
 WIF_WEBHOOK_ALLOW_PRIVATE = env_bool("WIF_WEBHOOK_ALLOW_PRIVATE", False)
 WIF_WEBHOOK_ALLOW_HTTP = env_bool("WIF_WEBHOOK_ALLOW_HTTP", False)
+# FranceConnect (applicants) and ProConnect (employers, agents): OpenID Connect providers. A provider
+# without issuer, client id and secret is not offered. README.md lists the redirect URIs to declare.
+WIF_OIDC_PROVIDERS = {
+    name: {
+        "issuer": env_str(f"WIF_{name.upper()}_ISSUER", ""),
+        "client_id": env_str(f"WIF_{name.upper()}_CLIENT_ID", ""),
+        "client_secret": env_str(f"WIF_{name.upper()}_CLIENT_SECRET", ""),
+        "token_endpoint_auth_method": env_str(f"WIF_{name.upper()}_TOKEN_AUTH_METHOD", "client_secret_post"),
+    }
+    for name in ("franceconnect", "proconnect")
+}
+# Seconds allowed to each call to a provider (discovery, keys, token, userinfo).
+WIF_OIDC_TIMEOUT = env_int("WIF_OIDC_TIMEOUT", 5)

@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from .mailbox import Mailbox
-from .people import Journal, Person, VisitedPages
+from .people import Authenticator, Journal, Person, VisitedPages
 from .service import ARTIFACTS, LiveService
 
 E2E_DIR = Path(__file__).parent
@@ -98,14 +98,23 @@ def journal(request, visited_pages, screenshots_folder):
     return Journal(folder, visited_pages, notes=ARTIFACTS / "accessibility-notes.txt")
 
 
+@pytest.fixture(scope="package")
+def authenticator():
+    """The demo staff's authenticator app, shared by everyone so that no code is used twice."""
+    return Authenticator()
+
+
 @pytest.fixture
-def open_person(browser, service):
-    """Opens a fresh browser (context) for one person; closed at the end of the test."""
+def open_person(browser, service, authenticator):
+    """Opens a fresh browser (context) for one person; closed at the end of the test.
+
+    `host="localhost"` for passkeys: browsers offer WebAuthn to https sites and http://localhost only."""
     contexts = []
 
-    def open_(label: str, *, language: str = "fr") -> Person:
+    def open_(label: str, *, language: str = "fr", host: str = "127.0.0.1") -> Person:
+        url = service.url.replace("127.0.0.1", host)
         context = browser.new_context(
-            base_url=service.url,
+            base_url=url,
             locale="fr-FR" if language == "fr" else "en-GB",
             timezone_id="Europe/Paris",
             viewport={"width": 1280, "height": 900},
@@ -113,7 +122,7 @@ def open_person(browser, service):
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        person = Person(label=label, context=context, service_url=service.url)
+        person = Person(label=label, context=context, service_url=url, authenticator=authenticator)
         if language != "fr":
             person.switch_language(language)
         return person

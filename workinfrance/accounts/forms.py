@@ -102,3 +102,26 @@ class DsfrPasswordResetForm(DsfrBaseForm, PasswordResetForm):
 
 class DsfrSetPasswordForm(DsfrBaseForm, SetPasswordForm):
     pass
+
+
+class TotpCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label=_("Code à 6 chiffres"),
+        help_text=_("Le code affiché par votre application d'authentification, par exemple 123456."),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())
+
+
+class RecoveryCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label=_("Code de secours"),
+        help_text=_("L'un des dix codes reçus lors de l'activation, par exemple ABCD-EFGH-JKLM."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
+    )

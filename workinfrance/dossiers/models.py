@@ -83,6 +83,14 @@ class Dossier(models.Model):
     student_last_name = models.CharField(_("nom"), max_length=150, blank=True)
     student_birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     student_birth_place = models.CharField(_("lieu de naissance"), max_length=150, blank=True)
+    # Set when the names and birth date came from an identity provider (dossiers.identity): then fixed.
+    student_identity_certified_by = models.CharField(
+        _("identité certifiée par"),
+        max_length=20,
+        choices=[("franceconnect", "FranceConnect")],
+        blank=True,
+    )
+    student_identity_certified_at = models.DateTimeField(_("identité certifiée le"), null=True, blank=True)
     student_nationality = models.CharField(_("nationalité"), max_length=100, blank=True)
     student_email = models.EmailField(_("e-mail de l'étudiant"), blank=True)
     student_phone = models.CharField(_("téléphone de l'étudiant"), max_length=30, blank=True)

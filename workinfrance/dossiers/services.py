@@ -28,6 +28,7 @@ from .errors import (
     TransitionNotAllowed,
 )
 from .fields import APPLICANT_FIELDS
+from .identity import CERTIFIED_IDENTITY_FIELDS, CertifiedIdentity
 from .lifecycle import TRANSITIONS, Actor, State, Transition, actor_kinds, user_unit_ids
 from .models import ComplementRequest, Document, Dossier, FilerKind, Message, RefusalReason
 from .numbering import next_dossier_number
@@ -314,8 +315,19 @@ def _lock_for_applicant_edit(dossier: Dossier, actor) -> Dossier:
     return locked
 
 
-def dossier_draft_create(*, actor, category, filer_kind: str, previous_permit_number: str = "") -> Dossier:
-    """A new draft; when the student files, their identity is taken from the account."""
+def dossier_draft_create(
+    *,
+    actor,
+    category,
+    filer_kind: str,
+    previous_permit_number: str = "",
+    certified_identity: CertifiedIdentity | None = None,
+    employer_siret: str = "",
+) -> Dossier:
+    """A new draft; when the student files, their identity is taken from the account.
+
+    A `certified_identity` (FranceConnect) fills the student's names and birth date, which then stay
+    fixed; an `employer_siret` (ProConnect) prefills the employer section when the employer files."""
     if not (actor.is_authenticated and actor.is_applicant):
         raise ActorNotAllowed(_("Seul un demandeur peut créer une demande."))
     if not category.is_active:
@@ -330,9 +342,19 @@ def dossier_draft_create(*, actor, category, filer_kind: str, previous_permit_nu
         dossier.student_first_name = actor.first_name
         dossier.student_last_name = actor.last_name
         dossier.student_email = actor.email
+        if certified_identity is not None:
+            for name, value in certified_identity.field_values().items():
+                setattr(dossier, name, value)
+            dossier.student_identity_certified_by = certified_identity.source
+            dossier.student_identity_certified_at = timezone.now()
+    if filer_kind == FilerKind.EMPLOYER and employer_siret:
+        dossier.employer_siret = normalize_siret(employer_siret)
+    data = {"category": category.code}
+    if dossier.student_identity_certified_by:
+        data["identity_certified_by"] = dossier.student_identity_certified_by
     with transaction.atomic():
         dossier.save()
-        event_record(actor=actor, verb="dossier.create", target=dossier, data={"category": category.code})
+        event_record(actor=actor, verb="dossier.create", target=dossier, data=data)
     return dossier
 
 
@@ -349,6 +371,12 @@ def dossier_draft_update(*, dossier: Dossier, actor, changes: dict) -> Dossier:
         if locked.state != State.DRAFT and FIXED_AFTER_SUBMISSION & set(changed):
             raise DossierActionError(
                 _("La catégorie, le déposant et le département ne peuvent plus changer après le dépôt.")
+            )
+        if locked.student_identity_certified_by and set(CERTIFIED_IDENTITY_FIELDS) & set(changed):
+            raise DossierActionError(
+                _(
+                    "Les nom, prénoms et date de naissance certifiés par FranceConnect ne peuvent pas être modifiés."
+                )
             )
         if changed:
             for name in changed:
