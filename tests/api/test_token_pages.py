@@ -12,7 +12,7 @@ from workinfrance.api.owners import employer_sirets
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import FilerKind
 
-from tests.api.helpers import call
+from tests.api.helpers import call, make_token
 from tests.dossiers.helpers import dossier_in_state
 from tests.factories import VALID_SIRET, UserFactory
 
@@ -107,3 +107,19 @@ def test_webhook_page_shows_the_secret_once(client, world):
     endpoint = WebhookEndpoint.objects.get()
     assert secret not in endpoint.secret_encrypted
     assert secret not in client.get(reverse("api:webhook", args=[endpoint.pk])).content.decode()
+
+
+def test_the_rest_api_is_not_behind_the_staff_second_factor_but_its_pages_are(client, world):
+    from workinfrance.accounts.second_factor import SESSION_KEY
+
+    token = make_token(world.supervisor, unit=world.paris)
+    client.force_login(world.supervisor)
+    session = client.session
+    del session[SESSION_KEY]  # signed in with the password only
+    session.save()
+    # Token calls never use the session: they answer, whatever session cookie comes along.
+    assert call(client, "GET", "/api/v1/unit/dossiers", token).status_code == 200
+    assert client.get("/api/v1/openapi.json").status_code == 200
+    # The pages that create tokens and webhooks are staff pages like any other.
+    response = client.get(reverse("api:tokens"))
+    assert response.status_code == 302 and response.url.startswith("/comptes/")
