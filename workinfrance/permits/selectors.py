@@ -21,6 +21,8 @@ from .models import Permit, PermitStatus
 
 logger = logging.getLogger(__name__)
 PERMIT_CACHE_SECONDS = 60
+# A page asks again for the same permit; a batch of 1,000 states costs more to cache than to query again.
+CACHE_WRITE_MAX = 10
 
 
 class Verdict(models.TextChoices):
@@ -41,10 +43,18 @@ class PermitState:
     revoked_at: float | None
     valid_until: datetime.date
 
+    COLUMNS = ("pk", "uuid", "number", "status", "revoked_at", "valid_until")
+
     @classmethod
     def of(cls, permit: Permit) -> "PermitState":
-        revoked_at = permit.revoked_at.timestamp() if permit.revoked_at else None
-        return cls(permit.pk, str(permit.uuid), permit.number, permit.status, revoked_at, permit.valid_until)
+        return cls.of_row(tuple(getattr(permit, name) for name in cls.COLUMNS))
+
+    @classmethod
+    def of_row(cls, row: tuple) -> "PermitState":
+        pk, permit_uuid, number, status, revoked_at, valid_until = row
+        return cls(
+            pk, str(permit_uuid), number, status, revoked_at.timestamp() if revoked_at else None, valid_until
+        )
 
     def verdict(self, today: datetime.date) -> "Verdict":
         if self.status == PermitStatus.REVOKED:
@@ -69,13 +79,29 @@ def permit_verdict(permit: Permit) -> Verdict:
     return PermitState.of(permit).verdict(timezone.localdate())
 
 
+class _PublishedKeys:
+    """The keyring's public keys, hashed and compared by its fingerprint: the memo below is keyed by
+    the set of published keys, so removing a key forgets its seals."""
+
+    __slots__ = ("fingerprint", "keys")
+
+    def __init__(self, keyring):
+        self.fingerprint, self.keys = keyring.fingerprint, keyring.verification_keys
+
+    def __hash__(self):
+        return hash(self.fingerprint)
+
+    def __eq__(self, other):
+        return isinstance(other, _PublishedKeys) and other.fingerprint == self.fingerprint
+
+
 @lru_cache(maxsize=4096)
-def _genuine_seal(keyring_fingerprint: str, text: str) -> seal.PermitClaims:
+def _genuine_seal(keys: _PublishedKeys, text: str) -> seal.PermitClaims:
     """The signed claims of a seal whose signature checks out under the published keys.
 
-    Remembered per process (a signature does not change), keyed by the set of published keys too,
-    so removing a key forgets its seals. Failures raise, and are not remembered: garbage cannot fill it."""
-    return seal.verify_qr_text(text, keyring_load().verification_keys)
+    Remembered per process (a signature does not change). Failures raise, and are not remembered:
+    garbage cannot fill it."""
+    return seal.verify_qr_text(text, keys.keys)
 
 
 @dataclass(frozen=True)
@@ -96,11 +122,11 @@ def seal_results(*, texts: list[str], today: datetime.date | None = None) -> lis
     are read together (one cache round trip, one query for those not cached). A genuine signature
     whose permit this service does not know is refused too: its status cannot be vouched for."""
     today = today or timezone.localdate()
-    fingerprint = keyring_load().fingerprint
+    keys = _PublishedKeys(keyring_load())  # once per batch, not once per seal
     checked: list[seal.PermitClaims | SealResult] = []
     for text in texts:
         try:
-            checked.append(_genuine_seal(fingerprint, text))
+            checked.append(_genuine_seal(keys, text))
         except seal.SealError as error:
             logger.info("Seal refused: %s: %s", type(error).__name__, error)
             checked.append(
@@ -156,8 +182,11 @@ def permit_states(permit_uuids) -> dict:
     states = {keys[k]: state for k, state in cache.get_many(list(keys)).items()}
     missing = [u for u in permit_uuids if u not in states]
     if missing:
-        fresh = {p.uuid: PermitState.of(p) for p in Permit.objects.filter(uuid__in=missing)}
-        cache.set_many({_state_cache_key(u): s for u, s in fresh.items()}, timeout=PERMIT_CACHE_SECONDS)
+        # Only the columns the verdict needs: a batch of 1,000 must not build 1,000 model instances.
+        rows = Permit.objects.filter(uuid__in=missing).values_list(*PermitState.COLUMNS)
+        fresh = {row[1]: PermitState.of_row(row) for row in rows}
+        if len(fresh) <= CACHE_WRITE_MAX:
+            cache.set_many({_state_cache_key(u): s for u, s in fresh.items()}, timeout=PERMIT_CACHE_SECONDS)
         states.update(fresh)
     return states
 
