@@ -67,6 +67,12 @@ def test_agent_without_mfa_at_proconnect_is_not_marked(provider_browser, client,
     provider_browser.sign_in("proconnect", "agent-lyon", purpose="agent")
     assert signed_in_user(client) == agent
     assert "wif_second_factor" not in client.session
+    # The second-factor step asks for the agent's own factor before the back office...
+    assert client.get(reverse("backoffice:inbox"))["Location"].startswith(reverse("accounts:second_factor"))
+    # ...and signing out (here and at ProConnect) stays possible meanwhile.
+    response = client.post(reverse("oidc:logout"))
+    assert response["Location"].startswith(provider_browser.provider.issuer("proconnect") + "/session/end")
+    assert signed_in_user(client) is None
 
 
 def test_unknown_professional_is_refused_and_never_becomes_staff(provider_browser, client):

@@ -19,7 +19,7 @@ from django_otp_webauthn.utils import rewrite_exceptions
 from .second_factor import WEBAUTHN, safe_next, second_factor_mark_done, second_factor_required
 from .second_factor_services import passkey_registered
 from .second_factor_views import THROTTLE_SCOPE, enrolment_completed, may_manage_factors
-from .throttle_interim import Throttled, throttle_check, throttle_fail, throttle_success
+from .throttle import Throttled, throttle_check, throttle_fail, throttle_success
 
 
 class NotAllowedHere(exceptions.OTPWebAuthnApiError):

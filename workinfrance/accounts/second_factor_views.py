@@ -25,7 +25,7 @@ from .second_factor import (
     second_factor_missing,
     second_factor_required,
 )
-from .throttle_interim import Throttled, throttle_check, throttle_fail, throttle_success
+from .throttle import Throttled, throttle_check, throttle_fail, throttle_success
 
 THROTTLE_SCOPE = "second_factor"
 # Recovery codes just created, shown once on the next page.

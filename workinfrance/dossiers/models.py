@@ -1,5 +1,6 @@
 """A request for a temporary work authorisation, its documents, messages and private notes."""
 
+import os
 import uuid
 
 from django.conf import settings
@@ -210,9 +211,14 @@ class DossierNumberSequence(models.Model):
         ]
 
 
+STORED_EXTENSIONS = {".pdf", ".jpg", ".png"}
+
+
 def document_upload_path(instance, filename):
-    # Random names: nothing personal in paths, nothing guessable.
-    return f"dossiers/{instance.dossier.uuid}/{uuid.uuid4().hex}"
+    # Random names: nothing personal in paths, nothing guessable; the extension is the service's
+    # own (the detected type's, passed by dossiers.services), never the user's.
+    extension = os.path.splitext(filename)[1].lower()
+    return f"dossiers/{instance.dossier.uuid}/{uuid.uuid4().hex}{extension if extension in STORED_EXTENSIONS else ''}"
 
 
 class Document(models.Model):
@@ -246,6 +252,13 @@ class Document(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The user's name with the extension of the stored type (never `x.html`)."""
+        from .uploads import download_name
+
+        return download_name(self.original_name, self.content_type)
 
 
 class Message(models.Model):
