@@ -279,7 +279,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300,
     },
     "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
-    "api-webhooks-due": {"task": "workinfrance.api.webhooks.tasks.deliver_due_webhooks", "schedule": 60},
+    "api-webhooks-settle": {"task": "workinfrance.api.webhooks.tasks.settle_failed_webhooks", "schedule": 60},
     "stats-rebuild": {
         "task": "workinfrance.stats.tasks.rebuild_statistics",
         "schedule": crontab(hour=3, minute=30),

@@ -14,8 +14,9 @@ from standardwebhooks.webhooks import Webhook
 
 from workinfrance.api.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
 from workinfrance.api.webhooks import services, transport
-from workinfrance.api.webhooks.tasks import deliver_due_webhooks
 from workinfrance.dossiers import services as dossier_services
+from workinfrance.outbox.models import OutboxMessage
+from workinfrance.outbox.services import outbox_sweep
 
 from tests.api.receiver import Receiver
 from tests.factories import VALID_SIRET
@@ -87,33 +88,35 @@ def _accept_in_transaction(world):
     )
 
 
-def test_retries_with_backoff_until_the_receiver_answers(
-    world, receiver_factory, settings, django_capture_on_commit_callbacks
+def _make_due(delivery):
+    OutboxMessage.objects.filter(pk=delivery.outbox_message_id).update(next_attempt_at=timezone.now())
+
+
+def test_retries_through_the_outbox_with_backoff_until_the_receiver_answers(
+    world, receiver_factory, django_capture_on_commit_callbacks
 ):
     receiver = receiver_factory(500, 503, 200)
     services.endpoint_create(
         actor=world.supervisor, url=receiver.url, event_types=["dossier.decided"], unit=world.paris
     )
-    before = timezone.now()
     _accept(world, django_capture_on_commit_callbacks)
-    delivery = WebhookDelivery.objects.get()
-    assert (delivery.status, delivery.attempts, delivery.last_status_code) == (DeliveryStatus.PENDING, 1, 500)
-    # First retry a minute later, then three times longer each time.
-    assert (
-        before + datetime.timedelta(seconds=60)
-        <= delivery.next_attempt_at
-        <= timezone.now() + datetime.timedelta(seconds=61)
-    )
-    assert deliver_due_webhooks() == 0  # not due yet
-    for expected_attempts, expected_delay in ((2, 180), (3, None)):
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(next_attempt_at=timezone.now())
-        assert deliver_due_webhooks() == 1
-        delivery.refresh_from_db()
-        assert delivery.attempts == expected_attempts
-        if expected_delay:
-            remaining = (delivery.next_attempt_at - timezone.now()).total_seconds()
-            assert expected_delay - 5 <= remaining <= expected_delay
+    delivery = WebhookDelivery.objects.select_related("outbox_message").get()
+    message = delivery.outbox_message
+    assert message.kind == "webhook" and message.idempotency_key == f"webhook:{delivery.message_id}"
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.PENDING, 1)
+    assert "HTTP 500" in delivery.last_error
+    # Exponential backoff (the outbox's: base 30 s, doubling, a little jitter).
+    delays = []
+    for _ in range(2):
+        message.refresh_from_db()
+        delays.append((message.next_attempt_at - timezone.now()).total_seconds())
+        assert outbox_sweep() == 0  # not due yet
+        _make_due(delivery)
+        assert outbox_sweep() == 1
+    assert 25 <= delays[0] <= 34 and 55 <= delays[1] <= 67
+    delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.DELIVERED and delivery.last_status_code == 200
+    assert delivery.attempts == 3
     # The same message id every time: receivers drop duplicates.
     assert len({headers["webhook-id"] for headers, _body in receiver.received}) == 1
     assert len(receiver.received) == 3
@@ -122,35 +125,42 @@ def test_retries_with_backoff_until_the_receiver_answers(
 def test_after_24_hours_of_failures_the_endpoint_is_disabled_and_its_owner_told(
     client, world, receiver_factory, django_capture_on_commit_callbacks
 ):
-    receiver = receiver_factory(500, 500)
+    receiver = receiver_factory(500)
     endpoint, secret = services.endpoint_create(
         actor=world.supervisor, url=receiver.url, event_types=["dossier.decided"], unit=world.paris
     )
     _accept(world, django_capture_on_commit_callbacks)
     delivery = WebhookDelivery.objects.get()
     WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        next_attempt_at=timezone.now(), retry_from=timezone.now() - datetime.timedelta(hours=24)
+        retry_from=timezone.now() - datetime.timedelta(hours=24, seconds=1)
     )
+    _make_due(delivery)
+    outbox_sweep()
+    assert OutboxMessage.objects.get(pk=delivery.outbox_message_id).status == "failed"
+    assert len(receiver.received) == 1  # no attempt after the 24 hours
     with django_capture_on_commit_callbacks(execute=True):
-        deliver_due_webhooks()
+        assert services.webhooks_settle_failures() == 1
     delivery.refresh_from_db()
     endpoint.refresh_from_db()
-    assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 2
+    assert delivery.status == DeliveryStatus.FAILED
     assert not endpoint.is_active and endpoint.disabled_at is not None
     told = [m for m in mail.outbox if "Webhook" in m.subject]
     assert [m.to for m in told] == [[world.supervisor.email]]
     assert receiver.url in told[0].body
+    assert services.webhooks_settle_failures() == 0  # settled once
     # The owner reads the log, enables the endpoint again and replays the delivery.
     client.force_login(world.supervisor)
     page = client.get(reverse("api:webhook", args=[endpoint.pk]))
-    assert page.status_code == 200 and "HTTP 500" in page.content.decode()
+    assert page.status_code == 200 and "no success in 24 hours" in page.content.decode()
     client.post(reverse("api:webhook_enable", args=[endpoint.pk]))
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("api:delivery_replay", args=[endpoint.pk, delivery.pk]))
     assert response.status_code == 302
     delivery.refresh_from_db()
-    assert delivery.status == DeliveryStatus.DELIVERED and delivery.attempts == 3
-    Webhook(secret).verify(receiver.received[-1][1], receiver.received[-1][0])
+    assert delivery.status == DeliveryStatus.DELIVERED
+    headers, body = receiver.received[-1]
+    assert headers["webhook-id"] == delivery.message_id
+    Webhook(secret).verify(body, headers)
 
 
 def test_an_employer_hears_only_of_its_own_dossiers(
@@ -214,7 +224,7 @@ def test_production_checks(world, settings, receiver_factory, django_capture_on_
     )
     settings.WIF_WEBHOOK_ALLOW_PRIVATE = False
     _accept(world, django_capture_on_commit_callbacks)
-    delivery = WebhookDelivery.objects.get()
+    delivery = WebhookDelivery.objects.select_related("outbox_message").get()
     assert receiver.received == [] and delivery.status == DeliveryStatus.PENDING
     assert "privé" in delivery.last_error or "private" in delivery.last_error
 

@@ -80,7 +80,7 @@ def webhook_delete(request: HttpRequest, webhook_id: int):
 @router.get("/webhooks/{webhook_id}/deliveries", response={200: list[DeliveryOut], **ERRORS})
 def deliveries_list(request: HttpRequest, webhook_id: int):
     endpoint = _endpoint(request, webhook_id)
-    return list(endpoint.deliveries.all()[:100])
+    return list(endpoint.deliveries.select_related("outbox_message")[:100])
 
 
 @router.post("/webhooks/{webhook_id}/deliveries/{delivery_id}/replay", response={202: DeliveryOut, **ERRORS})

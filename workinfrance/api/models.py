@@ -127,18 +127,22 @@ class DeliveryStatus(models.TextChoices):
 
 
 class WebhookDelivery(models.Model):
+    """The owner's view of one announcement to one endpoint. It travels as an outbox message
+    (`workinfrance.outbox`), written in the same transaction: attempts, backoff and errors are the
+    outbox row's; a replay sends it again under a new outbox row, with the same `webhook-id`."""
+
     endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
-    # The `webhook-id` header: the same for every attempt, so receivers can drop duplicates.
+    # The `webhook-id` header: the same for every attempt and replay, so receivers can drop duplicates.
     message_id = models.CharField(max_length=40, unique=True, default="")
     event_type = models.CharField(_("événement"), max_length=40, choices=WebhookEventType.choices)
     payload = models.JSONField()
     status = models.CharField(
         _("statut"), max_length=10, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING
     )
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    outbox_message = models.OneToOneField(
+        "outbox.OutboxMessage", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     last_status_code = models.PositiveSmallIntegerField(_("dernier code HTTP"), null=True, blank=True)
-    last_error = models.CharField(_("dernière erreur"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("créée le"), auto_now_add=True)
     # Retries stop 24 h after this (the creation, or the last replay).
     retry_from = models.DateTimeField(default=timezone.now)
@@ -148,9 +152,17 @@ class WebhookDelivery(models.Model):
         verbose_name = _("livraison de webhook")
         verbose_name_plural = _("livraisons de webhook")
         ordering = ["-created_at", "-pk"]
-        indexes = [models.Index(fields=["status", "next_attempt_at"], name="webhook_delivery_due_idx")]
+        indexes = [models.Index(fields=["status", "endpoint"], name="webhook_delivery_status_idx")]
 
     def save(self, *args, **kwargs):
         if not self.message_id:
             self.message_id = f"msg_{uuid.uuid4().hex}"
         super().save(*args, **kwargs)
+
+    @property
+    def attempts(self) -> int:
+        return self.outbox_message.attempts if self.outbox_message_id else 0
+
+    @property
+    def last_error(self) -> str:
+        return self.outbox_message.last_error[:300] if self.outbox_message_id else ""

@@ -1,5 +1,5 @@
 """Celery discovers tasks in `<app>.tasks`."""
 
-from .webhooks.tasks import deliver_due_webhooks, deliver_webhook
+from .webhooks.tasks import settle_failed_webhooks
 
-__all__ = ["deliver_due_webhooks", "deliver_webhook"]
+__all__ = ["settle_failed_webhooks"]

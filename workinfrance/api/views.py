@@ -124,7 +124,7 @@ def _endpoint(request, pk) -> WebhookEndpoint:
 @api_owner_required
 def webhook_detail(request, pk):
     endpoint = _endpoint(request, pk)
-    deliveries = endpoint.deliveries.all()[:200]
+    deliveries = endpoint.deliveries.select_related("outbox_message")[:200]
     return render(request, "api/webhook.html", {"endpoint": endpoint, "deliveries": deliveries})
 
 

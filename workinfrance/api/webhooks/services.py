@@ -1,5 +1,6 @@
-"""Webhooks: register, enqueue a delivery per endpoint in the transaction of the audited change,
-deliver after commit with exponential backoff for 24 hours, give up and disable, replay."""
+"""Webhooks: register; one delivery per endpoint, written with the audited change and sent through
+the transactional outbox (after commit, exponential backoff); after 24 hours without success the
+endpoint is disabled and its owner told; the owner replays from the delivery log."""
 
 import datetime
 import json
@@ -11,8 +12,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 
-from workinfrance.core.emails import send_service_email
 from workinfrance.core.events import event_record
+from workinfrance.outbox.handlers import OutboxGiveUp, outbox_handler
+from workinfrance.outbox.models import OutboxStatus
+from workinfrance.outbox.services import outbox_email, outbox_enqueue
 
 from ..models import DeliveryStatus, OwnerKind, WebhookDelivery, WebhookEndpoint, WebhookEventType
 from ..owners import employer_sirets, owners_of_dossier_filter, units_managed_by
@@ -31,6 +34,9 @@ EVENT_TYPES = {
     "permit.issue": WebhookEventType.PERMIT_ISSUED,
     "permit.revoke": WebhookEventType.PERMIT_REVOKED,
 }
+
+
+OUTBOX_KIND = "webhook"
 
 
 class WebhookError(Exception):
@@ -81,18 +87,12 @@ def endpoint_delete(*, endpoint: WebhookEndpoint, actor) -> None:
 
 
 def endpoint_enable(*, endpoint: WebhookEndpoint, actor) -> None:
-    """Back in service; what was left pending is sent again."""
+    """Back in service for new events; what was given up meanwhile is replayed from the log."""
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
             is_active=True, disabled_at=None, consecutive_failures=0
         )
-        pending = list(endpoint.deliveries.filter(status=DeliveryStatus.PENDING).values_list("pk", flat=True))
-        WebhookDelivery.objects.filter(pk__in=pending).update(
-            next_attempt_at=timezone.now(), retry_from=timezone.now()
-        )
         event_record(actor=actor, verb="webhook.enable", target=endpoint, data={})
-        for pk in pending:
-            _schedule(pk)
 
 
 def _payload(event, event_type: str, dossier, permit) -> dict:
@@ -121,134 +121,115 @@ def webhooks_enqueue_for_event(event) -> None:
     if dossier.unit_id is None:
         return
     endpoints = WebhookEndpoint.objects.filter(owners_of_dossier_filter(dossier), is_active=True)
-    now = timezone.now()
     for endpoint in endpoints:
         if event_type not in endpoint.event_types:
             continue
         delivery = WebhookDelivery.objects.create(
-            endpoint=endpoint,
-            event_type=event_type,
-            payload=_payload(event, event_type, dossier, permit),
-            next_attempt_at=now,
-            retry_from=now,
+            endpoint=endpoint, event_type=event_type, payload=_payload(event, event_type, dossier, permit)
         )
-        _schedule(delivery.pk)
+        _send(delivery, key=f"webhook:{delivery.message_id}")
 
 
-def _schedule(delivery_id: int) -> None:
-    from .tasks import deliver_webhook
-
-    transaction.on_commit(lambda: deliver_webhook.delay(delivery_id=delivery_id))
-
-
-def retry_delay(attempts: int) -> datetime.timedelta:
-    """After the n-th failed attempt: base × 3^(n-1) (1 min, 3, 9, 27, 81 min, 4 h, 12 h with the default)."""
-    return datetime.timedelta(seconds=settings.WIF_WEBHOOK_RETRY_BASE_SECONDS * 3 ** (attempts - 1))
+def _send(delivery: WebhookDelivery, *, key: str) -> None:
+    """Through the outbox, in the current transaction: sent after commit, retried with backoff."""
+    message = outbox_enqueue(kind=OUTBOX_KIND, payload={"delivery": delivery.pk}, idempotency_key=key)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(outbox_message=message)
 
 
-LEASE = datetime.timedelta(seconds=transport.TIMEOUT_SECONDS * 3)
+class ReceiverRefused(Exception):
+    """The receiver did not answer 2xx, or could not be reached: the outbox tries again later."""
 
 
-def _claim(delivery_id: int) -> WebhookDelivery | None:
-    """Take the delivery for one attempt (a lease, not a lock held during the HTTP call): the sweep
-    and the task scheduled after commit never send it twice at once."""
-    now = timezone.now()
-    claimed = WebhookDelivery.objects.filter(
-        pk=delivery_id, status=DeliveryStatus.PENDING, next_attempt_at__lte=now, endpoint__is_active=True
-    ).update(next_attempt_at=now + LEASE)
-    if not claimed:
-        return None
-    return WebhookDelivery.objects.select_related("endpoint").get(pk=delivery_id)
-
-
-def delivery_attempt(*, delivery_id: int) -> WebhookDelivery | None:
-    delivery = _claim(delivery_id)
-    if delivery is None:
-        return None
+@outbox_handler(OUTBOX_KIND)
+def deliver(message) -> None:
+    """One attempt, run by the outbox worker inside the transaction that marks the message sent:
+    only a success is written here (a failure rolls back; the outbox records it)."""
+    delivery = (
+        WebhookDelivery.objects.select_related("endpoint").filter(pk=message.payload["delivery"]).first()
+    )
+    if delivery is None or delivery.outbox_message_id != message.pk:
+        raise OutboxGiveUp("superseded by a replay, or deleted with its endpoint")
     endpoint = delivery.endpoint
+    if not endpoint.is_active:
+        raise OutboxGiveUp(DISABLED)
+    if timezone.now() > delivery.retry_from + datetime.timedelta(hours=settings.WIF_WEBHOOK_RETRY_HOURS):
+        raise OutboxGiveUp(f"no success in {settings.WIF_WEBHOOK_RETRY_HOURS} hours")
     body = json.dumps(delivery.payload, separators=(",", ":"), ensure_ascii=False).encode()
     timestamp = int(timezone.now().timestamp())
     secret = signing.secret_open(endpoint.secret_encrypted)
     outcome = transport.post(
         endpoint.url, body, signing.headers(secret, delivery.message_id, timestamp, body)
     )
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().get(pk=delivery.pk)
-        endpoint = WebhookEndpoint.objects.select_for_update().get(pk=endpoint.pk)
-        delivery.attempts += 1
-        delivery.last_status_code, delivery.last_error = outcome.status_code, outcome.error
-        now = timezone.now()
-        if outcome.ok:
-            delivery.status, delivery.delivered_at, delivery.next_attempt_at = (
-                DeliveryStatus.DELIVERED,
-                now,
-                None,
+    if not outcome.ok:
+        raise ReceiverRefused(outcome.error)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.DELIVERED, delivered_at=timezone.now(), last_status_code=outcome.status_code
+    )
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(consecutive_failures=0)
+
+
+DISABLED = "endpoint disabled"
+
+
+def webhooks_settle_failures() -> int:
+    """Periodic: deliveries the outbox gave up on are marked failed; their endpoint is disabled and its
+    owner told by e-mail (unless it was already disabled). Returns how many were settled."""
+    failed = list(
+        WebhookDelivery.objects.filter(
+            status=DeliveryStatus.PENDING, outbox_message__status=OutboxStatus.FAILED
+        )
+        .select_related("outbox_message")
+        .order_by("pk")
+    )
+    for delivery in failed:
+        with transaction.atomic():
+            WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.FAILED)
+            endpoint = (
+                WebhookEndpoint.objects.select_for_update()
+                .select_related("created_by")
+                .get(pk=delivery.endpoint_id)
             )
-            endpoint.consecutive_failures = 0
-        else:
             endpoint.consecutive_failures += 1
-            next_at = now + retry_delay(delivery.attempts)
-            deadline = delivery.retry_from + datetime.timedelta(hours=settings.WIF_WEBHOOK_RETRY_HOURS)
-            if next_at > deadline:
-                delivery.status, delivery.next_attempt_at = DeliveryStatus.FAILED, None
+            endpoint.save(update_fields=["consecutive_failures"])
+            if endpoint.is_active and DISABLED not in delivery.last_error:
                 _disable(endpoint, delivery)
-            else:
-                delivery.next_attempt_at = next_at
-        delivery.save()
-        endpoint.save(update_fields=["consecutive_failures", "is_active", "disabled_at"])
-    return delivery
+    return len(failed)
 
 
 def _disable(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> None:
-    """A delivery refused for 24 hours: the endpoint stops (its owner re-enables it) and is told."""
-    if not endpoint.is_active:
-        return
-    endpoint.is_active, endpoint.disabled_at = False, timezone.now()
+    now = timezone.now()
+    WebhookEndpoint.objects.filter(pk=endpoint.pk).update(is_active=False, disabled_at=now)
     event_record(
         actor=None,
         verb="webhook.disable",
         target=endpoint,
-        data={"delivery": delivery.pk, "last_error": delivery.last_error},
+        data={"delivery": delivery.pk, "error": delivery.last_error},
     )
-    to, url, error = endpoint.created_by.email, endpoint.url, delivery.last_error
-    language = endpoint.created_by.preferred_language or settings.LANGUAGE_CODE
-
-    def notify():
-        with override(language):
-            send_service_email(
-                to=to,
-                subject=_("Webhook désactivé"),
-                body=_(
-                    "Les envois vers %(url)s échouent depuis 24 heures (dernière erreur : %(error)s). "
-                    "Le webhook est désactivé : corrigez le récepteur, puis réactivez-le et rejouez les "
-                    "envois depuis le journal des livraisons."
-                )
-                % {"url": url, "error": error},
+    owner = endpoint.created_by
+    with override(owner.preferred_language or settings.LANGUAGE_CODE):
+        outbox_email(
+            to=owner.email,
+            subject=str(_("Webhook désactivé")),
+            body=_(
+                "Les envois vers %(url)s échouent depuis 24 heures (dernière erreur : %(error)s). "
+                "Le webhook est désactivé : corrigez le récepteur, puis réactivez-le et rejouez les "
+                "envois depuis le journal des livraisons."
             )
-
-    transaction.on_commit(notify)
+            % {"url": endpoint.url, "error": delivery.last_error},
+            idempotency_key=f"webhook-disabled:{endpoint.pk}:{now.timestamp()}",
+        )
 
 
 def delivery_replay(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
-    """Send a delivery again, whatever its status: same message id (receivers drop duplicates)."""
+    """Send a delivery again, whatever its status, for another 24 hours: a new outbox message, the
+    same `webhook-id` (receivers drop duplicates); an attempt of the previous message still pending
+    gives up as superseded."""
     now = timezone.now()
     with transaction.atomic():
-        WebhookDelivery.objects.filter(pk=delivery.pk).update(
-            status=DeliveryStatus.PENDING, next_attempt_at=now, retry_from=now
-        )
+        WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, retry_from=now)
         event_record(
             actor=actor, verb="webhook.replay", target=delivery.endpoint, data={"delivery": delivery.pk}
         )
-        _schedule(delivery.pk)
+        _send(delivery, key=f"webhook:{delivery.message_id}:replay:{now.timestamp()}")
     delivery.refresh_from_db()
     return delivery
-
-
-def deliveries_due(limit: int = 200) -> list[int]:
-    return list(
-        WebhookDelivery.objects.filter(
-            status=DeliveryStatus.PENDING, next_attempt_at__lte=timezone.now(), endpoint__is_active=True
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
