@@ -192,7 +192,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Outbox (workinfrance.outbox.services): delivery retries with exponential backoff, then gives up.
 WIF_OUTBOX_RETRY_BASE_SECONDS = env_int("WIF_OUTBOX_RETRY_BASE_SECONDS", 30)
 WIF_OUTBOX_RETRY_MAX_SECONDS = env_int("WIF_OUTBOX_RETRY_MAX_SECONDS", 3600)
-WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 20)
+# 30 attempts span about 24 hours (1 h between attempts once capped): the retry window of webhooks.
+WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 30)
 # How long a queued message is left to its task before the sweep queues it again (seconds).
 WIF_OUTBOX_DISPATCH_GRACE_SECONDS = env_int("WIF_OUTBOX_DISPATCH_GRACE_SECONDS", 120)
 WIF_OUTBOX_SWEEP_SECONDS = env_int("WIF_OUTBOX_SWEEP_SECONDS", 30)

@@ -234,3 +234,10 @@ def test_production_settings_refuse_private_receivers():
 
     source = (Path(__file__).resolve().parents[2] / "config/settings/prod.py").read_text()
     assert "WIF_WEBHOOK_ALLOW_PRIVATE = False" in source and "WIF_WEBHOOK_ALLOW_HTTP = False" in source
+
+
+def test_the_outbox_keeps_trying_for_the_24_hours_of_webhooks(settings):
+    """The outbox gives up after WIF_OUTBOX_MAX_ATTEMPTS: those attempts must span the 24 hours."""
+    base, cap = settings.WIF_OUTBOX_RETRY_BASE_SECONDS, settings.WIF_OUTBOX_RETRY_MAX_SECONDS
+    waits = [min(base * 2 ** (n - 1), cap) for n in range(1, settings.WIF_OUTBOX_MAX_ATTEMPTS)]
+    assert sum(waits) >= settings.WIF_WEBHOOK_RETRY_HOURS * 3600 * 0.95
