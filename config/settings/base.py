@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "workinfrance.applicant",
     "workinfrance.backoffice",
     "workinfrance.stats",
+    "ninja",
+    "workinfrance.api",
     "workinfrance.oidc",
 ]
 
@@ -48,6 +50,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workinfrance.core.middleware.LanguageMiddleware",
+    "workinfrance.api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -210,7 +213,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Outbox (workinfrance.outbox.services): delivery retries with exponential backoff, then gives up.
 WIF_OUTBOX_RETRY_BASE_SECONDS = env_int("WIF_OUTBOX_RETRY_BASE_SECONDS", 30)
 WIF_OUTBOX_RETRY_MAX_SECONDS = env_int("WIF_OUTBOX_RETRY_MAX_SECONDS", 3600)
-WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 20)
+# 30 attempts span about 24 hours (1 h between attempts once capped): the retry window of webhooks.
+WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 30)
 # How long a queued message is left to its task before the sweep queues it again (seconds).
 WIF_OUTBOX_DISPATCH_GRACE_SECONDS = env_int("WIF_OUTBOX_DISPATCH_GRACE_SECONDS", 120)
 WIF_OUTBOX_SWEEP_SECONDS = env_int("WIF_OUTBOX_SWEEP_SECONDS", 30)
@@ -302,6 +306,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300,
     },
     "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
+    "api-webhooks-settle": {"task": "workinfrance.api.webhooks.tasks.settle_failed_webhooks", "schedule": 60},
     "stats-rebuild": {
         "task": "workinfrance.stats.tasks.rebuild_statistics",
         "schedule": crontab(hour=3, minute=30),
@@ -310,6 +315,17 @@ CELERY_BEAT_SCHEDULE = {
 # Pages read the statistics after a catch-up when the last one is older than this (seconds).
 WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
 
+# REST API (workinfrance.api): requests per token, and anonymous single verifications per client,
+# in each window of WIF_API_THROTTLE_WINDOW seconds.
+WIF_API_THROTTLE_WINDOW = env_int("WIF_API_THROTTLE_WINDOW", 60)
+WIF_API_TOKEN_RATE = env_int("WIF_API_TOKEN_RATE", 600)
+WIF_API_VERIFY_ANONYMOUS_RATE = env_int("WIF_API_VERIFY_ANONYMOUS_RATE", 30)
+# Webhooks: retries every base x 3^n seconds for WIF_WEBHOOK_RETRY_HOURS, then the endpoint is disabled.
+WIF_WEBHOOK_RETRY_BASE_SECONDS = env_int("WIF_WEBHOOK_RETRY_BASE_SECONDS", 60)
+WIF_WEBHOOK_RETRY_HOURS = env_int("WIF_WEBHOOK_RETRY_HOURS", 24)
+# Receivers on private or loopback addresses, and plain http://, only in development (SSRF).
+WIF_WEBHOOK_ALLOW_PRIVATE = env_bool("WIF_WEBHOOK_ALLOW_PRIVATE", False)
+WIF_WEBHOOK_ALLOW_HTTP = env_bool("WIF_WEBHOOK_ALLOW_HTTP", False)
 # FranceConnect (applicants) and ProConnect (employers, agents): OpenID Connect providers. A provider
 # without issuer, client id and secret is not offered. README.md lists the redirect URIs to declare.
 WIF_OIDC_PROVIDERS = {

@@ -36,3 +36,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = 8 * 3600
+# Webhooks only to public HTTPS receivers (SSRF), whatever the environment says.
+WIF_WEBHOOK_ALLOW_PRIVATE = False
+WIF_WEBHOOK_ALLOW_HTTP = False
