@@ -87,8 +87,15 @@ TRANSFERRED_JS = """() => {
 }"""
 
 
+# Layout shifts on a wide screen (Lighthouse's mobile run sees the phone layout only).
+LAYOUT_SHIFTS_JS = """window.__shifts = 0; new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) if (!entry.hadRecentInput) window.__shifts += entry.value;
+}).observe({type: "layout-shift", buffered: true});"""
+
+
 def transferred(site: Site, all_pages: list[Page], cookies: dict) -> dict:
-    """Bytes over the wire (headers included) on a first visit with an empty cache, then on a repeat visit."""
+    """Bytes over the wire (headers included) on a first visit with an empty cache, then on a repeat visit,
+    and the layout shift of the first visit at 1280 px."""
     from playwright.sync_api import sync_playwright
 
     figures = {}
@@ -96,7 +103,10 @@ def transferred(site: Site, all_pages: list[Page], cookies: dict) -> dict:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
         try:
             for page in all_pages:
-                context = browser.new_context(extra_http_headers=site.headers)
+                context = browser.new_context(
+                    viewport={"width": 1280, "height": 800}, extra_http_headers=site.headers
+                )
+                context.add_init_script(LAYOUT_SHIFTS_JS)
                 if page.account:
                     context.add_cookies(
                         [{"name": "sessionid", "value": cookies[page.account], "url": site.url}]
@@ -107,7 +117,10 @@ def transferred(site: Site, all_pages: list[Page], cookies: dict) -> dict:
                     tab.goto(site.url + page.path, wait_until="networkidle")
                     tab.evaluate("document.fonts.ready")
                     visits.append(tab.evaluate(TRANSFERRED_JS))
-                figures[page.name] = visits
+                    if len(visits) == 1:
+                        tab.wait_for_timeout(500)
+                        wide_shift = tab.evaluate("window.__shifts")
+                figures[page.name] = (*visits, wide_shift)
                 context.close()
         finally:
             browser.close()
@@ -125,16 +138,18 @@ def run_lighthouse(site: Site, selected: set[str] | None) -> bool:
         print(f"\n== {site.mode}: {site.url}  (Lighthouse reports in {workdir})")
         print(
             f"{'page':22} {'perf':>4} {'a11y':>4} {'bp':>4} {'seo':>4} {'CLS':>6} {'FCP s':>6} {'LCP s':>6}"
-            f" {'first KB':>8} {'repeat KB':>9} {'CPU idx':>7}  load average"
+            f" {'first KB':>8} {'repeat KB':>9} {'CLS1280':>7} {'CPU idx':>7}  load average"
         )
         for page in all_pages:
             scores = lighthouse(site, page, cookies, workdir)
-            first, repeat = bytes_by_page[page.name]
+            first, repeat, wide_shift = bytes_by_page[page.name]
             misses = [key for key, target in TARGETS.items() if scores[key] < target]
             if page.name in NOINDEX_PAGES and misses == ["seo"]:
                 misses = []
             if scores["cls"] >= CLS_MAX:
                 misses.append("cls")
+            if wide_shift >= CLS_MAX:
+                misses.append("cls-1280")
             if first > FIRST_VISIT_MAX:
                 misses.append("first-visit")
             if repeat > REPEAT_VISIT_MAX:
@@ -143,7 +158,7 @@ def run_lighthouse(site: Site, selected: set[str] | None) -> bool:
             print(
                 f"{page.name:22} {scores['performance']:4} {scores['accessibility']:4} {scores['best-practices']:4}"
                 f" {scores['seo']:4} {scores['cls']:6.3f} {scores['fcp']:6.1f} {scores['lcp']:6.1f}"
-                f" {first / 1000:8.1f} {repeat / 1000:9.1f} {scores['cpu']:7.0f}  {load_average()}"
+                f" {first / 1000:8.1f} {repeat / 1000:9.1f} {wide_shift:7.3f} {scores['cpu']:7.0f}  {load_average()}"
                 + (f"  MISSED {','.join(misses)}" if misses else "")
                 + (f"  audits: {','.join(scores['failed'])}" if scores["failed"] else ""),
                 flush=True,

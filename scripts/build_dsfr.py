@@ -1,5 +1,5 @@
 """Build the part of the DSFR the pages use: core, the listed components and their dependencies, the icons
-the templates name, and the module scripts of those components.
+the templates name, and the module scripts of those components (one file each, loaded as a module: deferred).
 
     .venv/bin/python scripts/build_dsfr.py          # writes workinfrance/static/wif/dsfr/
     .venv/bin/python scripts/build_dsfr.py --check  # exit 1 when the committed files differ from a fresh build
@@ -32,9 +32,6 @@ COMPONENTS = (
     "highlight", "input", "link", "logo", "modal", "navigation", "pagination", "radio", "select", "skiplink",
     "stepper", "table", "tag", "tile",
 )  # fmt: skip
-# Components whose script the pages need. Others ship a script for features the pages do not use:
-# e.g. table's (scroll shadows, selectable rows), checkbox's (rich checkboxes of selectable tables).
-SCRIPTED_COMPONENTS = ("header", "modal", "navigation", "breadcrumb")
 
 CSS_LINK = re.compile(r"css/([a-z-]+)/\1\.min\.css")
 JS_LINK = re.compile(r"js/([a-z-]+)/\1\.module\.min\.js")
@@ -69,7 +66,8 @@ def with_dependencies(dist: Path, names, pattern: re.Pattern) -> list[str]:
     ordered: list[str] = []
     for name in names:
         readme = (part_path(dist, name) / "README.md").read_text(encoding="utf-8")
-        for dependency in pattern.findall(readme) or [name]:
+        # Scripts: only the components that ship one list it (and core's).
+        for dependency in pattern.findall(readme) or ([name] if pattern is CSS_LINK else []):
             if dependency not in ordered:
                 ordered.append(dependency)
     return ordered
@@ -145,7 +143,8 @@ def build() -> dict[str, str]:
     assert FONT_STACK in bundle, "the DSFR's font stack changed: update FONT_STACK"
     bundle = bundle.replace(FONT_STACK, FONT_STACK_WITH_FALLBACK)
 
-    js_parts = with_dependencies(dist, SCRIPTED_COMPONENTS, JS_LINK)
+    # The scripts of the same components: some draw (the borders of tables), the header's opens the menu.
+    js_parts = with_dependencies(dist, COMPONENTS, JS_LINK)
     js = [header.replace(", ".join(css_parts), ", ".join(js_parts))]
     for name in js_parts:
         script = BANNER.sub("", (part_path(dist, name) / f"{name}.module.min.js").read_text(encoding="utf-8"))

@@ -97,6 +97,6 @@ def test_the_bundled_script_keeps_each_dsfr_module_in_its_own_block():
     script = (build_dsfr.OUTPUT_DIR / "dsfr.module.min.js").read_text(encoding="utf-8")
     blocks = script.count("\n{\n")
     assert blocks == len(
-        build_dsfr.with_dependencies(dsfr_dist_dir(), build_dsfr.SCRIPTED_COMPONENTS, build_dsfr.JS_LINK)
+        build_dsfr.with_dependencies(dsfr_dist_dir(), build_dsfr.COMPONENTS, build_dsfr.JS_LINK)
     )
-    assert "window.dsfr" in script and "header" in script
+    assert "window.dsfr" in script and "header" in script and "--table-offset" in script
