@@ -28,7 +28,7 @@ DIST_STATIC_DIR = "dsfr/dist"  # django-dsfr's copy of the DSFR distribution, as
 
 # The components the templates use (each brings its dependencies, read from the component's README).
 COMPONENTS = (
-    "alert", "badge", "breadcrumb", "button", "callout", "card", "checkbox", "footer", "form", "header",
+    "alert", "badge", "breadcrumb", "button", "callout", "card", "checkbox", "connect", "footer", "form", "header",
     "highlight", "input", "link", "logo", "modal", "navigation", "pagination", "radio", "select", "skiplink",
     "stepper", "table", "tag", "tile",
 )  # fmt: skip
