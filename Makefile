@@ -25,13 +25,15 @@ node_modules/.package-lock.json: package-lock.json
 
 install: $(STAMP) node_modules/.package-lock.json
 
-# Serve with demo data on http://$(HOST):$(PORT) (SQLite file under var/, tasks in-process).
+# Serve with demo data on http://$(HOST):$(PORT) (SQLite file under var/, tasks in-process); static files
+# collected, compressed and fingerprinted, served by WhiteNoise as in production.
 run: install
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py migrate --no-input -v 0
 	$(PY) manage.py seed_demo
+	$(PY) manage.py collectstatic --no-input -v 0
 	@echo "Service: http://$(HOST):$(PORT)/"
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	$(PY) manage.py runserver --nostatic $(HOST):$(PORT)
 
 # Ruff, migrations check, then pytest on SQLite and again on PostgreSQL when DATABASE_URL points to one.
 test: install

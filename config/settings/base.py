@@ -23,7 +23,7 @@ INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.sessions",
     "django.contrib.messages",
-    "django.contrib.staticfiles",
+    "workinfrance.core.apps.StaticFilesConfig",  # django.contrib.staticfiles, without unused DSFR files
     "django.contrib.humanize",
     "widget_tweaks",
     "dsfr",
@@ -149,7 +149,8 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 MEDIA_URL = None
 STORAGES = {
     "default": {"BACKEND": env_str("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Fingerprinted names (cached for ever by browsers), brotli and gzip copies: collectstatic prepares them.
+    "staticfiles": {"BACKEND": "workinfrance.core.staticfiles.FingerprintedStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024

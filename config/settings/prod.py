@@ -1,7 +1,7 @@
 """Production: refuses to start without its secrets; secure cookies and HTTPS."""
 
 from .base import *  # noqa: F403
-from .env import env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("SECRET_KEY", required=True)
 if SECRET_KEY.startswith("dev-only"):
@@ -29,7 +29,8 @@ WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", required=True)
 WIF_SIGNING_KEY_DIR = env_str("WIF_SIGNING_KEY_DIR", required=True)
 
 DEBUG = False
-SECURE_SSL_REDIRECT = True
+# False only where the proxy in front already redirects plain HTTP to HTTPS.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -252,3 +252,23 @@ def test_pages_render_in_both_languages(client, agent, supervisor, paris_dossier
         assert response.status_code == 200
         assert heading in response.content.decode().replace("&#x27;", "'")
     assert Event.objects.filter(verb="dossier.view").count() == 1
+
+
+def test_every_link_of_the_screen_leads_somewhere(client, agent, paris_dossier):
+    """No anchor without a destination (the breadcrumb's last crumb was one): only DSFR's disabled links."""
+    from html.parser import HTMLParser
+
+    class Anchors(HTMLParser):
+        found: list = []
+
+        def handle_starttag(self, tag, attrs):
+            if tag == "a":
+                self.found.append(dict(attrs))
+
+    client.force_login(agent)
+    parser = Anchors()
+    parser.found = []
+    parser.feed(client.get(url("dossier", paris_dossier)).content.decode())
+    current = [anchor for anchor in parser.found if anchor.get("aria-current") == "page"]
+    assert [anchor.get("href") for anchor in current] == [url("dossier", paris_dossier)]
+    assert all(anchor.get("href") or anchor.get("aria-disabled") == "true" for anchor in parser.found)
