@@ -19,6 +19,7 @@ import statistics
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,34 +31,42 @@ APPLICANTS = 5000
 BIGGEST_UNIT_SHARE = 0.3  # Paris receives about a third of the files
 LAST_NAMES = str.split(
     "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel "
-    "Garcia David Bertrand Roux Vincent Fournier Morel Girard Andre Mercier Dupont Lambert Bonnet Francois "
+    "Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier Dupont Lambert Bonnet François "
     "Martinez Haddad Benali Nguyen Tran Diallo Traore Kone Cisse Camara Mendy Chen Wang Li Zhang Liu Yang "
     "Huang Zhao Wu Zhou Kumar Singh Sharma Patel Gupta Khan Ahmed Ali Hassan Hussein Mohamed Ibrahim Yilmaz "
-    "Kaya Demir Sahin Celik Silva Santos Oliveira Souza Rodrigues Ferreira Alves Pereira Lima Gomes Costa "
+    "Kaya Demir Şahin Çelik Silva Santos Oliveira Souza Rodrigues Ferreira Alves Pereira Lima Gomes Costa "
     "Ribeiro Carvalho Almeida Lopes Soares Fernandes Vieira Barbosa Rocha Dias Nascimento Andrade Moreira "
-    "Nunes Marques Machado Mendes Freitas Cardoso Ramos Goncalves Santana Teixeira Kim Lee Park Choi Jung "
-    "Kang Cho Yoon Jang Lim Okafor Adeyemi Mensah Owusu Boateng Asante Ndiaye Fall Sow Ba Sy Diop Gueye"
+    "Nunes Marques Machado Mendes Freitas Cardoso Ramos Gonçalves Santana Teixeira Kim Lee Park Choi Jung "
+    "Kang Cho Yoon Jang Lim Okafor Adeyemi Mensah Owusu Boateng Asante Ndiaye Fall Sow Ba Sy Diop Gueye "
+    "Lefèvre Ménard Gérard Lemaître Noël Hébert Séguin Thébault Béranger Müller Pérez Rodríguez Núñez"
 )
 FIRST_NAMES = str.split(
-    "Amina Yasmine Sofia Ines Lina Nour Sara Meriem Fatima Aya Mohamed Youssef Amine Karim Mehdi Rayan "
+    "Amina Yasmine Sofia Inès Lina Nour Sara Meriem Fatima Aya Mohamed Youssef Amine Karim Mehdi Rayan "
     "Ali Omar Walid Nabil Linh Minh Anh Hoa Wei Jing Xin Hui Priya Ananya Arjun Rohan Aisha Kwame Kofi "
-    "Ama Fatou Moussa Ibrahima Awa Mariam Lucas Gabriel Leo Emma Jade Louise Alice Chloe Camila Mateo"
+    "Ama Fatou Moussa Ibrahima Awa Mariam Lucas Gabriel Léo Emma Jade Louise Alice Chloé Camila Mateo "
+    "Hélène Anaïs Noémie Maëlle Zoé Clément Jérôme Frédéric Raphaël Joël Thaïs Océane"
 )
 EMPLOYER_WORDS = str.split(
-    "Boulangerie Conseil Informatique Logistique Restauration Services Batiment Transports Hotellerie "
-    "Commerce Sante Energie Bureau Etudes Ingenierie Numerique Agence Atelier Clinique Laboratoire"
+    "Boulangerie Conseil Informatique Logistique Restauration Services Bâtiment Transports Hôtellerie "
+    "Commerce Santé Énergie Bureau Études Ingénierie Numérique Agence Atelier Clinique Laboratoire"
 )
 CITIES = str.split(
     "Paris Lyon Marseille Toulouse Nice Nantes Strasbourg Montpellier Bordeaux Lille Rennes Reims"
 )
 
 
+def ascii_fold(word: str) -> str:
+    """"Hélène" -> "helene": what an e-mail address made from a name looks like."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
 def sql_array(words) -> str:
     return "ARRAY[" + ",".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
 
 
-def setup_django(database: str) -> None:
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+def setup_django(server: str, database: str) -> None:
+    os.environ["DATABASE_URL"] = f"{server}/{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     import django
@@ -65,10 +74,10 @@ def setup_django(database: str) -> None:
     django.setup()
 
 
-def recreate_database(database: str) -> None:
+def recreate_database(server: str, database: str) -> None:
     import psycopg
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{database}"')
 
@@ -135,16 +144,7 @@ def load(n: int) -> None:
     columns = [f.column for f in Dossier._meta.concrete_fields if f.column != "id"]
     select = ",\n".join(expressions.get(column) or default_expression(Dossier, column) for column in columns)
     with connection.cursor() as cursor:
-        # Building indexes once after the load is much faster than maintaining them row by row.
-        cursor.execute(
-            """
-            SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier'
-            AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'dossiers_dossier'::regclass)
-            """
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
+        indexes = indexes_drop(cursor, "dossiers_dossier")
         cursor.execute("SELECT setseed(0.42)")
         cursor.execute(
             f"""
@@ -170,9 +170,7 @@ def load(n: int) -> None:
     print(f"  {n:,} dossiers inserted: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '256MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
+        indexes_create(cursor, indexes)
     print(f"  {len(indexes)} indexes rebuilt: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -213,14 +211,77 @@ def load(n: int) -> None:
             FROM dossiers_dossier WHERE id % 10 = 0
             """
         )
+    started = time.perf_counter()
+    events_insert()
+    print(f"  events (submit, take, complements, decision): {time.perf_counter() - started:.1f} s")
     # What autovacuum does on a live server: statistics, and the visibility map for index-only scans.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"  permits, messages, vacuum: {time.perf_counter() - started:.1f} s")
 
 
+def events_insert() -> None:
+    """The audit events the services would have written: the statistics are computed from them."""
+    from django.db import connection
+
+    decision_verb = (
+        "CASE state WHEN 'accepted' THEN 'dossier.accept' WHEN 'refused' THEN 'dossier.refuse' "
+        "ELSE 'dossier.close' END"
+    )
+    with connection.cursor() as cursor:
+        indexes = indexes_drop(cursor, "core_event")
+        cursor.execute(
+            f"""
+            INSERT INTO core_event (actor_id, verb, target_type, target_id, created_at, data)
+            SELECT applicant_id, 'dossier.submit', 'dossiers.dossier', id::text, submitted_at,
+                   '{{"from": "draft", "to": "submitted"}}'::jsonb
+            FROM dossiers_dossier
+            UNION ALL
+            SELECT assignee_id, 'dossier.take', 'dossiers.dossier', id::text,
+                   submitted_at + (coalesce(decided_at, now()) - submitted_at) / 4,
+                   '{{"from": "submitted", "to": "in_review"}}'::jsonb
+            FROM dossiers_dossier WHERE state <> 'submitted'
+            UNION ALL
+            SELECT assignee_id, 'dossier.request_complements', 'dossiers.dossier', id::text,
+                   submitted_at + (now() - submitted_at) / 2,
+                   '{{"from": "in_review", "to": "awaiting_complements"}}'::jsonb
+            FROM dossiers_dossier WHERE state = 'awaiting_complements'
+            UNION ALL
+            SELECT assignee_id, {decision_verb}, 'dossiers.dossier', id::text, decided_at,
+                   jsonb_build_object('from', 'in_review', 'to', state)
+            FROM dossiers_dossier WHERE state IN ('accepted', 'refused', 'closed')
+            ORDER BY 5
+            """
+        )
+        indexes_create(cursor, indexes)
+
+
+def indexes_drop(cursor, table: str) -> list[str]:
+    """Drop a table's plain indexes (not its constraints') before a bulk insert; returns their definitions."""
+    cursor.execute(
+        """
+        SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s
+        AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)
+        """,
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in indexes]
+
+
+def indexes_create(cursor, definitions: list[str]) -> None:
+    """Building indexes once after a bulk insert is much faster than maintaining them row by row."""
+    cursor.execute("SET maintenance_work_mem = '256MB'")
+    for definition in definitions:
+        cursor.execute(definition)
+
+
 def dossier_expressions(category_ids, applicant_ids) -> dict:
     last, first = sql_array(LAST_NAMES), sql_array(FIRST_NAMES)
+    last_ascii = sql_array(ascii_fold(name) for name in LAST_NAMES)
+    first_ascii = sql_array(ascii_fold(name) for name in FIRST_NAMES)
     words, cities = sql_array(EMPLOYER_WORDS), sql_array(CITIES)
     n_last, n_first, n_words, n_cities = len(LAST_NAMES), len(FIRST_NAMES), len(EMPLOYER_WORDS), len(CITIES)
     decided = "state IN ('accepted', 'refused', 'closed')"
@@ -241,7 +302,8 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "student_birth_date": "date '1995-01-01' + (g % 3000)::int",
         "student_birth_place": f"({cities})[1 + (g % {n_cities})]",
         "student_nationality": "'algérienne'",
-        "student_email": "'etudiant' || g || '@bench.test'",
+        # firstname.lastname<g>@example.test: unique, as agents copy it from a message.
+        "student_email": f"({first_ascii})[1 + (g * 31 % {n_first})] || '.' || ({last_ascii})[1 + (g * 17 % {n_last})] || g || '@example.test'",
         "student_address": "(g % 200) || ' rue des Écoles'",
         "student_postcode": "dept || '005'",
         "student_city": f"({cities})[1 + (g % {n_cities})]",
@@ -422,7 +484,12 @@ def main() -> None:
     )
     parser.add_argument("-n", type=int, default=100_000, help="number of dossiers (default 100,000)")
     parser.add_argument("--million", action="store_true", help="load 1,000,000 dossiers")
-    parser.add_argument("--database", default="wif_bench")
+    parser.add_argument("--database", default="wif_bench", help="bench database (dropped and recreated on load)")
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL without database (default $BENCH_POSTGRES or 127.0.0.1:5432)",
+    )
     parser.add_argument("--skip-load", action="store_true", help="measure what is already loaded")
     parser.add_argument("--repeat", type=int, default=30, help="samples per scenario")
     parser.add_argument("--no-export", action="store_true")
@@ -432,7 +499,7 @@ def main() -> None:
     n = 1_000_000 if args.million else args.n
 
     if args.measure_only or args.export_only:
-        setup_django(args.database)
+        setup_django(args.server, args.database)
         if args.measure_only:
             measure(args.repeat)
         else:
@@ -441,8 +508,8 @@ def main() -> None:
     if not args.skip_load:
         print(f"Loading {n:,} dossiers into {args.database}")
         started = time.perf_counter()
-        recreate_database(args.database)
-        setup_django(args.database)
+        recreate_database(args.server, args.database)
+        setup_django(args.server, args.database)
         load(n)
         print(f"  total load: {time.perf_counter() - started:.1f} s")
     # A fresh process: its peak memory is the measurements', not the loader's.
@@ -452,6 +519,8 @@ def main() -> None:
         "--measure-only",
         "--database",
         args.database,
+        "--server",
+        args.server,
         "--repeat",
         str(args.repeat),
     ]
