@@ -56,7 +56,7 @@ CITIES = str.split(
 
 
 def ascii_fold(word: str) -> str:
-    """"Hélène" -> "helene": what an e-mail address made from a name looks like."""
+    """ "Hélène" -> "helene": what an e-mail address made from a name looks like."""
     decomposed = unicodedata.normalize("NFKD", word)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
@@ -484,7 +484,9 @@ def main() -> None:
     )
     parser.add_argument("-n", type=int, default=100_000, help="number of dossiers (default 100,000)")
     parser.add_argument("--million", action="store_true", help="load 1,000,000 dossiers")
-    parser.add_argument("--database", default="wif_bench", help="bench database (dropped and recreated on load)")
+    parser.add_argument(
+        "--database", default="wif_bench", help="bench database (dropped and recreated on load)"
+    )
     parser.add_argument(
         "--server",
         default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),

@@ -8,7 +8,7 @@ from django.db import close_old_connections, connection
 
 from tests.core.test_settings import PROD_ENV, load_settings
 
-DATABASE_KEYS = "CONN_MAX_AGE CONN_HEALTH_CHECKS".split()
+DATABASE_KEYS = ["CONN_MAX_AGE", "CONN_HEALTH_CHECKS"]
 
 
 def production_database_settings() -> dict:
