@@ -12,6 +12,7 @@ within 150 MB.
 """
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -449,7 +450,63 @@ def measure(repeat: int) -> None:
             print(f"  {kind:<28} {percentiles(samples)}")
     print(f"  {'ALL SEARCHES':<28} {percentiles(search_samples)}")
     print(f"  ({load_average()})")
+    random_searches(agent, repeat)
     connection.close()
+
+
+def random_searches(agent, repeat: int) -> dict:
+    """Queries drawn at random from the agent's unit, by kind: time, and whether the drawn dossier
+    is found (in the results) and shown (on the first page)."""
+    from bench.search_queries import KINDS, draw
+    from workinfrance.backoffice.selectors import InboxQuery, inbox_page, inbox_selection
+
+    queries = draw(list(agent.units.values_list("pk", flat=True)), per_kind=repeat)
+    by_kind = {kind: {"times": [], "found": 0, "shown": 0, "n": 0} for kind in KINDS}
+    inbox_page(user=agent, query=InboxQuery(tab="all", q="Martin"), page_number=1)  # warm up
+    for query in queries:
+        started = time.perf_counter()
+        page = inbox_page(user=agent, query=InboxQuery(tab="all", q=query.text), page_number=1)
+        shown = query.dossier_id in [dossier.pk for dossier in page.object_list]
+        elapsed = time.perf_counter() - started
+        found = shown or (
+            inbox_selection(user=agent, query=InboxQuery(tab="all", q=query.text))
+            .filter(pk=query.dossier_id)
+            .exists()
+        )
+        figures = by_kind[query.kind]
+        figures["times"].append(elapsed)
+        figures["n"] += 1
+        figures["found"] += found
+        figures["shown"] += shown
+    print("\nSearch, queries drawn at random from the unit's dossiers (tab 'all', page 1 with count):")
+    every = []
+    for kind, figures in by_kind.items():
+        if not figures["n"]:
+            continue
+        every += figures["times"]
+        print(
+            f"  {kind:<22} {percentiles(figures['times'])}  max {max(figures['times']) * 1000:6.1f} ms  "
+            f"found {figures['found'] / figures['n']:4.0%}  first page {figures['shown'] / figures['n']:4.0%}"
+        )
+    found = sum(f["found"] for f in by_kind.values()) / len(queries)
+    print(f"  {'ALL':<22} {percentiles(every)}  max {max(every) * 1000:6.1f} ms  found {found:4.0%}")
+    print(f"  ({load_average()})")
+    return {
+        "p50": statistics.median(every) * 1000,
+        "p95": sorted(every)[max(0, int(round(0.95 * len(every))) - 1)] * 1000,
+        "max": max(every) * 1000,
+        "found": found,
+        "by_kind": {
+            kind: {
+                "p95": sorted(f["times"])[max(0, int(round(0.95 * len(f["times"]))) - 1)] * 1000,
+                "max": max(f["times"]) * 1000,
+                "found": f["found"] / f["n"],
+            }
+            for kind, f in by_kind.items()
+            if f["n"]
+        },
+        "load": os.getloadavg()[0],
+    }
 
 
 def measure_export() -> None:
@@ -494,16 +551,22 @@ def main() -> None:
     )
     parser.add_argument("--skip-load", action="store_true", help="measure what is already loaded")
     parser.add_argument("--repeat", type=int, default=30, help="samples per scenario")
-    parser.add_argument("--no-export", action="store_true")
-    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--export-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-export", action="store_true", help="skip the CSV export of every dossier")
+    parser.add_argument("--measure-only", action="store_true", help="inbox and search figures only")
+    parser.add_argument("--export-only", action="store_true", help="the CSV export figure only")
+    parser.add_argument("--search-only", action="store_true", help="random-query search figures only")
     args = parser.parse_args()
     n = 1_000_000 if args.million else args.n
 
-    if args.measure_only or args.export_only:
+    if args.measure_only or args.export_only or args.search_only:
         setup_django(args.server, args.database)
         if args.measure_only:
             measure(args.repeat)
+        elif args.search_only:
+            from workinfrance.accounts.models import User
+
+            result = random_searches(User.objects.get(email="agent0-1@bench.test"), args.repeat)
+            print("BENCH-RESULT " + json.dumps({"search": result}))
         else:
             measure_export()
         return
@@ -526,9 +589,10 @@ def main() -> None:
         "--repeat",
         str(args.repeat),
     ]
-    if args.no_export:
-        command.append("--no-export")
     subprocess.run(command, check=True)
+    if not args.no_export:
+        # Again a fresh process: the peak memory printed is the export's alone.
+        subprocess.run([*command[:2], "--export-only", *command[3:]], check=True)
 
 
 if __name__ == "__main__":
