@@ -379,7 +379,11 @@ def timed(function, repeat: int) -> list[float]:
     return samples
 
 
-def measure(repeat: int) -> None:
+def p95(samples: list[float]) -> float:
+    return sorted(samples)[max(0, int(round(0.95 * len(samples))) - 1)]
+
+
+def measure(repeat: int) -> dict:
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -450,8 +454,16 @@ def measure(repeat: int) -> None:
             print(f"  {kind:<28} {percentiles(samples)}")
     print(f"  {'ALL SEARCHES':<28} {percentiles(search_samples)}")
     print(f"  ({load_average()})")
-    random_searches(agent, repeat)
+    search = random_searches(agent, repeat)
     connection.close()
+    return {
+        "inbox_selector": {
+            "p50": statistics.median(inbox_samples) * 1000,
+            "p95": p95(inbox_samples) * 1000,
+            "load": os.getloadavg()[0],
+        },
+        "search": search,
+    }
 
 
 def random_searches(agent, repeat: int) -> dict:
@@ -493,12 +505,12 @@ def random_searches(agent, repeat: int) -> dict:
     print(f"  ({load_average()})")
     return {
         "p50": statistics.median(every) * 1000,
-        "p95": sorted(every)[max(0, int(round(0.95 * len(every))) - 1)] * 1000,
+        "p95": p95(every) * 1000,
         "max": max(every) * 1000,
         "found": found,
         "by_kind": {
             kind: {
-                "p95": sorted(f["times"])[max(0, int(round(0.95 * len(f["times"]))) - 1)] * 1000,
+                "p95": p95(f["times"]) * 1000,
                 "max": max(f["times"]) * 1000,
                 "found": f["found"] / f["n"],
             }
@@ -509,7 +521,7 @@ def random_searches(agent, repeat: int) -> dict:
     }
 
 
-def measure_export() -> None:
+def measure_export() -> dict:
     """Run alone in its process: the peak memory reported is the export's."""
     from django.test import Client
     from django.urls import reverse
@@ -533,6 +545,7 @@ def measure_export() -> None:
         f"\nCSV export of every dossier ({lines - 1:,} rows, {size / 1e6:.0f} MB) through the view: {elapsed:.1f} s; "
         f"process peak RSS {rss_before:.0f} MB before the export, {rss_after:.0f} MB after ({load_average()})"
     )
+    return {"seconds": elapsed, "peak_mb": rss_after, "rows": lines - 1, "load": os.getloadavg()[0]}
 
 
 def main() -> None:
@@ -561,14 +574,14 @@ def main() -> None:
     if args.measure_only or args.export_only or args.search_only:
         setup_django(args.server, args.database)
         if args.measure_only:
-            measure(args.repeat)
+            print("BENCH-RESULT " + json.dumps(measure(args.repeat)))
         elif args.search_only:
             from workinfrance.accounts.models import User
 
             result = random_searches(User.objects.get(email="agent0-1@bench.test"), args.repeat)
             print("BENCH-RESULT " + json.dumps({"search": result}))
         else:
-            measure_export()
+            print("BENCH-RESULT " + json.dumps({"export": measure_export()}))
         return
     if not args.skip_load:
         print(f"Loading {n:,} dossiers into {args.database}")
