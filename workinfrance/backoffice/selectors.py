@@ -19,6 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -233,9 +234,13 @@ def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
     )
     page = paginator.get_page(page_number)
     today = timezone.localdate()
+    # One URL resolution for the page, not one per row.
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    screen_url = reverse("backoffice:dossier", kwargs={"uuid": placeholder})
     for dossier in page.object_list:
         dossier.flags = dossier_flags(dossier, today=today)
         dossier.days_since_filing = days_since_filing(dossier, today=today)
+        dossier.screen_url = screen_url.replace(placeholder, str(dossier.uuid))
     return page
 
 
