@@ -38,7 +38,7 @@ def percentile(values: list[float], fraction: float) -> float:
 
 def get(port: int, path: str, cookie: str) -> float:
     started = time.perf_counter()
-    connection = http.client.HTTPConnection(HOST, port, timeout=30)
+    connection = http.client.HTTPConnection(HOST, port, timeout=180)
     try:
         connection.request("GET", path, headers={"Cookie": cookie, "Host": "127.0.0.1"})
         response = connection.getresponse()
@@ -148,7 +148,7 @@ def main() -> None:
     gunicorn = Path(sys.executable).parent / "gunicorn"
     command = [
         str(gunicorn), "config.wsgi:application", "-w", str(args.workers), "-b", f"{HOST}:{args.port}",
-        "--no-control-socket", "--log-level", "warning",
+        "--no-control-socket", "--log-level", "warning", "--timeout", "180",
     ]  # fmt: skip
     server = subprocess.Popen(command, cwd=ROOT, env=env)
     figures = {}

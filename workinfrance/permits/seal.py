@@ -70,6 +70,8 @@ FIELD_TYPES = {
     FIELD_VALID_UNTIL: int,
 }
 
+_CLAIM_KEYS = {CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_CTI, PERMIT_CLAIM}
+
 QR_PATH = "/V/"
 QR_ALPHANUMERIC = set("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:")
 MAX_SEAL_BYTES = 2048
@@ -209,34 +211,67 @@ def _strict_loads(data: bytes):
 
 
 def _lookup(keys: KeyLookup, kid: bytes) -> VerificationKey | None:
-    return keys.get(kid) if isinstance(keys, Mapping) else keys(kid)
+    return keys.get(kid) if type(keys) is dict or isinstance(keys, Mapping) else keys(kid)
+
+
+# The one canonical encoding of an ES256 protected header, up to its 8-byte kid.
+_ES256_HEADER_PREFIX = bytes([0xA2, HEADER_ALG, 0x26, HEADER_KID, 0x40 | KID_LENGTH])
+_ECDSA_SHA256 = ec.ECDSA(hashes.SHA256())
+
+
+def _bstr(data: bytes, at: int) -> tuple[bytes, int]:
+    """The byte string at `at` in its shortest length encoding, and the offset after it."""
+    head = data[at]
+    if head >> 5 != 2:
+        raise ValueError("not a byte string")
+    info, at = head & 0x1F, at + 1
+    if info < 24:
+        length = info
+    elif info == 24 and data[at] >= 24:
+        length, at = data[at], at + 1
+    elif info == 25 and data[at] and int.from_bytes(data[at : at + 2], "big") > 0xFF:
+        length, at = int.from_bytes(data[at : at + 2], "big"), at + 2
+    else:
+        raise ValueError("not a short canonical byte string")
+    if at + length > len(data):
+        raise ValueError("truncated")
+    return data[at : at + length], at + length
+
+
+def _canonical_sign1(data: bytes) -> tuple[bytes, bytes, bytes] | None:
+    """(protected, payload, signature) of a canonical COSE_Sign1_Tagged with an empty unprotected
+    map, read by hand: the common case costs no CBOR decode and re-encode. None for anything
+    else, which the general (strict, slower) path then examines."""
+    try:
+        if data[:2] != b"\xd2\x84":  # tag 18, array of 4
+            return None
+        protected, at = _bstr(data, 2)
+        if data[at] != 0xA0:  # {}
+            return None
+        payload, at = _bstr(data, at + 1)
+        signature, at = _bstr(data, at)
+    except (ValueError, IndexError):
+        return None
+    return (protected, payload, signature) if at == len(data) else None
 
 
 def verify(data: bytes, keys: KeyLookup) -> PermitClaims:
     """Check a seal's signature under the key its kid names and return its claims."""
     if not isinstance(data, bytes | bytearray) or len(data) > MAX_SEAL_BYTES:
         raise MalformedSeal("not a seal")
-    message = _strict_loads(bytes(data))
-    if not (
-        isinstance(message, cbor2.CBORTag)
-        and message.tag == COSE_SIGN1_TAG
-        and isinstance(message.value, list | tuple)
-        and len(message.value) == 4
+    parts = _canonical_sign1(bytes(data))
+    if parts is None:
+        parts = _general_sign1(bytes(data))
+    protected, payload, signature = parts
+    if len(protected) == len(_ES256_HEADER_PREFIX) + KID_LENGTH and protected.startswith(
+        _ES256_HEADER_PREFIX
     ):
-        raise MalformedSeal("not a COSE_Sign1 message")
-    protected, unprotected, payload, signature = message.value
-    if not (
-        isinstance(protected, bytes)
-        and isinstance(payload, bytes)
-        and isinstance(signature, bytes)
-        and isinstance(unprotected, Mapping)
-        and not unprotected
-    ):
-        raise MalformedSeal("bad COSE_Sign1 structure")
-    header = _strict_loads(protected)
-    if not (isinstance(header, Mapping) and set(header) == {HEADER_ALG, HEADER_KID}):
-        raise MalformedSeal("protected header must hold exactly alg and kid")
-    alg, kid = header[HEADER_ALG], header[HEADER_KID]
+        alg, kid = ALGORITHMS["ES256"], protected[len(_ES256_HEADER_PREFIX) :]
+    else:
+        header = _strict_loads(protected)
+        if not (isinstance(header, Mapping) and set(header) == {HEADER_ALG, HEADER_KID}):
+            raise MalformedSeal("protected header must hold exactly alg and kid")
+        alg, kid = header[HEADER_ALG], header[HEADER_KID]
     if not (isinstance(kid, bytes) and len(kid) == KID_LENGTH and type(alg) is int):
         raise MalformedSeal("bad kid or alg")
     key = _lookup(keys, kid)
@@ -254,25 +289,43 @@ def verify(data: bytes, keys: KeyLookup) -> PermitClaims:
     r = int.from_bytes(signature[:COORDINATE_LENGTH], "big")
     s = int.from_bytes(signature[COORDINATE_LENGTH:], "big")
     try:
-        key.public_key.verify(
-            encode_dss_signature(r, s), _sig_structure(protected, payload), ec.ECDSA(hashes.SHA256())
-        )
+        key.public_key.verify(encode_dss_signature(r, s), _sig_structure(protected, payload), _ECDSA_SHA256)
     except (InvalidSignature, ValueError) as error:
         raise BadSignature(kid.hex()) from error
     return claims_decode(payload)
 
 
+def _general_sign1(data: bytes) -> tuple[bytes, bytes, bytes]:
+    """(protected, payload, signature) of any CBOR input, or the reason it is not a seal."""
+    message = _strict_loads(data)
+    if not (
+        isinstance(message, cbor2.CBORTag)
+        and message.tag == COSE_SIGN1_TAG
+        and isinstance(message.value, list | tuple)
+        and len(message.value) == 4
+    ):
+        raise MalformedSeal("not a COSE_Sign1 message")
+    protected, unprotected, payload, signature = message.value
+    if not (
+        isinstance(protected, bytes)
+        and isinstance(payload, bytes)
+        and isinstance(signature, bytes)
+        and isinstance(unprotected, Mapping)
+        and not unprotected
+    ):
+        raise MalformedSeal("bad COSE_Sign1 structure")
+    return protected, payload, signature
+
+
 def claims_decode(payload: bytes) -> PermitClaims:
     claims = _strict_loads(payload)
-    if not (
-        isinstance(claims, Mapping)
-        and set(claims) == {CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_CTI, PERMIT_CLAIM}
-    ):
+    # CBOR maps decode to dicts: exact type checks, cheaper than the abstract Mapping.
+    if not (type(claims) is dict and claims.keys() == _CLAIM_KEYS):
         raise MalformedSeal("unexpected claims")
     fields = claims[PERMIT_CLAIM]
-    if not isinstance(fields, Mapping) or fields.get(FIELD_VERSION) != PERMIT_CLAIM_VERSION:
+    if type(fields) is not dict or fields.get(FIELD_VERSION) != PERMIT_CLAIM_VERSION:
         raise MalformedSeal("unknown permit claim version")
-    if set(fields) != set(FIELD_TYPES) or any(
+    if fields.keys() != FIELD_TYPES.keys() or any(
         type(fields[field]) is not kind for field, kind in FIELD_TYPES.items()
     ):
         raise MalformedSeal("bad permit claim fields")
