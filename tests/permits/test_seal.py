@@ -269,3 +269,9 @@ def test_jwks_round_trip_and_relabelled_keys(key, keys):
         keys_from_jwks(relabelled)
     with pytest.raises(JwksError):
         keys_from_jwks({"keys": [{**jwk, "crv": "P-384"}]})
+
+
+@pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65535, 65536])
+def test_signed_structure_is_the_canonical_cbor_of_rfc_9052(length):
+    protected, payload = b"\xa1\x01\x26", bytes(range(256)) * (length // 256) + bytes(length % 256)
+    assert seal._sig_structure(protected, payload) == cbor2.dumps(["Signature1", protected, b"", payload])

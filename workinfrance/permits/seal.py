@@ -78,6 +78,10 @@ MAX_SEAL_BYTES = 2048
 MAX_QR_TEXT = 4296  # the most a QR code can hold in alphanumeric mode
 BASE32_RE = re.compile(r"[A-Z2-7]+")
 EPOCH = datetime.date(1970, 1, 1)
+_EPOCH_ORDINAL = EPOCH.toordinal()
+# The field types in the order a canonical map holds its keys (sorted by encoded bytes: the
+# small non-negative integers 0..10 in numeric order), so one tuple comparison checks them all.
+_FIELD_TYPES_IN_ORDER = {tuple(FIELD_TYPES): tuple(FIELD_TYPES.values())}
 
 
 class SealError(Exception):
@@ -183,9 +187,28 @@ def claims_encode(claims: PermitClaims) -> bytes:
     )
 
 
+def _bstr_item(data: bytes) -> bytes:
+    """`data` as a CBOR byte string, length in its shortest form (what cbor2.dumps writes)."""
+    length = len(data)
+    if length < 24:
+        head = bytes([0x40 | length])
+    elif length < 0x100:
+        head = bytes([0x58, length])
+    elif length < 0x10000:
+        head = b"\x59" + length.to_bytes(2, "big")
+    else:
+        head = b"\x5a" + length.to_bytes(4, "big")
+    return head + data
+
+
+# ["Signature1", ..., ..., ...] up to its first byte string: array of 4, the context text.
+_SIG_STRUCTURE_PREFIX = b"\x84\x6aSignature1"
+
+
 def _sig_structure(protected: bytes, payload: bytes) -> bytes:
-    """RFC 9052 §4.4: what is actually signed; external_aad is empty."""
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+    """RFC 9052 §4.4: what is actually signed, ["Signature1", protected, external_aad (empty),
+    payload] in canonical CBOR, written directly (a test compares it with cbor2's encoding)."""
+    return _SIG_STRUCTURE_PREFIX + _bstr_item(protected) + b"\x40" + _bstr_item(payload)
 
 
 def sign(claims: PermitClaims, key: SigningKey) -> bytes:
@@ -325,8 +348,8 @@ def claims_decode(payload: bytes) -> PermitClaims:
     fields = claims[PERMIT_CLAIM]
     if type(fields) is not dict or fields.get(FIELD_VERSION) != PERMIT_CLAIM_VERSION:
         raise MalformedSeal("unknown permit claim version")
-    if fields.keys() != FIELD_TYPES.keys() or any(
-        type(fields[field]) is not kind for field, kind in FIELD_TYPES.items()
+    if fields.keys() != FIELD_TYPES.keys() or tuple(map(type, fields.values())) != _FIELD_TYPES_IN_ORDER.get(
+        tuple(fields)
     ):
         raise MalformedSeal("bad permit claim fields")
     iss, exp, iat, cti = (claims[c] for c in (CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_CTI))
@@ -341,13 +364,13 @@ def claims_decode(payload: bytes) -> PermitClaims:
             number=fields[FIELD_NUMBER],
             last_name=fields[FIELD_LAST_NAME],
             first_name=fields[FIELD_FIRST_NAME],
-            birth_date=EPOCH + datetime.timedelta(days=fields[FIELD_BIRTH_DATE]),
+            birth_date=datetime.date.fromordinal(_EPOCH_ORDINAL + fields[FIELD_BIRTH_DATE]),
             employer_name=fields[FIELD_EMPLOYER_NAME],
             employer_siret=fields[FIELD_EMPLOYER_SIRET],
             category=fields[FIELD_CATEGORY],
             weekly_hours=Decimal(fields[FIELD_WEEKLY_HOURS_TENTHS]).scaleb(-1),
-            valid_from=EPOCH + datetime.timedelta(days=fields[FIELD_VALID_FROM]),
-            valid_until=EPOCH + datetime.timedelta(days=fields[FIELD_VALID_UNTIL]),
+            valid_from=datetime.date.fromordinal(_EPOCH_ORDINAL + fields[FIELD_VALID_FROM]),
+            valid_until=datetime.date.fromordinal(_EPOCH_ORDINAL + fields[FIELD_VALID_UNTIL]),
         )
     except (ValueError, OverflowError) as error:
         raise MalformedSeal("claim out of range") from error
