@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -26,7 +27,11 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "widget_tweaks",
     "dsfr",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "workinfrance.core",
+    "workinfrance.outbox",
     "workinfrance.accounts",
     "workinfrance.territories",
     "workinfrance.procedures",
@@ -35,6 +40,7 @@ INSTALLED_APPS = [
     "workinfrance.applicant",
     "workinfrance.backoffice",
     "workinfrance.stats",
+    "workinfrance.oidc",
 ]
 
 MIDDLEWARE = [
@@ -45,6 +51,9 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workinfrance.accounts.throttle.ThrottleMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "workinfrance.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workinfrance.core.middleware.SecurityHeadersMiddleware",
@@ -85,7 +94,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Passwords (refused to staff of a unit that requires ProConnect), and FranceConnect/ProConnect sessions.
+AUTHENTICATION_BACKENDS = [
+    "workinfrance.oidc.backends.PasswordBackend",
+    "workinfrance.oidc.backends.OidcBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -99,9 +112,13 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:after_login"
 LOGOUT_REDIRECT_URL = "core:home"
-# Failed logins allowed per e-mail address and per client in LOGIN_THROTTLE_WINDOW seconds.
-LOGIN_THROTTLE_LIMIT = env_int("LOGIN_THROTTLE_LIMIT", 10)
-LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900)
+# One throttle for every way in (workinfrance/accounts/throttle.py): per-scope overrides of its
+# rules, e.g. {"login": {"identifier_free": 3}}; the trusted-device cookie that spares the owner.
+WIF_THROTTLE_RULES: dict = {}
+WIF_THROTTLE_DEVICE_COOKIE = "wif_device"
+WIF_THROTTLE_DEVICE_MAX_AGE = 365 * 24 * 3600
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+WIF_TRUSTED_PROXIES = env_list("WIF_TRUSTED_PROXIES", [])
 
 # Internationalisation: French first, English for foreign students.
 LANGUAGE_CODE = "fr"
@@ -125,6 +142,9 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Upper bound for one uploaded document (bytes).
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Largest image accepted (width × height, checked before decoding) and longest PDF.
+WIF_UPLOAD_MAX_PIXELS = env_int("WIF_UPLOAD_MAX_PIXELS", 40_000_000)
+WIF_UPLOAD_MAX_PDF_PAGES = env_int("WIF_UPLOAD_MAX_PDF_PAGES", 200)
 
 # E-mail: written to files under var/ by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -161,10 +181,45 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# A web request queueing a task after commit must not wait long for a dead broker: the outbox
+# sweep and the permit sweep pick up what could not be queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# Outbox (workinfrance.outbox.services): delivery retries with exponential backoff, then gives up.
+WIF_OUTBOX_RETRY_BASE_SECONDS = env_int("WIF_OUTBOX_RETRY_BASE_SECONDS", 30)
+WIF_OUTBOX_RETRY_MAX_SECONDS = env_int("WIF_OUTBOX_RETRY_MAX_SECONDS", 3600)
+WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 20)
+# How long a queued message is left to its task before the sweep queues it again (seconds).
+WIF_OUTBOX_DISPATCH_GRACE_SECONDS = env_int("WIF_OUTBOX_DISPATCH_GRACE_SECONDS", 120)
+WIF_OUTBOX_SWEEP_SECONDS = env_int("WIF_OUTBOX_SWEEP_SECONDS", 30)
 
 # Public address of the service: links in e-mails and the permit's QR code.
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", "HTTP://127.0.0.1:8000")
 WIF_SERVICE_NAME = "Work in France"
+
+# Second factor of staff (workinfrance/accounts/second_factor.py): TOTP apps and WebAuthn passkeys.
+OTP_TOTP_ISSUER = "Work in France"
+# One throttle for every way in (the second-factor step included): not the libraries' own counters.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# The admin never shows TOTP secrets; a lost factor is reset with the audited user action.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_WEBAUTHN_RP_NAME = "Work in France"
+# Passkeys are bound to this domain (the public address's host unless told otherwise) and accepted
+# only from these origins: a look-alike site cannot use them. Browsers offer passkeys to https sites
+# and to http://localhost only: with an http address (development), that is where they work.
+_public = urlsplit(WIF_PUBLIC_URL.lower())
+_passkey_site = (
+    _public
+    if _public.scheme == "https"
+    else _public._replace(netloc=_public.netloc.replace("127.0.0.1", "localhost"))
+)
+OTP_WEBAUTHN_RP_ID = env_str("WIF_WEBAUTHN_RP_ID", "") or _passkey_site.hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WIF_WEBAUTHN_ORIGINS", [f"{_passkey_site.scheme}://{_passkey_site.netloc}"]
+)
+# A passkey is a second factor here, after the password: never a way in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
 
 # Security headers (see workinfrance.core.middleware for the Content-Security-Policy).
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -211,13 +266,11 @@ WIF_PADES_KEY_FILE = env_str("WIF_PADES_KEY_FILE", "")
 WIF_PADES_CERT_FILE = env_str("WIF_PADES_CERT_FILE", "")
 WIF_PADES_CHAIN_FILES = env_list("WIF_PADES_CHAIN_FILES", [])
 WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
-# The permit number + birth date form: attempts allowed per client in the window (seconds).
-WIF_VERIFY_THROTTLE_LIMIT = env_int("WIF_VERIFY_THROTTLE_LIMIT", 10)
-WIF_VERIFY_THROTTLE_WINDOW = env_int("WIF_VERIFY_THROTTLE_WINDOW", 900)
 # Accepted dossiers whose PDF is missing are swept by this periodic task (seconds).
 # Statistics: catch up with new events every minute; rebuild from the whole history at night
 # (also forgets dossiers deleted by the retention purge).
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "workinfrance.outbox.tasks.sweep_outbox", "schedule": WIF_OUTBOX_SWEEP_SECONDS},
     "permits-issue-missing-pdfs": {
         "task": "workinfrance.permits.tasks.issue_missing_permit_pdfs",
         "schedule": 300,
@@ -230,3 +283,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Pages read the statistics after a catch-up when the last one is older than this (seconds).
 WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
+
+# FranceConnect (applicants) and ProConnect (employers, agents): OpenID Connect providers. A provider
+# without issuer, client id and secret is not offered. README.md lists the redirect URIs to declare.
+WIF_OIDC_PROVIDERS = {
+    name: {
+        "issuer": env_str(f"WIF_{name.upper()}_ISSUER", ""),
+        "client_id": env_str(f"WIF_{name.upper()}_CLIENT_ID", ""),
+        "client_secret": env_str(f"WIF_{name.upper()}_CLIENT_SECRET", ""),
+        "token_endpoint_auth_method": env_str(f"WIF_{name.upper()}_TOKEN_AUTH_METHOD", "client_secret_post"),
+    }
+    for name in ("franceconnect", "proconnect")
+}
+# Seconds allowed to each call to a provider (discovery, keys, token, userinfo).
+WIF_OIDC_TIMEOUT = env_int("WIF_OIDC_TIMEOUT", 5)

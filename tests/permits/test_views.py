@@ -157,7 +157,7 @@ def test_verify_by_number_and_birth_date(client, issued_permit):
 
 
 def test_verify_by_number_is_throttled_per_client(client, issued_permit, settings):
-    settings.WIF_VERIFY_THROTTLE_LIMIT = 3
+    settings.WIF_THROTTLE_RULES = {"permit_lookup": {"client_free": 3}}
     url = reverse("permits:verify_form")
     for attempt in range(3):
         response = client.post(url, {"number": f"APT-2026-75-GUESS{attempt:03d}", "birth_date": "2002-03-14"})
@@ -171,6 +171,22 @@ def test_verify_by_number_is_throttled_per_client(client, issued_permit, setting
     )
     assert verdict_in(other_client) == "valid"
     assert verdict_in(client.get(verify_url(issued_permit))) == "valid"  # the QR code is never throttled
+
+
+def test_verify_by_number_is_throttled_per_number(client, issued_permit, settings):
+    """Birth dates guessed from many addresses: the number's own counter stops them."""
+    settings.WIF_THROTTLE_RULES = {"permit_lookup": {"identifier_free": 3}}
+    url = reverse("permits:verify_form")
+    for day in range(1, 4):
+        wrong = client.post(
+            url,
+            {"number": issued_permit.number, "birth_date": f"2001-01-{day:02d}"},
+            REMOTE_ADDR=f"10.3.0.{day}",
+        )
+        assert wrong.status_code == 200
+    spelled = issued_permit.number.lower().replace("-", " - ")
+    throttled = client.post(url, {"number": spelled, "birth_date": "2002-03-14"}, REMOTE_ADDR="10.3.0.9")
+    assert throttled.status_code == 429 and "data-verdict" not in throttled.content.decode()
 
 
 def test_jwks_publishes_every_key(client, issued_permit):

@@ -88,6 +88,8 @@ def dossier_context(dossier: Dossier) -> dict:
     return {
         "dossier": dossier,
         "sections": dossier_sections(dossier),
+        # Names and birth date received from FranceConnect rather than typed by the applicant.
+        "identity_certified_by": dossier.get_student_identity_certified_by_display(),
         "documents": [d for d in documents if d.message_id is None and d.superseded_at is None],
         "superseded_documents": [
             d for d in documents if d.message_id is None and d.superseded_at is not None

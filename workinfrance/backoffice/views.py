@@ -208,7 +208,7 @@ def _serve_document(request, uuid, document_id, *, download: bool):
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=not inline,
-        filename=document.original_name,
+        filename=document.download_name,
         content_type=document.content_type
         if document.content_type in INLINE_TYPES
         else "application/octet-stream",

@@ -2,7 +2,7 @@
 
 Each function takes the acting user explicitly, locks the dossier row, checks the transition
 table (`lifecycle.TRANSITIONS`) for the current state and the actor's relation to the dossier,
-applies the change, writes the audit `Event` and schedules side effects after commit.
+applies the change, writes the audit `Event` and its e-mail to the outbox (sent after commit).
 Nothing else in the code base assigns `Dossier.state`.
 """
 
@@ -28,6 +28,7 @@ from .errors import (
     TransitionNotAllowed,
 )
 from .fields import APPLICANT_FIELDS
+from .identity import CERTIFIED_IDENTITY_FIELDS, CertifiedIdentity
 from .lifecycle import TRANSITIONS, Actor, State, Transition, actor_kinds, user_unit_ids
 from .models import ComplementRequest, Document, Dossier, FilerKind, Message, RefusalReason
 from .numbering import next_dossier_number
@@ -69,7 +70,7 @@ def _apply(
             target=locked,
             data={"from": from_state, "to": rule.target.value, **(data or {})},
         )
-        transaction.on_commit(lambda: notifications.state_changed(dossier_id=locked.pk, event_id=event.pk))
+        notifications.state_changed(dossier=locked, event=event)
     dossier.refresh_from_db()
     return locked
 
@@ -146,9 +147,7 @@ def dossier_assign(*, dossier: Dossier, actor, assignee) -> Dossier:
             },
         )
         if from_state != locked.state:
-            transaction.on_commit(
-                lambda: notifications.state_changed(dossier_id=locked.pk, event_id=event.pk)
-            )
+            notifications.state_changed(dossier=locked, event=event)
     dossier.refresh_from_db()
     return locked
 
@@ -314,8 +313,19 @@ def _lock_for_applicant_edit(dossier: Dossier, actor) -> Dossier:
     return locked
 
 
-def dossier_draft_create(*, actor, category, filer_kind: str, previous_permit_number: str = "") -> Dossier:
-    """A new draft; when the student files, their identity is taken from the account."""
+def dossier_draft_create(
+    *,
+    actor,
+    category,
+    filer_kind: str,
+    previous_permit_number: str = "",
+    certified_identity: CertifiedIdentity | None = None,
+    employer_siret: str = "",
+) -> Dossier:
+    """A new draft; when the student files, their identity is taken from the account.
+
+    A `certified_identity` (FranceConnect) fills the student's names and birth date, which then stay
+    fixed; an `employer_siret` (ProConnect) prefills the employer section when the employer files."""
     if not (actor.is_authenticated and actor.is_applicant):
         raise ActorNotAllowed(_("Seul un demandeur peut créer une demande."))
     if not category.is_active:
@@ -330,9 +340,19 @@ def dossier_draft_create(*, actor, category, filer_kind: str, previous_permit_nu
         dossier.student_first_name = actor.first_name
         dossier.student_last_name = actor.last_name
         dossier.student_email = actor.email
+        if certified_identity is not None:
+            for name, value in certified_identity.field_values().items():
+                setattr(dossier, name, value)
+            dossier.student_identity_certified_by = certified_identity.source
+            dossier.student_identity_certified_at = timezone.now()
+    if filer_kind == FilerKind.EMPLOYER and employer_siret:
+        dossier.employer_siret = normalize_siret(employer_siret)
+    data = {"category": category.code}
+    if dossier.student_identity_certified_by:
+        data["identity_certified_by"] = dossier.student_identity_certified_by
     with transaction.atomic():
         dossier.save()
-        event_record(actor=actor, verb="dossier.create", target=dossier, data={"category": category.code})
+        event_record(actor=actor, verb="dossier.create", target=dossier, data=data)
     return dossier
 
 
@@ -349,6 +369,12 @@ def dossier_draft_update(*, dossier: Dossier, actor, changes: dict) -> Dossier:
         if locked.state != State.DRAFT and FIXED_AFTER_SUBMISSION & set(changed):
             raise DossierActionError(
                 _("La catégorie, le déposant et le département ne peuvent plus changer après le dépôt.")
+            )
+        if locked.student_identity_certified_by and set(CERTIFIED_IDENTITY_FIELDS) & set(changed):
+            raise DossierActionError(
+                _(
+                    "Les nom, prénoms et date de naissance certifiés par FranceConnect ne peuvent pas être modifiés."
+                )
             )
         if changed:
             for name in changed:
@@ -391,8 +417,8 @@ def _document_create(*, dossier: Dossier, actor, checked, document_type=None, me
         sha256=checked.sha256,
         uploaded_by=actor,
     )
-    # The storage name comes from document_upload_path (random); the given name is ignored.
-    document.file.save("upload", checked.file, save=False)
+    # The storage name comes from document_upload_path (random) with the detected type's extension.
+    document.file.save(f"upload{checked.extension}", checked.file, save=False)
     document.save()
     return document
 
@@ -426,9 +452,7 @@ def message_post(*, dossier: Dossier, actor, body: str, attachments=()) -> Messa
             data={"message": message.pk, "from_staff": from_staff, "attachments": len(checked)},
         )
         if from_staff:
-            transaction.on_commit(
-                lambda: notifications.message_posted(dossier_id=locked.pk, message_id=message.pk)
-            )
+            notifications.message_posted(dossier=locked, message=message)
     return message
 
 

@@ -10,7 +10,6 @@ import logging
 import secrets
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
@@ -118,7 +117,10 @@ def permit_pdf_schedule(*, permit_id: int) -> None:
     picks the permit up later; `robust` on_commit keeps the agent's request unharmed."""
     from .tasks import issue_permit_pdf
 
-    issue_permit_pdf.delay(permit_id=permit_id)
+    try:
+        issue_permit_pdf.delay(permit_id=permit_id)
+    except Exception as error:
+        logger.warning("Permit %s: PDF not queued (%s); the sweep will issue it", permit_id, error)
 
 
 def permit_pdf_bytes(permit: Permit) -> bytes:
@@ -183,15 +185,3 @@ def permit_revoke_by_supervisor(*, permit: Permit, actor, reason: str) -> Permit
         raise PermitActionError(_("Cette autorisation est déjà retirée."))
     with transaction.atomic():
         return permit_revoke(permit=permit, actor=actor, reason=reason)
-
-
-def verification_attempt_allowed(*, client_ip: str) -> bool:
-    """Count one number + birth-date lookup of this client; False once over the limit (fixed window)."""
-    key = f"permit-verify:ip:{client_ip}"
-    cache.add(key, 0, timeout=settings.WIF_VERIFY_THROTTLE_WINDOW)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # expired between add and incr
-        cache.set(key, 1, timeout=settings.WIF_VERIFY_THROTTLE_WINDOW)
-        count = 1
-    return count <= settings.WIF_VERIFY_THROTTLE_LIMIT
