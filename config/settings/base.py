@@ -52,6 +52,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "workinfrance.accounts.throttle.ThrottleMiddleware",
+    "workinfrance.core.middleware.PrivatePagesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "workinfrance.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -142,6 +143,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Upper bound for one uploaded document (bytes).
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# The legal ceiling of weekly working hours (Code du travail L3121-20), above any category's own.
+WIF_WEEKLY_HOURS_CEILING = env_int("WIF_WEEKLY_HOURS_CEILING", 48)
 # Largest image accepted (width × height, checked before decoding) and longest PDF.
 WIF_UPLOAD_MAX_PIXELS = env_int("WIF_UPLOAD_MAX_PIXELS", 40_000_000)
 WIF_UPLOAD_MAX_PDF_PAGES = env_int("WIF_UPLOAD_MAX_PDF_PAGES", 200)

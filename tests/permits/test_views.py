@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from workinfrance.core.events import events_for
 from workinfrance.dossiers import services as dossier_services
-from workinfrance.dossiers.services import PermitTerms
+from workinfrance.dossiers.terms import PermitTerms
 from workinfrance.permits import seal, services
 from workinfrance.permits.models import Permit
 
@@ -71,6 +71,7 @@ def test_expired_permit(client, applicant, agent, django_capture_on_commit_callb
         agent=agent,
         capture=django_capture_on_commit_callbacks,
         terms=terms,
+        filed_at=timezone.now() - datetime.timedelta(days=400),
     )
     response = client.get(verify_url(permit))
     assert verdict_in(response) == "expired"

@@ -104,8 +104,8 @@ def _options(field, choices):
 def _export_selection(request):
     form = InboxFilterForm(request.GET, user=request.user)
     query = form.to_query()
-    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
-    return inbox_queryset(user=request.user, query=query), filters
+    # The audit records the selection as the form understood it: known fields, cleaned values.
+    return inbox_queryset(user=request.user, query=query), query.audit_fields()
 
 
 def _export_name(extension: str) -> str:
