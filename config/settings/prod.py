@@ -9,6 +9,10 @@ if SECRET_KEY.startswith("dev-only"):
 
     raise ImproperlyConfigured("SECRET_KEY must be set to a real secret in production.")
 env_str("DATABASE_URL", required=True)
+# One connection per worker, kept between requests (opening one costs more than most pages), and
+# checked before a request reuses it, so a restarted or failed-over database costs no error page.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 REDIS_URL = env_str("REDIS_URL", required=True)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
