@@ -10,7 +10,7 @@ from workinfrance.dossiers.models import DossierNumberSequence, FilerKind
 
 from tests.dossiers.helpers import dossier_in_state
 from tests.factories import VALID_SIRET, UserFactory, complete_draft
-from tests.permits.helpers import accept
+from tests.permits.helpers import accept, in_force_today
 
 # Another SIRET whose Luhn key checks out.
 OTHER_SIRET = "35600000000048"
@@ -56,9 +56,7 @@ def accepted_without_pdf(dossier, *, agent):
     """Submitted, taken and accepted through the services; the PDF task (slow) is not run."""
     dossier_services.dossier_submit(dossier=dossier, actor=dossier.applicant)
     dossier_services.dossier_take(dossier=dossier, actor=agent)
-    dossier_services.dossier_accept(
-        dossier=dossier, actor=agent, terms=dossier_services.permit_terms_proposed(dossier)
-    )
+    dossier_services.dossier_accept(dossier=dossier, actor=agent, terms=in_force_today(dossier))
     return dossier.permits.get()
 
 

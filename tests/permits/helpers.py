@@ -41,7 +41,10 @@ def in_force_today(dossier) -> dossier_services.PermitTerms:
     """The proposed terms, starting today: a permit whose verdict is "valid" now (one starting with
     the contract, ten days ahead in the factory, is "not yet in force")."""
     proposed = dossier_services.permit_terms_proposed(dossier)
-    return dataclasses.replace(proposed, validity_start=timezone.localdate())
+    shift = proposed.validity_start - timezone.localdate()  # the same length, moved to start today
+    return dataclasses.replace(
+        proposed, validity_start=proposed.validity_start - shift, validity_end=proposed.validity_end - shift
+    )
 
 
 def accept(dossier, *, agent, capture, terms=None, filed_at=None):

@@ -34,6 +34,10 @@ def permit_for(applicant, agent, capture, *, start_in_days=0, end_in_days=200):
     dossier = complete_draft(applicant=applicant)
     with capture(execute=False):
         dossier_services.dossier_submit(dossier=dossier, actor=applicant)
+        if start_in_days < 0:  # a permit never starts before its filing: file it earlier
+            filed_at = timezone.now() + datetime.timedelta(days=start_in_days - 1)
+            type(dossier).objects.filter(pk=dossier.pk).update(first_submitted_at=filed_at)
+            dossier.refresh_from_db()
         dossier_services.dossier_take(dossier=dossier, actor=agent)
         today = timezone.localdate()
         dossier_services.dossier_accept(
