@@ -139,7 +139,7 @@ def test_accept_with_invalid_terms_shows_errors(client, agent, paris):
         },
     )
     assert response.status_code == 400
-    assert "La validité ne peut dépasser 12 mois." in response.content.decode()
+    assert "La validité ne peut dépasser 12 mois pour cette catégorie." in response.content.decode()
     dossier.refresh_from_db()
     assert dossier.state == "in_review" and not dossier.permits.exists()
 
