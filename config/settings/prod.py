@@ -1,7 +1,7 @@
 """Production: refuses to start without its secrets; secure cookies and HTTPS."""
 
 from .base import *  # noqa: F403
-from .env import env_int, env_list, env_str
+from .env import env_bool, env_int, env_list, env_str
 
 SECRET_KEY = env_str("SECRET_KEY", required=True)
 if SECRET_KEY.startswith("dev-only"):
@@ -27,6 +27,9 @@ SECURE_SSL_REDIRECT = True
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# Off by default: joining the browsers' preload list is for the parent domain's owner to decide
+# (README, "manage.py check --deploy").
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = 8 * 3600
