@@ -74,6 +74,8 @@ EXPECTED = {
 POST_ONLY = {
     "core:set_language": None,
     "accounts:logout": None,
+    "oidc:logout": None,
+    "oidc:start": "provider",
     "otp_webauthn:credential-registration-begin": None,
     "otp_webauthn:credential-registration-complete": None,
     "otp_webauthn:credential-authentication-begin": None,
@@ -89,6 +91,9 @@ POST_ONLY = {
 }
 # Token links and the role router are covered by the accounts tests.
 NOT_HERE = {"accounts:confirm_email", "accounts:password_reset_confirm", "accounts:after_login"}
+# The OpenID Connect return addresses and the pending-link pages: tests/oidc drives them over HTTP
+# (without a state or a pending link in the session they refuse, whoever asks).
+NOT_HERE |= {"oidc:callback", "oidc:link", "oidc:link_email", "oidc:logout_return"}
 
 
 def url_names(patterns=None, namespace=None):
@@ -129,6 +134,7 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
     kwargs = {
         None: {},
         "page": {"slug": "accessibilite"},
+        "provider": {"provider": "franceconnect"},
         "dossier": {"uuid": dossier.uuid},
         "step": {"uuid": draft.uuid, "step": "student"},
         "document": {"uuid": dossier.uuid, "document_id": document.pk},

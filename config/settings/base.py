@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp_webauthn",
     "workinfrance.core",
+    "workinfrance.outbox",
     "workinfrance.accounts",
     "workinfrance.territories",
     "workinfrance.procedures",
@@ -187,6 +188,18 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
+# A web request queueing a task after commit must not wait long for a dead broker: the outbox
+# sweep and the permit sweep pick up what could not be queued.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+
+# Outbox (workinfrance.outbox.services): delivery retries with exponential backoff, then gives up.
+WIF_OUTBOX_RETRY_BASE_SECONDS = env_int("WIF_OUTBOX_RETRY_BASE_SECONDS", 30)
+WIF_OUTBOX_RETRY_MAX_SECONDS = env_int("WIF_OUTBOX_RETRY_MAX_SECONDS", 3600)
+WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 20)
+# How long a queued message is left to its task before the sweep queues it again (seconds).
+WIF_OUTBOX_DISPATCH_GRACE_SECONDS = env_int("WIF_OUTBOX_DISPATCH_GRACE_SECONDS", 120)
+WIF_OUTBOX_SWEEP_SECONDS = env_int("WIF_OUTBOX_SWEEP_SECONDS", 30)
 
 # Public address of the service: links in e-mails and the permit's QR code.
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", "HTTP://127.0.0.1:8000")
@@ -264,6 +277,7 @@ WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
 # Statistics: catch up with new events every minute; rebuild from the whole history at night
 # (also forgets dossiers deleted by the retention purge).
 CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "workinfrance.outbox.tasks.sweep_outbox", "schedule": WIF_OUTBOX_SWEEP_SECONDS},
     "permits-issue-missing-pdfs": {
         "task": "workinfrance.permits.tasks.issue_missing_permit_pdfs",
         "schedule": 300,

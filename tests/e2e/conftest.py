@@ -16,6 +16,7 @@ from playwright.sync_api import expect, sync_playwright
 from .mailbox import Mailbox
 from .people import Authenticator, Journal, Person, VisitedPages
 from .service import ARTIFACTS, LiveService
+from tests.oidc_provider import LocalProvider
 
 E2E_DIR = Path(__file__).parent
 # Accepting a dossier renders and signs the permit inside the request (tasks in-process): on a busy
@@ -46,6 +47,9 @@ def service():
     # In memory when the system offers it: SQLite's many small synced writes (migrations) are much faster.
     root = Path(tempfile.mkdtemp(prefix="wif-e2e-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     live = LiveService(root)
+    # The local FranceConnect and ProConnect (npm oidc-provider), declared for this service's address.
+    live.oidc = LocalProvider([live.url], log_path=root / "oidc-provider.log").start()
+    live.env.update(live.oidc.environment())
     live.manage("compilemessages", "--ignore=.venv", "-v", "0")
     live.manage("migrate", "--no-input", "-v", "0")
     # Units of Paris and Lyon with their agents and supervisors (accounts of workinfrance.core.demo).
@@ -53,6 +57,7 @@ def service():
     live.start()
     yield live
     live.stop()
+    live.oidc.stop()
     shutil.rmtree(root, ignore_errors=True)
 
 

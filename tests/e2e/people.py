@@ -93,7 +93,8 @@ class Person:
         self.goto(reverse("accounts:login"))
         self.page.locator("input[name=username]").fill(email)
         self.page.locator("input[name=password]").fill(password)
-        self.page.locator("main form button[type=submit]").click()
+        # The password form (FranceConnect and ProConnect have their own forms above it).
+        self.page.locator("main form:has(input[name=password]) button[type=submit]").click()
         expect(self.header_tools.get_by_test_id("current-user")).to_be_visible()
         if self.asked_for_second_factor() and not stop_at_second_factor:
             self.enter_totp_code()

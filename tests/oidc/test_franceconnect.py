@@ -71,6 +71,7 @@ def test_signup_with_franceconnect_certifies_the_identity_up_to_the_filed_dossie
     step = reverse("applicant:step", kwargs={"uuid": dossier.uuid, "step": "student"})
     page = client.get(step).content.decode()
     assert "Identité certifiée par FranceConnect" in page
+    assert page.count("Identité certifiée par FranceConnect : non modifiable.") == 3
     for name in CERTIFIED_IDENTITY_FIELDS:
         assert re.search(rf'<input[^>]*name="{name}"[^>]*disabled', page), name
     # A forged form cannot change them.
@@ -253,3 +254,12 @@ def test_login_page_draws_the_dsfr_franceconnect_button(oidc, client):
     assert re.search(r"Qu’est-ce que FranceConnect\s?\?</a>", page)
     assert 'href="https://franceconnect.gouv.fr/"' in page
     assert reverse("oidc:start", kwargs={"provider": "franceconnect"}) in page
+
+
+def test_csp_lets_forms_reach_the_configured_providers_only(oidc, client, settings):
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    form_action = next(part for part in policy.split(";") if "form-action" in part).split()[1:]
+    assert form_action == ["'self'", oidc.issuer("franceconnect"), oidc.issuer("proconnect")]
+    settings.WIF_OIDC_PROVIDERS = {}
+    policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
+    assert "form-action 'self';" in policy

@@ -67,6 +67,12 @@ def test_agent_without_mfa_at_proconnect_is_not_marked(provider_browser, client,
     provider_browser.sign_in("proconnect", "agent-lyon", purpose="agent")
     assert signed_in_user(client) == agent
     assert "wif_second_factor" not in client.session
+    # The second-factor step asks for the agent's own factor before the back office...
+    assert client.get(reverse("backoffice:inbox"))["Location"].startswith(reverse("accounts:second_factor"))
+    # ...and signing out (here and at ProConnect) stays possible meanwhile.
+    response = client.post(reverse("oidc:logout"))
+    assert response["Location"].startswith(provider_browser.provider.issuer("proconnect") + "/session/end")
+    assert signed_in_user(client) is None
 
 
 def test_unknown_professional_is_refused_and_never_becomes_staff(provider_browser, client):
@@ -85,9 +91,13 @@ def test_unknown_professional_as_employer_gets_an_applicant_account_only(provide
 
 
 def test_agent_entry_refuses_an_applicant_account(provider_browser, client):
-    UserFactory(email="claire.dupont@boulangerie-exemple.test")
+    applicant = UserFactory(email="claire.dupont@boulangerie-exemple.test")
     response = provider_browser.sign_in("proconnect", "claire-dupont", purpose="agent")
     assert response.status_code == 403 and signed_in_user(client) is None
+    assert Event.objects.filter(
+        verb="oidc.refused_unknown_professional", target_id=str(applicant.pk)
+    ).exists()
+    assert not OidcIdentity.objects.filter(user=applicant).exists()
 
 
 def test_staff_without_a_unit_is_refused(provider_browser, client):

@@ -22,8 +22,9 @@ TOTP, WEBAUTHN, RECOVERY = "totp", "webauthn", "recovery"
 ROLES_WITH_SECOND_FACTOR = {Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}
 
 # Reachable before the second factor: the account pages (sign-in, the step itself, sign-out, password
-# reset: none shows back-office data), the passkey ceremony and the language switch.
-OPEN_NAMESPACES = {"accounts", "otp_webauthn"}
+# reset: none shows back-office data), the passkey ceremony, the FranceConnect/ProConnect sign-in and
+# sign-out, and the language switch.
+OPEN_NAMESPACES = {"accounts", "otp_webauthn", "oidc"}
 OPEN_URL_NAMES = {"core:set_language"}
 
 

@@ -17,11 +17,14 @@ def legal_footer() -> str:
     return "--\n" + "\n\n".join(parts)
 
 
-def send_service_email(*, to: str, subject: str, body: str) -> None:
+def send_service_email(*, to: str, subject: str, body: str, headers: dict | None = None) -> None:
+    """Send now. Messages caused by a state change go through the outbox instead
+    (`workinfrance.outbox.services.outbox_email`), which retries and never loses them."""
     message = EmailMessage(
         subject=f"[{settings.WIF_SERVICE_NAME}] {subject}",
         body=f"{body.rstrip()}\n\n{legal_footer()}",
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[to],
+        headers=headers,
     )
     message.send()

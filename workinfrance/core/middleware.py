@@ -7,6 +7,8 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
+from workinfrance.oidc.providers import provider_origins
+
 
 class SecurityHeadersMiddleware:
     """Strict Content-Security-Policy: our own origin only; inline scripts only with the request nonce."""
@@ -18,12 +20,15 @@ class SecurityHeadersMiddleware:
         request.csp_nonce = secrets.token_urlsafe(16)
         response = self.get_response(request)
         if "Content-Security-Policy" not in response:
+            # The sign-in and sign-out forms redirect to FranceConnect / ProConnect: browsers apply
+            # form-action to that redirection, so the configured providers' origins are allowed there.
+            form_action = " ".join(["'self'", *provider_origins()])
             response["Content-Security-Policy"] = (
                 "default-src 'self'; "
                 f"script-src 'self' 'nonce-{request.csp_nonce}'; "
                 "style-src 'self' 'unsafe-inline'; "
                 "img-src 'self' data:; font-src 'self' data:; "
-                "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'"
+                f"object-src 'none'; base-uri 'self'; form-action {form_action}; frame-ancestors 'self'"
             )
         response.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
         return response

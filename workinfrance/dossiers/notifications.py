@@ -1,30 +1,37 @@
 """E-mails to the applicant: at each state change and each agent message.
 
 Bilingual (French, then English) because the reader may not read French yet. Never the
-content of documents or messages: only what happened and a link to the dossier."""
+content of documents or messages: only what happened and a link to the dossier.
+
+Called inside the transaction of the change: the e-mail is rendered now (the state it reports)
+and written to the outbox with it, so it is sent once committed, whatever happens to the broker."""
 
 from django.template.loader import render_to_string
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 
-from workinfrance.core.emails import send_service_email
 from workinfrance.core.links import absolute_url
 from workinfrance.core.models import Event
+from workinfrance.outbox.services import outbox_email
 
-from .models import Dossier
-
-
-def state_changed(*, dossier_id: int, event_id: int) -> None:
-    """Called after commit: hands the e-mail to the task queue (in-process without a broker)."""
-    from .tasks import send_dossier_email
-
-    send_dossier_email.delay(dossier_id=dossier_id, event_id=event_id, kind="state")
+from .models import Dossier, Message
 
 
-def message_posted(*, dossier_id: int, message_id: int) -> None:
-    from .tasks import send_dossier_email
+def state_changed(*, dossier: Dossier, event: Event) -> None:
+    subject, body = render_dossier_email(dossier=dossier, event=event, kind="state")
+    outbox_email(
+        to=dossier.applicant.email, subject=subject, body=body, idempotency_key=f"dossier-event:{event.pk}"
+    )
 
-    send_dossier_email.delay(dossier_id=dossier_id, event_id=None, kind="message")
+
+def message_posted(*, dossier: Dossier, message: Message) -> None:
+    subject, body = render_dossier_email(dossier=dossier, event=None, kind="message")
+    outbox_email(
+        to=dossier.applicant.email,
+        subject=subject,
+        body=body,
+        idempotency_key=f"dossier-message:{message.pk}",
+    )
 
 
 def dossier_link(dossier: Dossier) -> str:
@@ -42,10 +49,3 @@ def render_dossier_email(*, dossier: Dossier, event: Event | None, kind: str) ->
             subjects.append(render_to_string("dossiers/email/subject.txt", context).strip())
             bodies.append(render_to_string("dossiers/email/dossier_update.txt", context).strip())
     return " / ".join(subjects), "\n\n----------\n\n".join(bodies)
-
-
-def send_dossier_email_now(*, dossier_id: int, event_id: int | None, kind: str) -> None:
-    dossier = Dossier.objects.select_related("applicant").get(pk=dossier_id)
-    event = Event.objects.filter(pk=event_id).first() if event_id else None
-    subject, body = render_dossier_email(dossier=dossier, event=event, kind=kind)
-    send_service_email(to=dossier.applicant.email, subject=subject, body=body)

@@ -2,7 +2,7 @@
 
 Each function takes the acting user explicitly, locks the dossier row, checks the transition
 table (`lifecycle.TRANSITIONS`) for the current state and the actor's relation to the dossier,
-applies the change, writes the audit `Event` and schedules side effects after commit.
+applies the change, writes the audit `Event` and its e-mail to the outbox (sent after commit).
 Nothing else in the code base assigns `Dossier.state`.
 """
 
@@ -67,7 +67,7 @@ def _apply(
             target=locked,
             data={"from": from_state, "to": rule.target.value, **(data or {})},
         )
-        transaction.on_commit(lambda: notifications.state_changed(dossier_id=locked.pk, event_id=event.pk))
+        notifications.state_changed(dossier=locked, event=event)
     dossier.refresh_from_db()
     return locked
 
@@ -144,9 +144,7 @@ def dossier_assign(*, dossier: Dossier, actor, assignee) -> Dossier:
             },
         )
         if from_state != locked.state:
-            transaction.on_commit(
-                lambda: notifications.state_changed(dossier_id=locked.pk, event_id=event.pk)
-            )
+            notifications.state_changed(dossier=locked, event=event)
     dossier.refresh_from_db()
     return locked
 
@@ -408,9 +406,7 @@ def message_post(*, dossier: Dossier, actor, body: str, attachments=()) -> Messa
             data={"message": message.pk, "from_staff": from_staff, "attachments": len(checked)},
         )
         if from_staff:
-            transaction.on_commit(
-                lambda: notifications.message_posted(dossier_id=locked.pk, message_id=message.pk)
-            )
+            notifications.message_posted(dossier=locked, message=message)
     return message
 
 

@@ -3,6 +3,7 @@
 A provider without an issuer, a client id and a secret is not offered at all."""
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +79,15 @@ def provider_config(name: str) -> ProviderConfig | None:
 
 def offered_providers() -> dict[str, ProviderConfig]:
     return {name: config for name in PROVIDER_NAMES if (config := provider_config(name))}
+
+
+def provider_origins() -> list[str]:
+    """Scheme, host and port of each offered provider (for the Content-Security-Policy's form-action)."""
+    origins = []
+    for config in offered_providers().values():
+        split = urlsplit(config.issuer)
+        origins.append(f"{split.scheme}://{split.netloc}")
+    return sorted(set(origins))
 
 
 PURPOSES = {"employer": _("employeur"), "agent": _("agent de l'administration")}

@@ -1,10 +1,9 @@
 """Where this sign-in meets the staff's second factor (issue 12, the MFA half)."""
 
+from workinfrance.accounts.second_factor import SESSION_KEY as SECOND_FACTOR_SESSION_KEY
+
 from .protocol import SignIn
 from .providers import PROCONNECT
-
-# The session key the second-factor enforcement reads: any truthy value means "second factor done".
-SECOND_FACTOR_SESSION_KEY = "wif_second_factor"
 
 
 def second_factor_from_proconnect(request, sign_in: SignIn) -> bool:

@@ -117,7 +117,10 @@ def permit_pdf_schedule(*, permit_id: int) -> None:
     picks the permit up later; `robust` on_commit keeps the agent's request unharmed."""
     from .tasks import issue_permit_pdf
 
-    issue_permit_pdf.delay(permit_id=permit_id)
+    try:
+        issue_permit_pdf.delay(permit_id=permit_id)
+    except Exception as error:
+        logger.warning("Permit %s: PDF not queued (%s); the sweep will issue it", permit_id, error)
 
 
 def permit_pdf_bytes(permit: Permit) -> bytes:
