@@ -2,7 +2,8 @@
 
     python bench/slow_clients.py [slow clients, 2] [seconds they keep stalling, 20]
 
-Reproduces issue 11's report: clients that send the head of an upload and then a byte a second.
+The worker timeout is raised to 120 s for both, so that a loaded machine's first request (which
+imports every view) is not what gets measured. Reproduces issue 11's report: clients that send the head of an upload and then a byte a second.
 For each worker model (2 workers both times) it prints how long an ordinary page takes to answer
 while they stall, with the load average beside it. Behind nginx (deploy/nginx.conf) gunicorn
 never sees a partial body at all; this measures gunicorn alone.
@@ -12,6 +13,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 import urllib.request
@@ -19,40 +21,67 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.site import ROOT, site_environment
+from bench.site import ROOT
 
 HOST, PORT = "127.0.0.1", 8112
 MODELS = {
-    "sync, 2 workers": ["--worker-class=sync", "--workers=2"],
-    "config/gunicorn.conf.py (gthread), 2 workers": ["-c", "config/gunicorn.conf.py", "--workers=2"],
+    "sync, 2 workers": ["--worker-class=sync", "--workers=2", "--timeout=120"],
+    "config/gunicorn.conf.py (gthread), 2 workers": [
+        "-c",
+        "config/gunicorn.conf.py",
+        "--workers=2",
+        "--timeout=120",
+    ],
 }
 
 
-def serve(env: dict, args: list[str]) -> subprocess.Popen:
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            *args,
-            f"--bind={HOST}:{PORT}",
-            "--no-control-socket",
-            "config.wsgi",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
+def environment() -> dict:
+    """A migrated throw-away SQLite site (the pages asked here need no demo data)."""
+    var = Path(tempfile.mkdtemp(prefix="wif-bench-slow-"))
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "bench.settings",
+        "WIF_VAR_DIR": str(var),
+        "PYTHONPATH": str(ROOT),
+    }
+    for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
+        env.pop(key, None)
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--no-input", "-v", "0"], cwd=ROOT, env=env, check=True
     )
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    return env
+
+
+def serve(env: dict, args: list[str]) -> subprocess.Popen:
+    log_path = Path(env["WIF_VAR_DIR"]) / "gunicorn.log"
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                *args,
+                f"--bind={HOST}:{PORT}",
+                "--no-control-socket",
+                "config.wsgi",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    # Both workers answer once before the test (the first request imports every view).
+    deadline, warm = time.monotonic() + 300, 0
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            urllib.request.urlopen(f"http://{HOST}:{PORT}/", timeout=5).close()  # noqa: S310
-            return process
+            urllib.request.urlopen(f"http://{HOST}:{PORT}/", timeout=120).close()  # noqa: S310
+            warm += 1
+            if warm == 4:
+                return process
         except OSError:
-            time.sleep(0.2)
+            time.sleep(0.5)
     process.kill()
-    raise RuntimeError("gunicorn did not start")
+    raise RuntimeError(f"gunicorn did not start: see {log_path}")
 
 
 def stall(seconds: float, stop: threading.Event) -> None:
@@ -84,7 +113,7 @@ def ordinary_request_seconds(timeout: float) -> float | None:
 def main() -> None:
     slow = int(sys.argv[1]) if len(sys.argv) > 1 else 2
     seconds = float(sys.argv[2]) if len(sys.argv) > 2 else 20
-    env = site_environment()
+    env = environment()
     for name, args in MODELS.items():
         process = serve(env, args)
         stop = threading.Event()
