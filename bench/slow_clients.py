@@ -88,6 +88,9 @@ def stall(seconds: float, stop: threading.Event) -> None:
     sock = socket.create_connection((HOST, PORT), timeout=seconds + 10)
     sock.sendall(
         b"POST /comptes/connexion/ HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        # A CSRF cookie of the client's own making: the CSRF check then reads the form's token
+        # from the body (without one it refuses at once, never reading it).
+        b"Cookie: csrftoken=" + b"a" * 32 + b"\r\n"
         b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100000\r\n\r\n"
     )
     deadline = time.monotonic() + seconds
@@ -131,7 +134,11 @@ def main() -> None:
             for thread in threads:
                 thread.join()
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
 
 
 if __name__ == "__main__":
