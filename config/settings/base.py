@@ -46,6 +46,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "workinfrance.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,6 +159,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # The legal ceiling of weekly working hours (Code du travail L3121-20), above any category's own.
 WIF_WEEKLY_HOURS_CEILING = env_int("WIF_WEEKLY_HOURS_CEILING", 48)
+# Largest request body, refused (413) from its declared length before it is read: one document
+# and the form around it.
+WIF_REQUEST_MAX_BYTES = env_int("WIF_REQUEST_MAX_BYTES", WIF_UPLOAD_MAX_BYTES + 2 * 1024 * 1024)
 # Largest image accepted (width × height, checked before decoding) and longest PDF.
 WIF_UPLOAD_MAX_PIXELS = env_int("WIF_UPLOAD_MAX_PIXELS", 40_000_000)
 WIF_UPLOAD_MAX_PDF_PAGES = env_int("WIF_UPLOAD_MAX_PDF_PAGES", 200)

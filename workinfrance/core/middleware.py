@@ -3,6 +3,7 @@
 import secrets
 
 from django.conf import settings
+from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
@@ -71,3 +72,30 @@ class PrivatePagesMiddleware:
             response.headers.pop("Cache-Control", None)  # a view's `public, max-age` must not survive
             add_never_cache_headers(response)
         return response
+
+
+class RequestSizeLimitMiddleware:
+    """Refuse a request whose declared body exceeds `WIF_REQUEST_MAX_BYTES`, before anything reads it.
+
+    First in the chain: the CSRF check reads POST data, and Django would otherwise stream a huge
+    upload to a temporary file before any view could refuse it. A body without a declared length
+    (chunked) is not read by Django under WSGI at all; nginx in front enforces the same cap
+    (`client_max_body_size`, deploy/nginx.conf)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        try:
+            length = int(request.META.get("CONTENT_LENGTH") or 0)
+        except ValueError:
+            length = 0
+        if length > settings.WIF_REQUEST_MAX_BYTES:
+            response = HttpResponse(
+                "Requête trop volumineuse. / Request too large.\n",
+                status=413,
+                content_type="text/plain; charset=utf-8",
+            )
+            response["Connection"] = "close"  # the unread body is not waited for
+            return response
+        return self.get_response(request)
