@@ -144,14 +144,16 @@ let slowMs = 0;
 
 const b64url = (value) => Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
 
+// Keys of the same types that the JWKS does not publish (made once: RSA key generation is slow).
+const foreignKeys = signingKeys();
+
 async function resign(jwt, keys, change, { foreign = false } = {}) {
   const header = decodeProtectedHeader(jwt);
   const payload = change(decodeJwt(jwt));
   let jwk = keys.find((key) => key.kid === header.kid);
   if (foreign) {
     // Another key of the same type, announced under the genuine key's kid.
-    const { privateKey } = await generateKeyPair(header.alg, { extractable: true });
-    jwk = { ...(await exportJWK(privateKey)), kid: header.kid };
+    jwk = { ...(await foreignKeys).find((key) => key.alg === header.alg), kid: header.kid };
   }
   const key = await importJWK(jwk, header.alg);
   return new CompactSign(Buffer.from(JSON.stringify(payload))).setProtectedHeader(header).sign(key);

@@ -135,7 +135,7 @@ def test_provider_down_at_callback_is_a_clear_message(provider_browser, client, 
 
 
 def test_provider_too_slow_is_a_clear_message(provider_browser, client, oidc, settings):
-    settings.WIF_OIDC_TIMEOUT = 1
     callback = provider_browser.authenticate(provider_browser.start("franceconnect"), "amina-benali")
+    settings.WIF_OIDC_TIMEOUT = 1
     oidc.set_mode("slow", ms=3000)
     assert_refused(client, provider_browser.back_to_service(callback), status=502, message=UNAVAILABLE)

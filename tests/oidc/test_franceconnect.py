@@ -259,7 +259,8 @@ def test_login_page_draws_the_dsfr_franceconnect_button(oidc, client):
 def test_csp_lets_forms_reach_the_configured_providers_only(oidc, client, settings):
     policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
     form_action = next(part for part in policy.split(";") if "form-action" in part).split()[1:]
-    assert form_action == ["'self'", oidc.issuer("franceconnect"), oidc.issuer("proconnect")]
+    assert form_action[0] == "'self'"
+    assert sorted(form_action[1:]) == sorted([oidc.issuer("franceconnect"), oidc.issuer("proconnect")])
     settings.WIF_OIDC_PROVIDERS = {}
     policy = client.get(reverse("accounts:login"))["Content-Security-Policy"]
     assert "form-action 'self';" in policy
