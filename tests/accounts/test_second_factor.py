@@ -367,3 +367,57 @@ def test_the_admin_login_page_leads_to_the_second_factor_too(client, staff):
     assert client.get(reverse("admin:index")).status_code == 302
     assert verify(client, totp.now(), reverse("admin:index")).url == reverse("admin:index")
     assert client.get(reverse("admin:index")).status_code == 200
+
+
+def test_failed_passkey_attempts_count_in_the_same_throttle(client, staff, settings):
+    settings.WIF_THROTTLE_RULES = {"second_factor": {"base_delay": 600}}
+    agent = staff[Role.AGENT]
+    enrolled_totp(agent)
+    password_login(client, agent)
+    complete = reverse("otp_webauthn:credential-authentication-complete")
+    statuses = [
+        client.post(complete, data="{}", content_type="application/json").status_code for _ in range(6)
+    ]
+    assert statuses[:5] == [400] * 5  # no ceremony begun: refused, and counted
+    assert statuses[5] == 429
+    assert (
+        verify(
+            client, pyotp.TOTP(base64.b32encode(TOTPDevice.objects.get(user=agent).bin_key)).now()
+        ).status_code
+        == 429
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "required"),
+    [
+        ({"role": Role.APPLICANT}, False),
+        ({"role": Role.APPLICANT, "is_staff": True}, True),
+        ({"role": Role.APPLICANT, "is_superuser": True}, True),
+        ({"role": Role.AGENT}, True),
+        ({"role": Role.SUPERVISOR}, True),
+        ({"role": Role.ADMINISTRATOR}, True),
+    ],
+)
+def test_who_needs_a_second_factor(db, fields, required):
+    from workinfrance.accounts.second_factor import second_factor_required
+
+    assert second_factor_required(UserFactory(**fields)) is required
+
+
+def test_a_half_signed_in_agent_can_still_sign_out(client, staff):
+    agent = staff[Role.AGENT]
+    enrolled_totp(agent)
+    password_login(client, agent)
+    response = client.post(reverse("accounts:logout"))
+    assert response.status_code == 302 and "_auth_user_id" not in client.session
+
+
+def test_factors_are_not_edited_one_by_one_in_the_admin(client, staff):
+    """Only the audited reset removes a factor: the library's device pages are not in the admin."""
+    from django.urls import NoReverseMatch
+
+    client.force_login(staff[Role.ADMINISTRATOR])
+    with pytest.raises(NoReverseMatch):
+        reverse("admin:otp_totp_totpdevice_changelist")
+    assert client.get("/admin/otp_totp/totpdevice/").status_code == 404
