@@ -122,10 +122,19 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads are never served as static media: only through views that check who may see them.
 MEDIA_URL = None
 STORAGES = {
-    "default": {"BACKEND": env_str("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": env_str("DEFAULT_FILE_STORAGE", "workinfrance.core.files.CommittedFileSystemStorage")
+    },
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Large uploads are spooled here (local disk, not the shared storage); files older than any upload
+# are left by killed web workers and removed at start-up and by the periodic clean-up.
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "upload-tmp"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+WIF_UPLOAD_TEMP_MAX_AGE_SECONDS = env_int("WIF_UPLOAD_TEMP_MAX_AGE_SECONDS", 3600)
+# Staged files (core.files) older than this are abandoned transactions: removed by the clean-up.
+WIF_STAGED_FILE_MAX_AGE_SECONDS = env_int("WIF_STAGED_FILE_MAX_AGE_SECONDS", 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Upper bound for one uploaded document (bytes).
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
@@ -251,6 +260,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workinfrance.permits.tasks.issue_missing_permit_pdfs",
         "schedule": 300,
     },
+    "files-clean-temporary": {"task": "workinfrance.core.tasks.clean_temporary_files", "schedule": 3600},
     "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
     "stats-rebuild": {
         "task": "workinfrance.stats.tasks.rebuild_statistics",
