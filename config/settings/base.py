@@ -177,8 +177,16 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL or None)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_EAGER_PROPAGATES = False
+# Crashes: a task is acknowledged only once done (acks_late), and given back to the queue when its
+# worker process dies (reject_on_worker_lost): every task here is idempotent (a PDF or an outbox row
+# already done is skipped). If the whole worker host dies, the Redis broker hands unacknowledged tasks
+# out again after the visibility timeout (10 minutes, not Redis's default hour); every task finishes
+# well within it, and the long nightly statistics rebuild is acknowledged at start instead.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -251,9 +259,13 @@ WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
 # The permit number + birth date form: attempts allowed per client in the window (seconds).
 WIF_VERIFY_THROTTLE_LIMIT = env_int("WIF_VERIFY_THROTTLE_LIMIT", 10)
 WIF_VERIFY_THROTTLE_WINDOW = env_int("WIF_VERIFY_THROTTLE_WINDOW", 900)
-# Accepted dossiers whose PDF is missing are swept by this periodic task (seconds).
-# Statistics: catch up with new events every minute; rebuild from the whole history at night
-# (also forgets dossiers deleted by the retention purge).
+# Periodic tasks (Celery beat; the required ones are checked at beat start, workinfrance.core.beat):
+# - outbox-sweep: outgoing messages still pending (broker outage, lost task) are queued again;
+# - permits-issue-missing-pdfs: accepted dossiers whose PDF is missing get it (every 5 minutes);
+# - files-clean-temporary: finishes file moves of committed rows, removes abandoned staged files
+#   and upload spools of killed workers (hourly);
+# - stats-refresh / stats-rebuild: statistics catch up every minute, rebuilt from the whole
+#   history at night (also forgets dossiers deleted by the retention purge).
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "workinfrance.outbox.tasks.sweep_outbox", "schedule": WIF_OUTBOX_SWEEP_SECONDS},
     "permits-issue-missing-pdfs": {
