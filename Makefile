@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint messages worker clean
+.PHONY: run test install lint messages worker clean oidc-provider
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,6 +41,14 @@ messages: install
 
 worker: install
 	$(BIN)/celery -A config worker -l info
+
+# The local FranceConnect (port 8121) and ProConnect (port 8122) for manual trials; README.md says
+# which variables point `make run` at them. Development only.
+OIDC_FC_PORT ?= 8121
+OIDC_PC_PORT ?= 8122
+oidc-provider:
+	@[ -f node_modules/oidc-provider/package.json ] || npm ci --no-audit --no-fund --silent
+	node scripts/oidc/provider.mjs --fc-port $(OIDC_FC_PORT) --pc-port $(OIDC_PC_PORT) --rp-origin http://$(HOST):$(PORT)
 
 clean:
 	rm -rf $(VENV) var

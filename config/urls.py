@@ -7,6 +7,8 @@ admin.site.site_header = admin.site.site_title = _("Work in France — administr
 urlpatterns = [
     path("", include("workinfrance.core.urls")),
     path("comptes/", include("workinfrance.accounts.urls")),
+    path("comptes/oidc/", include("workinfrance.oidc.urls")),
+    path("comptes/second-facteur/cle/", include("workinfrance.accounts.passkeys")),
     path("demarche/", include("workinfrance.applicant.urls")),
     path("instruction/", include("workinfrance.backoffice.urls")),
     path("statistiques/", include("workinfrance.stats.urls")),

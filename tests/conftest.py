@@ -19,6 +19,26 @@ def _media_and_cache(settings, tmp_path):
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(autouse=True)
+def _force_login_includes_the_second_factor(monkeypatch):
+    """`client.force_login(user)` (and `client.login`) stand for a completed sign-in, second factor
+    included, so tests of back-office pages need not enrol a device. Test-only: the tests of the
+    second factor itself go through the real sign-in views (tests/accounts/test_second_factor.py)."""
+    from django.test.client import ClientMixin
+
+    from workinfrance.accounts.second_factor import SESSION_KEY
+
+    original = ClientMixin._login
+
+    def _login(self, user, backend=None):
+        original(self, user, backend)
+        session = self.session
+        session[SESSION_KEY] = "test-force-login"
+        session.save()
+
+    monkeypatch.setattr(ClientMixin, "_login", _login)
+
+
 @pytest.fixture
 def paris(db):
     return UnitFactory(name="Unité de Paris", department_codes=["75", "92"])

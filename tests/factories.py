@@ -1,11 +1,14 @@
 """Factories shared by every test module. Dossiers are built complete and consistent by default."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import factory
+import pikepdf
 from django.core.files.base import ContentFile
 from django.utils import timezone
+from PIL import Image
 
 from workinfrance.accounts.models import Role, User
 from workinfrance.dossiers.checks import required_document_types
@@ -13,16 +16,28 @@ from workinfrance.dossiers.models import Document, Dossier, FilerKind, Residence
 from workinfrance.procedures.models import Category, ContractType
 from workinfrance.territories.models import Department, Unit
 
+
 # Smallest valid files of each accepted format, recognised by their bytes.
-PDF_BYTES = (
-    b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[3 0 R]/Count 1>>endobj "
-    b"3 0 obj<</Type/Page/MediaBox[0 0 200 200]/Parent 2 0 R>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF\n"
-)
-PNG_BYTES = bytes.fromhex(
-    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
-    "1f15c4890000000d49444154789c6360000002000100e221bc330000000049454e44ae426082"
-)
-JPEG_BYTES = bytes.fromhex("ffd8ffe000104a46494600010100000100010000ffd9")
+def _one_page_pdf() -> bytes:
+    pdf = pikepdf.new()
+    pdf.add_blank_page(page_size=(200, 200))
+    buffer = io.BytesIO()
+    pdf.save(buffer, static_id=True, deterministic_id=False)
+    return buffer.getvalue()
+
+
+PDF_BYTES = _one_page_pdf()
+
+
+def _tiny_image(image_format: str) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (8, 8), (255, 255, 255)).save(buffer, format=image_format)
+    return buffer.getvalue()
+
+
+# Real 8 × 8 images: uploads are decoded and drawn again, a header alone is refused.
+JPEG_BYTES = _tiny_image("JPEG")
+PNG_BYTES = _tiny_image("PNG")
 
 VALID_SIRET = "73282932000074"  # checks out with the Luhn key
 

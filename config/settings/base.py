@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from celery.schedules import crontab
@@ -26,6 +27,9 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "widget_tweaks",
     "dsfr",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp_webauthn",
     "workinfrance.core",
     "workinfrance.outbox",
     "workinfrance.accounts",
@@ -36,6 +40,7 @@ INSTALLED_APPS = [
     "workinfrance.applicant",
     "workinfrance.backoffice",
     "workinfrance.stats",
+    "workinfrance.oidc",
 ]
 
 MIDDLEWARE = [
@@ -46,6 +51,10 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "workinfrance.accounts.throttle.ThrottleMiddleware",
+    "workinfrance.core.middleware.PrivatePagesMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "workinfrance.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workinfrance.core.middleware.SecurityHeadersMiddleware",
@@ -89,7 +98,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Passwords (refused to staff of a unit that requires ProConnect), and FranceConnect/ProConnect sessions.
+AUTHENTICATION_BACKENDS = [
+    "workinfrance.oidc.backends.PasswordBackend",
+    "workinfrance.oidc.backends.OidcBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
@@ -103,9 +116,13 @@ PASSWORD_HASHERS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "accounts:after_login"
 LOGOUT_REDIRECT_URL = "core:home"
-# Failed logins allowed per e-mail address and per client in LOGIN_THROTTLE_WINDOW seconds.
-LOGIN_THROTTLE_LIMIT = env_int("LOGIN_THROTTLE_LIMIT", 10)
-LOGIN_THROTTLE_WINDOW = env_int("LOGIN_THROTTLE_WINDOW", 900)
+# One throttle for every way in (workinfrance/accounts/throttle.py): per-scope overrides of its
+# rules, e.g. {"login": {"identifier_free": 3}}; the trusted-device cookie that spares the owner.
+WIF_THROTTLE_RULES: dict = {}
+WIF_THROTTLE_DEVICE_COOKIE = "wif_device"
+WIF_THROTTLE_DEVICE_MAX_AGE = 365 * 24 * 3600
+# Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
+WIF_TRUSTED_PROXIES = env_list("WIF_TRUSTED_PROXIES", [])
 
 # Internationalisation: French first, English for foreign students.
 LANGUAGE_CODE = "fr"
@@ -138,6 +155,11 @@ WIF_STAGED_FILE_MAX_AGE_SECONDS = env_int("WIF_STAGED_FILE_MAX_AGE_SECONDS", 360
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Upper bound for one uploaded document (bytes).
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# The legal ceiling of weekly working hours (Code du travail L3121-20), above any category's own.
+WIF_WEEKLY_HOURS_CEILING = env_int("WIF_WEEKLY_HOURS_CEILING", 48)
+# Largest image accepted (width × height, checked before decoding) and longest PDF.
+WIF_UPLOAD_MAX_PIXELS = env_int("WIF_UPLOAD_MAX_PIXELS", 40_000_000)
+WIF_UPLOAD_MAX_PDF_PAGES = env_int("WIF_UPLOAD_MAX_PDF_PAGES", 200)
 
 # E-mail: written to files under var/ by default; SMTP when EMAIL_HOST is set.
 EMAIL_HOST = env_str("EMAIL_HOST", "")
@@ -211,6 +233,29 @@ WIF_MAINTENANCE_FILE = env_str("WIF_MAINTENANCE_FILE", str(VAR_DIR / "maintenanc
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", "HTTP://127.0.0.1:8000")
 WIF_SERVICE_NAME = "Work in France"
 
+# Second factor of staff (workinfrance/accounts/second_factor.py): TOTP apps and WebAuthn passkeys.
+OTP_TOTP_ISSUER = "Work in France"
+# One throttle for every way in (the second-factor step included): not the libraries' own counters.
+OTP_TOTP_THROTTLE_FACTOR = 0
+# The admin never shows TOTP secrets; a lost factor is reset with the audited user action.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
+OTP_WEBAUTHN_RP_NAME = "Work in France"
+# Passkeys are bound to this domain (the public address's host unless told otherwise) and accepted
+# only from these origins: a look-alike site cannot use them. Browsers offer passkeys to https sites
+# and to http://localhost only: with an http address (development), that is where they work.
+_public = urlsplit(WIF_PUBLIC_URL.lower())
+_passkey_site = (
+    _public
+    if _public.scheme == "https"
+    else _public._replace(netloc=_public.netloc.replace("127.0.0.1", "localhost"))
+)
+OTP_WEBAUTHN_RP_ID = env_str("WIF_WEBAUTHN_RP_ID", "") or _passkey_site.hostname
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WIF_WEBAUTHN_ORIGINS", [f"{_passkey_site.scheme}://{_passkey_site.netloc}"]
+)
+# A passkey is a second factor here, after the password: never a way in on its own.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+
 # Security headers (see workinfrance.core.middleware for the Content-Security-Policy).
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
@@ -256,9 +301,6 @@ WIF_PADES_KEY_FILE = env_str("WIF_PADES_KEY_FILE", "")
 WIF_PADES_CERT_FILE = env_str("WIF_PADES_CERT_FILE", "")
 WIF_PADES_CHAIN_FILES = env_list("WIF_PADES_CHAIN_FILES", [])
 WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
-# The permit number + birth date form: attempts allowed per client in the window (seconds).
-WIF_VERIFY_THROTTLE_LIMIT = env_int("WIF_VERIFY_THROTTLE_LIMIT", 10)
-WIF_VERIFY_THROTTLE_WINDOW = env_int("WIF_VERIFY_THROTTLE_WINDOW", 900)
 # Periodic tasks (Celery beat; the required ones are checked at beat start, workinfrance.core.beat):
 # - outbox-sweep: outgoing messages still pending (broker outage, lost task) are queued again;
 # - permits-issue-missing-pdfs: accepted dossiers whose PDF is missing get it (every 5 minutes);
@@ -281,3 +323,17 @@ CELERY_BEAT_SCHEDULE = {
 }
 # Pages read the statistics after a catch-up when the last one is older than this (seconds).
 WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
+
+# FranceConnect (applicants) and ProConnect (employers, agents): OpenID Connect providers. A provider
+# without issuer, client id and secret is not offered. README.md lists the redirect URIs to declare.
+WIF_OIDC_PROVIDERS = {
+    name: {
+        "issuer": env_str(f"WIF_{name.upper()}_ISSUER", ""),
+        "client_id": env_str(f"WIF_{name.upper()}_CLIENT_ID", ""),
+        "client_secret": env_str(f"WIF_{name.upper()}_CLIENT_SECRET", ""),
+        "token_endpoint_auth_method": env_str(f"WIF_{name.upper()}_TOKEN_AUTH_METHOD", "client_secret_post"),
+    }
+    for name in ("franceconnect", "proconnect")
+}
+# Seconds allowed to each call to a provider (discovery, keys, token, userinfo).
+WIF_OIDC_TIMEOUT = env_int("WIF_OIDC_TIMEOUT", 5)

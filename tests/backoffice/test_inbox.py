@@ -11,8 +11,9 @@ from workinfrance.dossiers.models import Dossier, Message
 from tests.backoffice.conftest import filed, in_review
 from tests.factories import UserFactory, category
 
-# Session, user, the user's units, the form's choices (categories, departments, agents), count, rows.
-INBOX_QUERIES = 8
+# Session, user, whether the password session is still allowed (unit not "ProConnect only"), the
+# user's units, the form's choices (categories, departments, agents), count, rows.
+INBOX_QUERIES = 9
 
 
 def rows(response):

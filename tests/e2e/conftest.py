@@ -14,8 +14,9 @@ import pytest
 from playwright.sync_api import expect, sync_playwright
 
 from .mailbox import Mailbox
-from .people import Journal, Person, VisitedPages
+from .people import Authenticator, Journal, Person, VisitedPages
 from .service import ARTIFACTS, LiveService
+from tests.oidc_provider import LocalProvider
 
 E2E_DIR = Path(__file__).parent
 # Accepting a dossier renders and signs the permit inside the request (tasks in-process): on a busy
@@ -46,6 +47,9 @@ def service():
     # In memory when the system offers it: SQLite's many small synced writes (migrations) are much faster.
     root = Path(tempfile.mkdtemp(prefix="wif-e2e-", dir="/dev/shm" if Path("/dev/shm").is_dir() else None))
     live = LiveService(root)
+    # The local FranceConnect and ProConnect (npm oidc-provider), declared for this service's address.
+    live.oidc = LocalProvider([live.url], log_path=root / "oidc-provider.log").start()
+    live.env.update(live.oidc.environment())
     live.manage("compilemessages", "--ignore=.venv", "-v", "0")
     live.manage("migrate", "--no-input", "-v", "0")
     # Units of Paris and Lyon with their agents and supervisors (accounts of workinfrance.core.demo).
@@ -53,6 +57,7 @@ def service():
     live.start()
     yield live
     live.stop()
+    live.oidc.stop()
     shutil.rmtree(root, ignore_errors=True)
 
 
@@ -98,14 +103,23 @@ def journal(request, visited_pages, screenshots_folder):
     return Journal(folder, visited_pages, notes=ARTIFACTS / "accessibility-notes.txt")
 
 
+@pytest.fixture(scope="package")
+def authenticator():
+    """The demo staff's authenticator app, shared by everyone so that no code is used twice."""
+    return Authenticator()
+
+
 @pytest.fixture
-def open_person(browser, service):
-    """Opens a fresh browser (context) for one person; closed at the end of the test."""
+def open_person(browser, service, authenticator):
+    """Opens a fresh browser (context) for one person; closed at the end of the test.
+
+    `host="localhost"` for passkeys: browsers offer WebAuthn to https sites and http://localhost only."""
     contexts = []
 
-    def open_(label: str, *, language: str = "fr") -> Person:
+    def open_(label: str, *, language: str = "fr", host: str = "127.0.0.1") -> Person:
+        url = service.url.replace("127.0.0.1", host)
         context = browser.new_context(
-            base_url=service.url,
+            base_url=url,
             locale="fr-FR" if language == "fr" else "en-GB",
             timezone_id="Europe/Paris",
             viewport={"width": 1280, "height": 900},
@@ -113,7 +127,7 @@ def open_person(browser, service):
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        person = Person(label=label, context=context, service_url=service.url)
+        person = Person(label=label, context=context, service_url=url, authenticator=authenticator)
         if language != "fr":
             person.switch_language(language)
         return person

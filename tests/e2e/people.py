@@ -1,20 +1,50 @@
 """People using the service in their own browser, and the journal of the pages they looked at."""
 
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import pyotp
 from django.urls import reverse
 from playwright.sync_api import BrowserContext, expect
 
+from workinfrance.accounts.demo import DEMO_TOTP_SECRET
+
 from . import axe
+
+
+class Authenticator:
+    """The demo staff's authenticator app (the secret `make run` prints), computed with pyotp.
+
+    The service accepts a code once per account: a second sign-in of the same account within the
+    same 30 seconds takes the next step's code (accepted: one step of clock drift is allowed)."""
+
+    def __init__(self, secret: str = DEMO_TOTP_SECRET):
+        self.totp = pyotp.TOTP(secret)
+        self.last_step: dict[str, int] = {}
+
+    def code_for(self, account: str) -> str:
+        step = max(int(time.time()) // 30, self.last_step.get(account, -1) + 1)
+        while step > int(time.time()) // 30 + 1:  # a third sign-in within one step: wait for the clock
+            time.sleep(1)
+        self.last_step[account] = step
+        return self.totp.at(step * 30)
 
 
 class Person:
     """One person in their own browser context (own cookies), with the problems their pages raised."""
 
-    def __init__(self, *, label: str, context: BrowserContext, service_url: str):
+    def __init__(
+        self,
+        *,
+        label: str,
+        context: BrowserContext,
+        service_url: str,
+        authenticator: Authenticator | None = None,
+    ):
         self.label = label
+        self.authenticator = authenticator or Authenticator()
         self.context = context
         self.service_url = service_url
         self.page = context.new_page()
@@ -57,13 +87,25 @@ class Person:
         self.header_tools.locator(f'button[name="language"][value="{language}"]').click()
         expect(self.page.locator("html")).to_have_attribute("lang", language)
 
-    def log_in(self, email: str, password: str) -> None:
+    def log_in(self, email: str, password: str, *, stop_at_second_factor: bool = False) -> None:
+        """Password, then (staff) the code of the authenticator app, unless told to stop at that step."""
         self.email, self.password = email, password
         self.goto(reverse("accounts:login"))
         self.page.locator("input[name=username]").fill(email)
         self.page.locator("input[name=password]").fill(password)
-        self.page.locator("main form button[type=submit]").click()
+        # The password form (FranceConnect and ProConnect have their own forms above it).
+        self.page.locator("main form:has(input[name=password]) button[type=submit]").click()
         expect(self.header_tools.get_by_test_id("current-user")).to_be_visible()
+        if self.asked_for_second_factor() and not stop_at_second_factor:
+            self.enter_totp_code()
+
+    def asked_for_second_factor(self) -> bool:
+        return self.page.url.removeprefix(self.service_url).startswith(reverse("accounts:second_factor"))
+
+    def enter_totp_code(self) -> None:
+        self.page.locator("input[name=code]").fill(self.authenticator.code_for(self.email))
+        self.page.locator("main form button[type=submit]").click()
+        expect(self.page).not_to_have_url(re.compile(re.escape(reverse("accounts:second_factor"))))
 
     def log_out(self) -> None:
         self.header_tools.locator("form[action$='/deconnexion/'] button").click()

@@ -1,7 +1,8 @@
 """The whole journey, as people live it, in order: each test continues where the previous one stopped.
 
 1. a student finds the guide, signs up, confirms the e-mail, files a dossier with real uploads;
-2. an agent of the unit takes it and asks for a complement; the student answers; the agent accepts;
+2. an agent of the unit (password, then the code of the authenticator app) takes it and asks for a
+   complement; the student answers; the agent accepts;
 3. the student downloads the permit; its QR code leads to the verification page; a supervisor revokes it;
 4. an agent of another unit cannot reach the dossier, nor its documents or permit;
 5. every page seen so far, again in English, and a newcomer's first steps in English.
@@ -283,8 +284,15 @@ def test_2_agent_asks_for_a_complement_student_answers_agent_accepts(
     previous_step(journey.dossier_number, "the submission of the dossier")
     number = journey.dossier_number
     agent = open_person("Paris agent")
-    agent.log_in(PARIS_AGENT, DEMO_PASSWORD)
+    # Staff confirm the password with the code of their authenticator app (the demo secret).
+    agent.log_in(PARIS_AGENT, DEMO_PASSWORD, stop_at_second_factor=True)
     page = agent.page
+    expect(page.get_by_role("heading", level=1)).to_have_text("Vérification en deux étapes")
+    for path in (reverse("admin:index"), reverse("backoffice:inbox")):  # the last one asked is kept
+        agent.goto(path)
+        expect(page.get_by_role("heading", level=1)).to_have_text("Vérification en deux étapes")
+    journal.check(agent, "second-factor", replay=False)
+    agent.enter_totp_code()
 
     # The new dossier waits in the unit's inbox, tab "to take".
     expect(page).to_have_url(re.compile(re.escape(reverse("backoffice:inbox")) + "$"))

@@ -34,10 +34,15 @@ def verification_key(key: seal.SigningKey) -> seal.VerificationKey:
     return seal.VerificationKey(kid=key.kid, public_key=key.private_key.public_key())
 
 
-def accept(dossier, *, agent, capture, terms=None):
-    """Submit, take and accept `dossier`, running the after-commit work (the PDF) like a worker."""
+def accept(dossier, *, agent, capture, terms=None, filed_at=None):
+    """Submit, take and accept `dossier`, running the after-commit work (the PDF) like a worker.
+
+    `filed_at` back-dates the filing, for terms that start in the past (never before filing)."""
     with capture(execute=True):
         dossier_services.dossier_submit(dossier=dossier, actor=dossier.applicant)
+    if filed_at is not None:
+        type(dossier).objects.filter(pk=dossier.pk).update(first_submitted_at=filed_at)
+        dossier.refresh_from_db()
     dossier_services.dossier_take(dossier=dossier, actor=agent)
     with capture(execute=True):
         dossier_services.dossier_accept(

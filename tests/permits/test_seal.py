@@ -37,6 +37,7 @@ def _resign(key, protected: dict, payload: bytes, *, hash_algorithm=None) -> byt
     protected_bytes = cbor2.dumps(protected)
     to_sign = cbor2.dumps(["Signature1", protected_bytes, b"", payload])
     r, s = decode_dss_signature(key.private_key.sign(to_sign, ec.ECDSA(hash_algorithm or hashes.SHA256())))
+    s = min(s, seal.P256_ORDER - s)  # low-S, as the verifier requires: only the tested flaw remains
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return cbor2.dumps(cbor2.CBORTag(18, [protected_bytes, {}, payload, signature]))
 

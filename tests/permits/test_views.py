@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from workinfrance.core.events import events_for
 from workinfrance.dossiers import services as dossier_services
-from workinfrance.dossiers.services import PermitTerms
+from workinfrance.dossiers.terms import PermitTerms
 from workinfrance.permits import seal, services
 from workinfrance.permits.models import Permit
 
@@ -76,6 +76,7 @@ def test_expired_permit(client, applicant, agent, django_capture_on_commit_callb
         agent=agent,
         capture=django_capture_on_commit_callbacks,
         terms=terms,
+        filed_at=timezone.now() - datetime.timedelta(days=400),
     )
     response = client.get(verify_url(permit))
     assert verdict_in(response) == "expired"
@@ -162,7 +163,7 @@ def test_verify_by_number_and_birth_date(client, issued_permit):
 
 
 def test_verify_by_number_is_throttled_per_client(client, issued_permit, settings):
-    settings.WIF_VERIFY_THROTTLE_LIMIT = 3
+    settings.WIF_THROTTLE_RULES = {"permit_lookup": {"client_free": 3}}
     url = reverse("permits:verify_form")
     for attempt in range(3):
         response = client.post(url, {"number": f"APT-2026-75-GUESS{attempt:03d}", "birth_date": "2002-03-14"})
@@ -176,6 +177,22 @@ def test_verify_by_number_is_throttled_per_client(client, issued_permit, setting
     )
     assert verdict_in(other_client) == "valid"
     assert verdict_in(client.get(verify_url(issued_permit))) == "valid"  # the QR code is never throttled
+
+
+def test_verify_by_number_is_throttled_per_number(client, issued_permit, settings):
+    """Birth dates guessed from many addresses: the number's own counter stops them."""
+    settings.WIF_THROTTLE_RULES = {"permit_lookup": {"identifier_free": 3}}
+    url = reverse("permits:verify_form")
+    for day in range(1, 4):
+        wrong = client.post(
+            url,
+            {"number": issued_permit.number, "birth_date": f"2001-01-{day:02d}"},
+            REMOTE_ADDR=f"10.3.0.{day}",
+        )
+        assert wrong.status_code == 200
+    spelled = issued_permit.number.lower().replace("-", " - ")
+    throttled = client.post(url, {"number": spelled, "birth_date": "2002-03-14"}, REMOTE_ADDR="10.3.0.9")
+    assert throttled.status_code == 429 and "data-verdict" not in throttled.content.decode()
 
 
 def test_jwks_publishes_every_key(client, issued_permit):
@@ -218,7 +235,7 @@ def test_supervisor_of_the_unit_revokes_with_a_reason(
     assert client.get(url).status_code == 200
     empty = client.post(url, {"reason": "  "})
     assert empty.status_code == 200 and Permit.objects.get(pk=issued_permit.pk).status == "valid"
-    with django_capture_on_commit_callbacks(execute=True):  # the cached state is dropped on commit
+    with django_capture_on_commit_callbacks(execute=True):  # the cached status is dropped on commit
         response = client.post(url, {"reason": "Titre de séjour retiré"})
     assert response.status_code == 302 and response["Location"] == verify_url(issued_permit)
     permit = Permit.objects.get(pk=issued_permit.pk)

@@ -1,10 +1,12 @@
 from django import forms
+from django.contrib.admin.forms import AdminAuthenticationForm
 from django.contrib.auth import password_validation
 from django.contrib.auth.forms import AuthenticationForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
 from .models import Role, User
+from .throttle import Throttled, throttle_check, throttle_fail, throttle_success
 
 
 class SignupForm(DsfrBaseForm):
@@ -22,14 +24,9 @@ class SignupForm(DsfrBaseForm):
     )
 
     def clean_email(self):
-        email = self.cleaned_data["email"].lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(
-                _(
-                    "Un compte existe déjà avec cette adresse. Connectez-vous ou réinitialisez votre mot de passe."
-                )
-            )
-        return email
+        # A known address is not refused here: the page would tell anyone who has an account.
+        # The service writes to the owner instead (accounts.services.user_signup).
+        return self.cleaned_data["email"].lower()
 
     def clean(self):
         cleaned = super().clean()
@@ -49,7 +46,35 @@ class SignupForm(DsfrBaseForm):
         return cleaned
 
 
-class EmailAuthenticationForm(DsfrBaseForm, AuthenticationForm):
+class ThrottledAuthenticationMixin:
+    """Every password check, on the site and in the admin, goes through the one throttle.
+
+    Counted on the raw posted name (the throttle normalises it), before the form strips it."""
+
+    def clean(self):
+        identifier = self.data.get("username", "")
+        try:
+            throttle_check(self.request, scope="login", identifier=identifier)
+        except Throttled as throttled:
+            raise forms.ValidationError(throttled.message, code="throttled") from None
+        try:
+            cleaned = super().clean()
+        except forms.ValidationError:
+            if self.user_cache is None:  # wrong credentials (not: right password, account unconfirmed)
+                throttle_fail(self.request, scope="login", identifier=identifier)
+            raise
+        if self.user_cache is None:  # a field was missing or malformed: counts as a failed try
+            throttle_fail(self.request, scope="login", identifier=identifier)
+        else:
+            throttle_success(self.request, scope="login", identifier=identifier)
+        return cleaned
+
+
+class ThrottledAdminAuthenticationForm(ThrottledAuthenticationMixin, AdminAuthenticationForm):
+    """The admin's login form (`admin.site.login_form`)."""
+
+
+class EmailAuthenticationForm(ThrottledAuthenticationMixin, DsfrBaseForm, AuthenticationForm):
     username = forms.EmailField(label=_("Adresse e-mail"), widget=forms.EmailInput(attrs={"autofocus": True}))
 
     error_messages = {
@@ -59,7 +84,6 @@ class EmailAuthenticationForm(DsfrBaseForm, AuthenticationForm):
             "Votre adresse e-mail n'est pas encore confirmée. Ouvrez le lien reçu par e-mail, "
             "ou demandez un nouveau lien ci-dessous."
         ),
-        "throttled": _("Trop de tentatives de connexion. Réessayez dans quelques minutes."),
     }
 
     def confirm_login_allowed(self, user):
@@ -78,3 +102,26 @@ class DsfrPasswordResetForm(DsfrBaseForm, PasswordResetForm):
 
 class DsfrSetPasswordForm(DsfrBaseForm, SetPasswordForm):
     pass
+
+
+class TotpCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label=_("Code à 6 chiffres"),
+        help_text=_("Le code affiché par votre application d'authentification, par exemple 123456."),
+        max_length=8,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True, "size": 8}
+        ),
+    )
+
+    def clean_code(self):
+        return "".join(self.cleaned_data["code"].split())
+
+
+class RecoveryCodeForm(DsfrBaseForm):
+    code = forms.CharField(
+        label=_("Code de secours"),
+        help_text=_("L'un des dix codes reçus lors de l'activation, par exemple ABCD-EFGH-JKLM."),
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autofocus": True, "spellcheck": "false"}),
+    )

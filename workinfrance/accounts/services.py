@@ -1,6 +1,6 @@
-"""Account actions: sign-up, e-mail confirmation, login throttling."""
+"""Account actions: sign-up, e-mail confirmation (throttling: accounts.throttle)."""
 
-from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -8,7 +8,6 @@ from django.utils import translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from workinfrance.core.cache import throttle_clear, throttle_count, throttle_hit
 from workinfrance.core.emails import send_service_email
 from workinfrance.core.events import event_record
 from workinfrance.core.links import absolute_url
@@ -17,8 +16,16 @@ from .models import Role, User
 from .tokens import email_confirmation_token
 
 
-def user_signup(*, email: str, password: str, first_name: str, last_name: str, language: str) -> User:
-    """Create an applicant account, inactive for filing until the address is confirmed."""
+def user_signup(*, email: str, password: str, first_name: str, last_name: str, language: str) -> User | None:
+    """Create an applicant account, inactive for filing until the address is confirmed.
+
+    For an address that already has an account nothing is created (None) and its owner is told
+    by e-mail: the page answers the same either way, so it reveals no account."""
+    existing = User.objects.filter(email__iexact=email).first()
+    if existing is not None:
+        make_password(password)  # the same work as a real sign-up: the answer takes as long
+        transaction.on_commit(lambda: user_send_account_exists(user=existing))
+        return None
     with transaction.atomic():
         user = User.objects.create_user(
             email=email,
@@ -53,6 +60,20 @@ def user_send_confirmation(*, user: User) -> None:
         )
 
 
+def user_send_account_exists(*, user: User) -> None:
+    with translation.override(user.preferred_language):
+        context = {
+            "user": user,
+            "login_url": absolute_url(reverse("accounts:login")),
+            "reset_url": absolute_url(reverse("accounts:password_reset")),
+        }
+        send_service_email(
+            to=user.email,
+            subject=translation.gettext("Vous avez déjà un compte"),
+            body=render_to_string("accounts/email/account_exists.txt", context),
+        )
+
+
 def user_confirm_email(*, user: User, token: str) -> bool:
     if user.email_confirmed:
         return True
@@ -62,23 +83,3 @@ def user_confirm_email(*, user: User, token: str) -> bool:
     user.email_confirmed = True
     event_record(actor=user, verb="account.email_confirmed", target=user)
     return True
-
-
-def _throttle_keys(email: str, client_ip: str) -> list[str]:
-    return [f"login-fail:email:{email.lower()}", f"login-fail:ip:{client_ip}"]
-
-
-def login_is_throttled(*, email: str, client_ip: str) -> bool:
-    """Raises CacheUnavailable without the shared cache: the login then fails closed."""
-    return any(
-        throttle_count(key) >= settings.LOGIN_THROTTLE_LIMIT for key in _throttle_keys(email, client_ip)
-    )
-
-
-def login_failure_record(*, email: str, client_ip: str) -> None:
-    for key in _throttle_keys(email, client_ip):
-        throttle_hit(key, window=settings.LOGIN_THROTTLE_WINDOW)
-
-
-def login_failures_clear(*, email: str, client_ip: str) -> None:
-    throttle_clear(*_throttle_keys(email, client_ip))

@@ -9,8 +9,6 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from workinfrance.core.cache import CACHE_UNAVAILABLE_MESSAGE, CacheUnavailable
-
 from . import services
 from .forms import (
     DsfrPasswordResetForm,
@@ -20,10 +18,7 @@ from .forms import (
     SignupForm,
 )
 from .models import User
-
-
-def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "")
+from .throttle import Throttled, throttle_hit, throttle_reset
 
 
 @require_http_methods(["GET", "POST"])
@@ -32,6 +27,12 @@ def signup(request):
         return redirect("accounts:after_login")
     form = SignupForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            throttle_hit(request, scope="signup", identifier=form.cleaned_data["email"])
+        except Throttled as throttled:
+            form.add_error(None, throttled.message)
+            return render(request, "accounts/signup.html", {"form": form})
+        # Same answer whether the address has an account or not (its owner gets an e-mail).
         services.user_signup(
             email=form.cleaned_data["email"],
             password=form.cleaned_data["password1"],
@@ -58,6 +59,11 @@ def confirm_email(request, uidb64, token):
 def resend_confirmation(request):
     form = ResendConfirmationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        try:
+            throttle_hit(request, scope="resend_confirmation", identifier=form.cleaned_data["email"])
+        except Throttled as throttled:
+            form.add_error(None, throttled.message)
+            return render(request, "accounts/resend_confirmation.html", {"form": form})
         user = User.objects.filter(email__iexact=form.cleaned_data["email"], email_confirmed=False).first()
         if user is not None:
             services.user_send_confirmation(user=user)
@@ -73,37 +79,7 @@ class LoginView(auth_views.LoginView):
     template_name = "accounts/login.html"
     authentication_form = EmailAuthenticationForm
     redirect_authenticated_user = True
-
-    def post(self, request, *args, **kwargs):
-        email = request.POST.get("username", "")
-        try:
-            throttled = services.login_is_throttled(email=email, client_ip=client_ip(request))
-        except CacheUnavailable:  # the attempt counter is out of reach: fail closed, say so
-            return self._refused(CACHE_UNAVAILABLE_MESSAGE, status=503)
-        if throttled:
-            return self._refused(self.get_form().error_messages["throttled"], status=429)
-        return super().post(request, *args, **kwargs)
-
-    def _refused(self, message, *, status: int):
-        form = self.get_form()
-        form.errors.clear()
-        form.add_error(None, message)
-        response = self.render_to_response(self.get_context_data(form=form), status=status)
-        response["Retry-After"] = "60"
-        return response
-
-    def form_invalid(self, form):
-        try:
-            services.login_failure_record(
-                email=self.request.POST.get("username", ""), client_ip=client_ip(self.request)
-            )
-        except CacheUnavailable:
-            form.add_error(None, CACHE_UNAVAILABLE_MESSAGE)
-        return super().form_invalid(form)
-
-    def form_valid(self, form):
-        services.login_failures_clear(email=form.get_user().email, client_ip=client_ip(self.request))
-        return super().form_valid(form)
+    # The form itself goes through the throttle (EmailAuthenticationForm), as the admin's does.
 
 
 @login_required
@@ -119,7 +95,24 @@ def after_login(request):
     return redirect(target)
 
 
-password_reset = auth_views.PasswordResetView.as_view(
+class PasswordResetView(auth_views.PasswordResetView):
+    def form_valid(self, form):
+        try:
+            throttle_hit(self.request, scope="password_reset", identifier=form.cleaned_data["email"])
+        except Throttled as throttled:
+            form.add_error(None, throttled.message)
+            return self.form_invalid(form)
+        return super().form_valid(form)
+
+
+class PasswordResetConfirmView(auth_views.PasswordResetConfirmView):
+    def form_valid(self, form):
+        # The e-mail link proves the owner: failed logins of others no longer slow them down.
+        throttle_reset(scope="login", identifier=self.user.email)
+        return super().form_valid(form)
+
+
+password_reset = PasswordResetView.as_view(
     template_name="accounts/password_reset.html",
     form_class=DsfrPasswordResetForm,
     email_template_name="accounts/email/password_reset.txt",
@@ -129,7 +122,7 @@ password_reset = auth_views.PasswordResetView.as_view(
 password_reset_done = auth_views.PasswordResetDoneView.as_view(
     template_name="accounts/password_reset_done.html"
 )
-password_reset_confirm = auth_views.PasswordResetConfirmView.as_view(
+password_reset_confirm = PasswordResetConfirmView.as_view(
     template_name="accounts/password_reset_confirm.html",
     form_class=DsfrSetPasswordForm,
     success_url=reverse_lazy("accounts:password_reset_complete"),

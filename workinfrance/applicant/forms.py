@@ -13,6 +13,7 @@ from workinfrance.dossiers.fields import (
     RESIDENCE_FIELDS,
     STEP_FIELDS,
 )
+from workinfrance.dossiers.identity import CERTIFIED_IDENTITY_FIELDS
 from workinfrance.dossiers.models import Dossier, FilerKind
 from workinfrance.dossiers.services import MESSAGE_MAX_LENGTH
 from workinfrance.dossiers.uploads import DocumentFileField
@@ -113,6 +114,20 @@ class FilerForm(StepForm):
 
 class StudentForm(StepForm):
     step = "student"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.certified_by = (
+            self.instance.get_student_identity_certified_by_display() if self.instance.pk else ""
+        )
+        if self.instance.pk and self.instance.student_identity_certified_by:
+            note = _("Identité certifiée par %(provider)s : non modifiable.") % {
+                "provider": self.certified_by
+            }
+            for name in CERTIFIED_IDENTITY_FIELDS:
+                self.fields[name].disabled = True
+                # The DSFR form has already built the bound fields, which copy the help text.
+                self.fields[name].help_text = self[name].help_text = note
 
     class Meta:
         model = Dossier

@@ -16,8 +16,9 @@ from workinfrance.dossiers.fields import (
 )
 from workinfrance.dossiers.models import ComplementRequest, Document, Dossier
 from workinfrance.dossiers.selectors import implicit_refusal_date
+from workinfrance.dossiers.terms import permit_warnings
 
-from .selectors import days_since_filing, dossier_flags, permit_warnings
+from .selectors import days_since_filing, dossier_flags
 
 # Shown in the page (PDF viewer, image); anything else is only downloaded.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
@@ -88,6 +89,8 @@ def dossier_context(dossier: Dossier) -> dict:
     return {
         "dossier": dossier,
         "sections": dossier_sections(dossier),
+        # Names and birth date received from FranceConnect rather than typed by the applicant.
+        "identity_certified_by": dossier.get_student_identity_certified_by_display(),
         "documents": [d for d in documents if d.message_id is None and d.superseded_at is None],
         "superseded_documents": [
             d for d in documents if d.message_id is None and d.superseded_at is not None

@@ -81,6 +81,22 @@ class InboxQuery:
     flag: str = ""
     sort: str = DEFAULT_SORT
 
+    def audit_fields(self) -> dict:
+        """The selection for the audit trail: only these fields, only the ones set, as plain text."""
+        fields = {
+            "tab": self.tab,
+            "q": self.q,
+            "category": getattr(self.category, "code", None),
+            "department": getattr(self.department, "code", None),
+            "state": self.state,
+            "assignee": self.assignee,
+            "filed_from": self.filed_from.isoformat() if self.filed_from else None,
+            "filed_to": self.filed_to.isoformat() if self.filed_to else None,
+            "flag": self.flag,
+            "sort": self.sort if self.sort != DEFAULT_SORT else None,
+        }
+        return {key: value for key, value in fields.items() if value}
+
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -263,18 +279,6 @@ def dossier_flags(dossier: Dossier, *, today: datetime.date) -> list[Flag]:
             )
         )
     return flags
-
-
-def permit_warnings(permit, dossier: Dossier) -> list[str]:
-    """The original back-office's checks of an issued permit's validity period."""
-    warnings = []
-    if permit.valid_until < permit.valid_from:
-        warnings.append(_("La période de validité est inversée."))
-    if permit.valid_until > permit.valid_from + relativedelta(months=12) - relativedelta(days=1):
-        warnings.append(_("La validité dépasse 12 mois."))
-    if dossier.residence_permit_end and permit.valid_until > dossier.residence_permit_end:
-        warnings.append(_("La validité dépasse l'expiration du titre de séjour."))
-    return warnings
 
 
 def _d(day: datetime.date) -> str:

@@ -94,8 +94,8 @@ def inbox(request):
 def _export_selection(request):
     form = InboxFilterForm(request.GET, user=request.user)
     query = form.to_query()
-    filters = {key: value for key, value in request.GET.items() if key != "page" and value}
-    return inbox_queryset(user=request.user, query=query), filters
+    # The audit records the selection as the form understood it: known fields, cleaned values.
+    return inbox_queryset(user=request.user, query=query), query.audit_fields()
 
 
 def _export_name(extension: str) -> str:
@@ -198,7 +198,7 @@ def _serve_document(request, uuid, document_id, *, download: bool):
     response = FileResponse(
         document.file.open("rb"),
         as_attachment=not inline,
-        filename=document.original_name,
+        filename=document.download_name,
         content_type=document.content_type
         if document.content_type in INLINE_TYPES
         else "application/octet-stream",

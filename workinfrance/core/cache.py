@@ -7,9 +7,9 @@ seconds (`CIRCUIT_SECONDS`) so a dead or hung server costs one timeout, not one 
 
 Two things may not silently degrade, and use the helpers below:
 
-- throttles that protect a secret (login, permit number + birth date) must fail CLOSED:
-  `throttle_hit` / `throttle_count` raise `CacheUnavailable`, and the caller refuses with a
-  clear message (`CACHE_UNAVAILABLE_MESSAGE`); other throttles may catch it and let the visitor in;
+- throttles that protect a secret (login, second factor, permit number + birth date) must fail
+  CLOSED: `cache_get_strict` raises `CacheUnavailable`, and `accounts.throttle` refuses with a
+  clear message (`CACHE_UNAVAILABLE_MESSAGE`); other throttles let the visitor in;
 - invalidation must happen after commit, never inside a write transaction: `cache_forget_on_commit`.
 """
 
@@ -149,24 +149,10 @@ def _strict_call(name: str, *args):
     return method(*args) if method else getattr(cache, name)(*args)
 
 
-def throttle_count(key: str) -> int:
-    """Attempts counted under `key` in its current window. Raises CacheUnavailable."""
-    return _strict_call("get", key, 0) or 0
-
-
-def throttle_hit(key: str, *, window: int) -> int:
-    """Count one attempt under `key` (fixed window of `window` seconds); returns the new count.
-    Raises CacheUnavailable: a caller guarding a secret refuses the attempt."""
-    _strict_call("add", key, 0, window)
-    try:
-        return cache.incr(key)
-    except ValueError:  # expired between add and incr
-        _strict_call("add", key, 1, window)
-        return 1
-
-
-def throttle_clear(*keys: str) -> None:
-    cache.delete_many(list(keys))
+def cache_get_strict(key: str, default=None):
+    """Read `key`, raising CacheUnavailable instead of missing when the cache is out of reach:
+    for the counters of throttles that fail closed (accounts.throttle)."""
+    return _strict_call("get", key, default)
 
 
 def cache_forget_on_commit(*keys: str) -> None:

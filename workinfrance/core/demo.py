@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from django.db import transaction
 
+from workinfrance.accounts.demo import demo_second_factor_lines, seed_demo_second_factor
 from workinfrance.accounts.models import Role, User
 from workinfrance.territories.models import Department, Unit
 
@@ -87,6 +88,7 @@ def seed_units_and_accounts() -> dict[str, Unit]:
         user.save()
         if spec.unit_key:
             user.units.set([units[spec.unit_key]])
+        seed_demo_second_factor(user)
     return units
 
 
@@ -95,4 +97,4 @@ def demo_accounts_table() -> str:
     for spec in DEMO_ACCOUNTS:
         unit = f"  [{spec.unit_key}]" if spec.unit_key else ""
         lines.append(f"  {spec.role:<14} {spec.email}{unit}")
-    return "\n".join(lines)
+    return "\n".join([*lines, *demo_second_factor_lines()])

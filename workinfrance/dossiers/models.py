@@ -1,5 +1,6 @@
 """A request for a temporary work authorisation, its documents, messages and private notes."""
 
+import os
 import uuid
 
 from django.conf import settings
@@ -83,6 +84,14 @@ class Dossier(models.Model):
     student_last_name = models.CharField(_("nom"), max_length=150, blank=True)
     student_birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     student_birth_place = models.CharField(_("lieu de naissance"), max_length=150, blank=True)
+    # Set when the names and birth date came from an identity provider (dossiers.identity): then fixed.
+    student_identity_certified_by = models.CharField(
+        _("identité certifiée par"),
+        max_length=20,
+        choices=[("franceconnect", "FranceConnect")],
+        blank=True,
+    )
+    student_identity_certified_at = models.DateTimeField(_("identité certifiée le"), null=True, blank=True)
     student_nationality = models.CharField(_("nationalité"), max_length=100, blank=True)
     student_email = models.EmailField(_("e-mail de l'étudiant"), blank=True)
     student_phone = models.CharField(_("téléphone de l'étudiant"), max_length=30, blank=True)
@@ -202,9 +211,14 @@ class DossierNumberSequence(models.Model):
         ]
 
 
+STORED_EXTENSIONS = {".pdf", ".jpg", ".png"}
+
+
 def document_upload_path(instance, filename):
-    # Random names: nothing personal in paths, nothing guessable.
-    return f"dossiers/{instance.dossier.uuid}/{uuid.uuid4().hex}"
+    # Random names: nothing personal in paths, nothing guessable; the extension is the service's
+    # own (the detected type's, passed by dossiers.services), never the user's.
+    extension = os.path.splitext(filename)[1].lower()
+    return f"dossiers/{instance.dossier.uuid}/{uuid.uuid4().hex}{extension if extension in STORED_EXTENSIONS else ''}"
 
 
 class Document(models.Model):
@@ -238,6 +252,13 @@ class Document(models.Model):
 
     def __str__(self):
         return self.original_name
+
+    @property
+    def download_name(self) -> str:
+        """The user's name with the extension of the stored type (never `x.html`)."""
+        from .uploads import download_name
+
+        return download_name(self.original_name, self.content_type)
 
 
 class Message(models.Model):

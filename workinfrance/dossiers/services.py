@@ -7,11 +7,7 @@ Nothing else in the code base assigns `Dossier.state`.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -29,9 +25,11 @@ from .errors import (
     TransitionNotAllowed,
 )
 from .fields import APPLICANT_FIELDS
+from .identity import CERTIFIED_IDENTITY_FIELDS, CertifiedIdentity
 from .lifecycle import TRANSITIONS, Actor, State, Transition, actor_kinds, user_unit_ids
 from .models import ComplementRequest, Document, Dossier, FilerKind, Message, RefusalReason
 from .numbering import next_dossier_number
+from .terms import PermitTerms, permit_terms_problems, permit_terms_proposed  # noqa: F401 (re-exported)
 from .uploads import upload_check
 from .validators import normalize_siret
 
@@ -188,56 +186,13 @@ def dossier_resubmit(*, dossier: Dossier, actor) -> Dossier:
     )
 
 
-@dataclass(frozen=True)
-class PermitTerms:
-    """What the agent confirms when accepting: prefilled from the dossier, editable."""
-
-    validity_start: date
-    validity_end: date
-    weekly_hours: Decimal
-
-
-def permit_terms_proposed(dossier: Dossier) -> PermitTerms:
-    """Validity = the contract, capped by the category's maximum and the residence permit's expiry."""
-    start = max(dossier.contract_start or timezone.localdate(), timezone.localdate())
-    cap = start + relativedelta(months=dossier.category.max_validity_months) - relativedelta(days=1)
-    candidates = [cap] + [d for d in (dossier.contract_end, dossier.residence_permit_end) if d]
-    return PermitTerms(
-        validity_start=start, validity_end=min(candidates), weekly_hours=dossier.weekly_hours or Decimal(0)
-    )
-
-
-def permit_terms_problems(dossier: Dossier, terms: PermitTerms) -> list[str]:
-    problems = []
-    if terms.validity_end < terms.validity_start:
-        problems.append(_("La fin de validité est antérieure au début."))
-    cap = (
-        terms.validity_start
-        + relativedelta(months=dossier.category.max_validity_months)
-        - relativedelta(days=1)
-    )
-    if terms.validity_end > cap:
-        problems.append(
-            _("La validité ne peut dépasser %(months)s mois.")
-            % {"months": dossier.category.max_validity_months}
-        )
-    if dossier.residence_permit_end and terms.validity_end > dossier.residence_permit_end:
-        problems.append(_("La validité ne peut dépasser l'expiration du titre de séjour."))
-    if dossier.contract_end and terms.validity_end > dossier.contract_end:
-        problems.append(_("La validité ne peut dépasser la fin du contrat."))
-    limit = dossier.category.max_weekly_hours
-    if terms.weekly_hours <= 0 or (limit is not None and terms.weekly_hours > limit):
-        problems.append(_("La durée hebdomadaire autorisée n'est pas valable pour cette catégorie."))
-    return problems
-
-
 def dossier_accept(*, dossier: Dossier, actor, terms: PermitTerms) -> Dossier:
     from workinfrance.permits.services import permit_issue
 
     def change(d: Dossier) -> dict:
         problems = permit_terms_problems(d, terms)
         if problems:
-            raise DossierActionError(" ".join(problems))
+            raise DossierActionError(" ".join(problem.message for problem in problems))
         d.decided_at = timezone.now()
         d.refusal_reason, d.decision_comment = "", ""
         permit = permit_issue(dossier=d, actor=actor, **terms.__dict__)
@@ -313,8 +268,19 @@ def _lock_for_applicant_edit(dossier: Dossier, actor) -> Dossier:
     return locked
 
 
-def dossier_draft_create(*, actor, category, filer_kind: str, previous_permit_number: str = "") -> Dossier:
-    """A new draft; when the student files, their identity is taken from the account."""
+def dossier_draft_create(
+    *,
+    actor,
+    category,
+    filer_kind: str,
+    previous_permit_number: str = "",
+    certified_identity: CertifiedIdentity | None = None,
+    employer_siret: str = "",
+) -> Dossier:
+    """A new draft; when the student files, their identity is taken from the account.
+
+    A `certified_identity` (FranceConnect) fills the student's names and birth date, which then stay
+    fixed; an `employer_siret` (ProConnect) prefills the employer section when the employer files."""
     if not (actor.is_authenticated and actor.is_applicant):
         raise ActorNotAllowed(_("Seul un demandeur peut créer une demande."))
     if not category.is_active:
@@ -329,9 +295,19 @@ def dossier_draft_create(*, actor, category, filer_kind: str, previous_permit_nu
         dossier.student_first_name = actor.first_name
         dossier.student_last_name = actor.last_name
         dossier.student_email = actor.email
+        if certified_identity is not None:
+            for name, value in certified_identity.field_values().items():
+                setattr(dossier, name, value)
+            dossier.student_identity_certified_by = certified_identity.source
+            dossier.student_identity_certified_at = timezone.now()
+    if filer_kind == FilerKind.EMPLOYER and employer_siret:
+        dossier.employer_siret = normalize_siret(employer_siret)
+    data = {"category": category.code}
+    if dossier.student_identity_certified_by:
+        data["identity_certified_by"] = dossier.student_identity_certified_by
     with transaction.atomic():
         dossier.save()
-        event_record(actor=actor, verb="dossier.create", target=dossier, data={"category": category.code})
+        event_record(actor=actor, verb="dossier.create", target=dossier, data=data)
     return dossier
 
 
@@ -348,6 +324,12 @@ def dossier_draft_update(*, dossier: Dossier, actor, changes: dict) -> Dossier:
         if locked.state != State.DRAFT and FIXED_AFTER_SUBMISSION & set(changed):
             raise DossierActionError(
                 _("La catégorie, le déposant et le département ne peuvent plus changer après le dépôt.")
+            )
+        if locked.student_identity_certified_by and set(CERTIFIED_IDENTITY_FIELDS) & set(changed):
+            raise DossierActionError(
+                _(
+                    "Les nom, prénoms et date de naissance certifiés par FranceConnect ne peuvent pas être modifiés."
+                )
             )
         if changed:
             for name in changed:
@@ -390,8 +372,9 @@ def _document_create(*, dossier: Dossier, actor, checked, document_type=None, me
         sha256=checked.sha256,
         uploaded_by=actor,
     )
-    # The storage name comes from document_upload_path (random); the file lands there on commit.
-    file_stage(document.file, checked.file, filename="upload")
+    # The storage name comes from document_upload_path (random) with the detected type's extension;
+    # the file lands there on commit.
+    file_stage(document.file, checked.file, filename=f"upload{checked.extension}")
     document.save()
     return document
 

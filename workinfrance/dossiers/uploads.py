@@ -1,7 +1,9 @@
 """Checks shared by every upload (applicant's documents, message attachments, back-office).
 
-The type is decided by the file's first bytes, never by its name or the browser's declared
-content type: a renamed executable stays refused. Each refusal says why, in the user's language."""
+The type is decided by the file's first bytes; the name's extension and the browser's declared
+content type must then agree with it (a renamed file is refused, not guessed at). What is stored
+is not the upload itself but its rewrite (`sanitize`): a PDF without active content, an image
+drawn again from its pixels. Each refusal says why, in the user's language."""
 
 import hashlib
 import os
@@ -10,6 +12,7 @@ from dataclasses import dataclass
 
 from django import forms
 from django.conf import settings
+from django.core.files.base import ContentFile
 from django.template.defaultfilters import filesizeformat
 from django.utils.functional import lazy
 from django.utils.translation import gettext as _
@@ -17,6 +20,7 @@ from django.utils.translation import gettext as _
 from workinfrance.procedures.models import DocumentFormat
 
 from .errors import UploadRefused
+from .sanitize import image_reencode, pdf_sanitize
 
 # Format -> (content type served back, magic bytes at offset 0).
 SIGNATURES = {
@@ -25,6 +29,19 @@ SIGNATURES = {
     DocumentFormat.PNG: ("image/png", b"\x89PNG\r\n\x1a\n"),
 }
 HEAD_LENGTH = 8
+# What a name or a browser may call each format; the first extension is the one stored.
+EXTENSIONS = {
+    DocumentFormat.PDF: (".pdf",),
+    DocumentFormat.JPEG: (".jpg", ".jpeg", ".jpe", ".jfif"),
+    DocumentFormat.PNG: (".png",),
+}
+DECLARED_TYPES = {
+    DocumentFormat.PDF: {"application/pdf", "application/x-pdf"},
+    DocumentFormat.JPEG: {"image/jpeg", "image/pjpeg", "image/jpg"},
+    DocumentFormat.PNG: {"image/png", "image/x-png"},
+}
+# Declarations that say nothing (a browser that does not know the extension).
+UNDECLARED_TYPES = {"", "application/octet-stream"}
 
 
 @dataclass(frozen=True)
@@ -35,6 +52,7 @@ class CheckedUpload:
     content_type: str
     size: int
     sha256: str
+    extension: str
 
 
 def detect_format(head: bytes) -> str | None:
@@ -51,12 +69,37 @@ def clean_original_name(name: str) -> str:
     return (name or "document")[:200]
 
 
+def stored_extension(document_format: str) -> str:
+    return EXTENSIONS[DocumentFormat(document_format)][0]
+
+
+def download_name(original_name: str, content_type: str) -> str:
+    """The name a file is downloaded under: the user's stem, the extension of what it really is."""
+    extension = next(
+        (stored_extension(f) for f, (known, _magic) in SIGNATURES.items() if known == content_type), ".bin"
+    )
+    stem = os.path.splitext(clean_original_name(original_name))[0].strip(". ") or "document"
+    return f"{stem[:120]}{extension}"
+
+
+def _declared_format_agrees(uploaded_file, name: str, document_format: str) -> bool:
+    extension = os.path.splitext(name)[1].lower()
+    if extension and extension not in EXTENSIONS[DocumentFormat(document_format)]:
+        return False
+    declared = (getattr(uploaded_file, "content_type", "") or "").split(";")[0].strip().lower()
+    return declared in UNDECLARED_TYPES or declared in DECLARED_TYPES[DocumentFormat(document_format)]
+
+
 def format_labels(formats) -> str:
     return ", ".join(DocumentFormat(f).label for f in formats)
 
 
 def upload_check(uploaded_file, *, accepted_formats=None) -> CheckedUpload:
-    """Validate one uploaded file; raise UploadRefused with a message for the user."""
+    """Validate and rewrite one uploaded file; raise UploadRefused with a message for the user."""
+    # A form field already checked this very file (the rewrite is the costly part): reuse it.
+    done = getattr(uploaded_file, "_wif_checked", None)
+    if done is not None and done[0] == tuple(accepted_formats or ()):
+        return done[1]
     name = clean_original_name(getattr(uploaded_file, "name", ""))
     size = uploaded_file.size or 0
     if size == 0:
@@ -83,18 +126,29 @@ def upload_check(uploaded_file, *, accepted_formats=None) -> CheckedUpload:
         raise UploadRefused(
             _("Ce document doit être au format : %(formats)s.") % {"formats": format_labels(accepted)}
         )
-    digest = hashlib.sha256()
+    if not _declared_format_agrees(uploaded_file, name, document_format):
+        raise UploadRefused(
+            _(
+                "Le nom ou le type du fichier « %(name)s » ne correspond pas à son contenu (%(format)s). "
+                "Enregistrez-le de nouveau sous son vrai format."
+            )
+            % {"name": name, "format": DocumentFormat(document_format).label}
+        )
     uploaded_file.seek(0)
-    for chunk in uploaded_file.chunks():
-        digest.update(chunk)
+    data = b"".join(uploaded_file.chunks())
     uploaded_file.seek(0)
+    if document_format == DocumentFormat.PDF:
+        clean, _removed = pdf_sanitize(data, name=name)
+    else:
+        clean = image_reencode(data, name=name, document_format=document_format)
     return CheckedUpload(
-        file=uploaded_file,
+        file=ContentFile(clean),
         original_name=name,
         format=document_format,
         content_type=SIGNATURES[DocumentFormat(document_format)][0],
-        size=size,
-        sha256=digest.hexdigest(),
+        size=len(clean),
+        sha256=hashlib.sha256(clean).hexdigest(),
+        extension=stored_extension(document_format),
     )
 
 
@@ -122,7 +176,8 @@ class DocumentFileField(forms.FileField):
         uploaded = super().clean(data, initial)
         if uploaded:
             try:
-                upload_check(uploaded, accepted_formats=self.accepted_formats)
+                checked = upload_check(uploaded, accepted_formats=self.accepted_formats)
             except UploadRefused as error:
                 raise forms.ValidationError(error.message, code="upload_refused") from error
+            uploaded._wif_checked = (tuple(self.accepted_formats or ()), checked)
         return uploaded

@@ -13,8 +13,12 @@ Format, version 1:
   QR alphanumeric set so the code is one alphanumeric segment.
 
 Verification never trusts the header to choose the algorithm: the key found by kid carries its
-algorithm, and a header naming another one is refused. Every encoding is checked canonical, so
-each single changed byte or character is rejected. Any bad input raises a `SealError` subclass.
+algorithm, and a header naming another one is refused. One encoding per permit: every CBOR item
+must be in RFC 8949 §4.2.1 core deterministic encoding (shortest heads, definite lengths, map
+keys in the bytewise order of their encodings, no duplicates; this format has no floats or
+simple values), checked on the bytes themselves, and the signature must be low-S (s ≤ n/2:
+`n − s` would be a second valid signature of the same content). The signer emits exactly that.
+Any bad input raises a `SealError` subclass.
 """
 
 import base64
@@ -39,6 +43,10 @@ ALGORITHMS = {"ES256": -7}  # name -> COSE algorithm identifier
 KID_LENGTH = 8
 SIGNATURE_LENGTH = 64
 COORDINATE_LENGTH = 32
+# Order of the P-256 group: an ECDSA signature (r, s) has a twin (r, n − s); only s ≤ n/2 is valid here.
+P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
+P256_HALF_ORDER = P256_ORDER // 2
+MAX_CBOR_DEPTH = 4
 
 CLAIM_ISS, CLAIM_EXP, CLAIM_IAT, CLAIM_CTI = 1, 4, 6, 7
 PERMIT_CLAIM = -65537  # private use (RFC 8392 §9.1: integers below -65536)
@@ -153,6 +161,88 @@ def _days(day: datetime.date) -> int:
     return (day - EPOCH).days
 
 
+def _deterministic_order(value):
+    """The value with every map's keys in the bytewise order of their encodings (RFC 8949 §4.2.1).
+
+    cbor2 writes maps in the order given, always with the shortest heads and definite lengths."""
+    if isinstance(value, Mapping):
+        items = sorted(value.items(), key=lambda item: cbor2.dumps(item[0]))
+        return {key: _deterministic_order(item) for key, item in items}
+    if isinstance(value, list | tuple):
+        return [_deterministic_order(item) for item in value]
+    if isinstance(value, cbor2.CBORTag):
+        return cbor2.CBORTag(value.tag, _deterministic_order(value.value))
+    return value
+
+
+def deterministic_dumps(value) -> bytes:
+    return cbor2.dumps(_deterministic_order(value))
+
+
+def _head(data: bytes, position: int) -> tuple[int, int, int]:
+    """(major type, argument, next position) of the item starting at position; shortest form only."""
+    if position >= len(data):
+        raise MalformedSeal("truncated CBOR")
+    initial = data[position]
+    major, info = initial >> 5, initial & 0x1F
+    if info < 24:
+        return major, info, position + 1
+    if info > 27:  # 28-30 reserved, 31 indefinite length
+        raise MalformedSeal("indefinite length or reserved CBOR head")
+    size = 1 << (info - 24)
+    end = position + 1 + size
+    if end > len(data):
+        raise MalformedSeal("truncated CBOR")
+    argument = int.from_bytes(data[position + 1 : end], "big")
+    if argument < (24 if size == 1 else 1 << (4 * size)):
+        raise MalformedSeal("CBOR head not in its shortest form")
+    return major, argument, end
+
+
+def _check_item(data: bytes, position: int, depth: int) -> int:
+    """Walk one item, refusing anything but the core deterministic encoding; return its end."""
+    if depth > MAX_CBOR_DEPTH:
+        raise MalformedSeal("CBOR nested too deep")
+    major, argument, position = _head(data, position)
+    if major in (0, 1):  # unsigned and negative integers
+        return position
+    if major in (2, 3):  # byte and text strings
+        end = position + argument
+        if end > len(data):
+            raise MalformedSeal("truncated CBOR")
+        if major == 3:
+            try:
+                data[position:end].decode("utf-8")
+            except UnicodeDecodeError as error:
+                raise MalformedSeal("text is not UTF-8") from error
+        return end
+    if major in (4, 5):  # arrays and maps: each element takes at least one byte
+        if argument > len(data) - position:
+            raise MalformedSeal("truncated CBOR")
+        previous_key = None
+        for _ in range(argument):
+            if major == 4:
+                position = _check_item(data, position, depth + 1)
+                continue
+            key_start = position
+            position = _check_item(data, position, depth + 1)
+            key = data[key_start:position]
+            if previous_key is not None and key <= previous_key:
+                raise MalformedSeal("map keys not in deterministic order, or repeated")
+            previous_key = key
+            position = _check_item(data, position, depth + 1)
+        return position
+    if major == 6:  # tag
+        return _check_item(data, position, depth + 1)
+    raise MalformedSeal("floats and simple values have no place in a seal")
+
+
+def deterministic_check(data: bytes) -> None:
+    """Raise MalformedSeal unless data is one CBOR item in core deterministic encoding."""
+    if _check_item(data, 0, 0) != len(data):
+        raise MalformedSeal("bytes after the CBOR item")
+
+
 def claims_encode(claims: PermitClaims) -> bytes:
     hours_tenths = claims.weekly_hours * 10
     if hours_tenths != hours_tenths.to_integral_value():
@@ -170,7 +260,7 @@ def claims_encode(claims: PermitClaims) -> bytes:
         FIELD_VALID_FROM: _days(claims.valid_from),
         FIELD_VALID_UNTIL: _days(claims.valid_until),
     }
-    return cbor2.dumps(
+    return deterministic_dumps(
         {
             CLAIM_ISS: claims.issuer,
             CLAIM_EXP: claims.expires_at,
@@ -183,24 +273,30 @@ def claims_encode(claims: PermitClaims) -> bytes:
 
 def _sig_structure(protected: bytes, payload: bytes) -> bytes:
     """RFC 9052 §4.4: what is actually signed; external_aad is empty."""
-    return cbor2.dumps(["Signature1", protected, b"", payload])
+    return deterministic_dumps(["Signature1", protected, b"", payload])
 
 
 def sign(claims: PermitClaims, key: SigningKey) -> bytes:
     """The COSE_Sign1_Tagged bytes of the seal."""
-    protected = cbor2.dumps({HEADER_ALG: ALGORITHMS[key.alg], HEADER_KID: key.kid})
+    protected = deterministic_dumps({HEADER_ALG: ALGORITHMS[key.alg], HEADER_KID: key.kid})
     payload = claims_encode(claims)
     der = key.private_key.sign(_sig_structure(protected, payload), ec.ECDSA(hashes.SHA256()))
     r, s = decode_dss_signature(der)
+    if s > P256_HALF_ORDER:
+        s = P256_ORDER - s  # the low-S twin: the one encoding a verifier accepts
     signature = r.to_bytes(COORDINATE_LENGTH, "big") + s.to_bytes(COORDINATE_LENGTH, "big")
-    return cbor2.dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
+    return deterministic_dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 
 
 def _strict_loads(data: bytes):
-    """Decode CBOR and insist on the one canonical encoding of the result, so no byte is free."""
+    """Decode CBOR that is in core deterministic encoding (checked on the bytes first), so no
+    byte is free; the decoded value must also encode back to the same bytes."""
+    deterministic_check(data)
     try:
-        value = cbor2.loads(data, max_depth=4, allow_indefinite=False, allow_duplicate_keys=False)
-        canonical = cbor2.dumps(value) == data
+        value = cbor2.loads(
+            data, max_depth=MAX_CBOR_DEPTH + 1, allow_indefinite=False, allow_duplicate_keys=False
+        )
+        canonical = deterministic_dumps(value) == data
     except Exception as error:  # cbor2 raises many kinds on hostile input; all mean the same here
         raise MalformedSeal("not valid CBOR") from error
     if not canonical:
@@ -253,6 +349,8 @@ def verify(data: bytes, keys: KeyLookup) -> PermitClaims:
         raise BadSignature("signature must be 64 bytes")
     r = int.from_bytes(signature[:COORDINATE_LENGTH], "big")
     s = int.from_bytes(signature[COORDINATE_LENGTH:], "big")
+    if s > P256_HALF_ORDER:
+        raise BadSignature("high-S signature: the twin of a valid one, never issued")
     try:
         key.public_key.verify(
             encode_dss_signature(r, s), _sig_structure(protected, payload), ec.ECDSA(hashes.SHA256())

@@ -15,7 +15,6 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from workinfrance.core.cache import throttle_hit
 from workinfrance.core.events import event_record
 from workinfrance.core.files import file_stage, files_for_committed_rows
 from workinfrance.dossiers.lifecycle import user_unit_ids
@@ -188,10 +187,3 @@ def permit_revoke_by_supervisor(*, permit: Permit, actor, reason: str) -> Permit
         raise PermitActionError(_("Cette autorisation est déjà retirée."))
     with transaction.atomic():
         return permit_revoke(permit=permit, actor=actor, reason=reason)
-
-
-def verification_attempt_allowed(*, client_ip: str) -> bool:
-    """Count one number + birth-date lookup of this client; False once over the limit (fixed window).
-    Raises CacheUnavailable without the shared cache: the lookup then fails closed."""
-    count = throttle_hit(f"permit-verify:ip:{client_ip}", window=settings.WIF_VERIFY_THROTTLE_WINDOW)
-    return count <= settings.WIF_VERIFY_THROTTLE_LIMIT

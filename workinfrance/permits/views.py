@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from workinfrance.core.cache import CACHE_UNAVAILABLE_MESSAGE, CacheUnavailable
+from workinfrance.accounts.throttle import Throttled, ThrottleUnavailable, throttle_check, throttle_fail
 from workinfrance.core.events import event_record
 
 from . import selectors, services
@@ -23,12 +23,6 @@ from .forms import RevokeForm, VerifyByNumberForm
 from .jwks import jwks_document
 from .keys import verification_keys
 from .models import Permit
-
-
-def client_ip(request) -> str:
-    # Behind a proxy, configure it to set REMOTE_ADDR (never trust X-Forwarded-For blindly).
-    return request.META.get("REMOTE_ADDR", "")
-
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 PAGE_MEMO_SIZE = 512
@@ -112,24 +106,27 @@ def verify(request, seal):
 def verify_form(request):
     form = VerifyByNumberForm(request.POST or None)
     if request.method == "POST":
+        # Keyed on the number (against birth-date guessing) and the client (against enumeration).
+        number = selectors.normalize_number(request.POST.get("number", ""))
         try:
-            allowed = services.verification_attempt_allowed(client_ip=client_ip(request))
-        except CacheUnavailable:  # the attempt counter is out of reach: fail closed, say so
-            context = {"form": VerifyByNumberForm(), "unavailable": CACHE_UNAVAILABLE_MESSAGE}
-            response = render(request, "permits/verify_form.html", context, status=503)
-            response["Retry-After"] = "60"
+            throttle_check(request, scope="permit_lookup", identifier=number)
+        except ThrottleUnavailable as unavailable:  # the counters are out of reach: fails closed
+            context = {"form": VerifyByNumberForm(), "unavailable": unavailable.message}
+            response = render(request, "permits/verify_form.html", context, status=unavailable.status)
+            response["Retry-After"] = str(unavailable.retry_after)
             return response
-        if not allowed:
+        except Throttled as throttled:
             form = VerifyByNumberForm()
             response = render(
                 request, "permits/verify_form.html", {"form": form, "throttled": True}, status=429
             )
-            response["Retry-After"] = str(settings.WIF_VERIFY_THROTTLE_WINDOW)
+            response["Retry-After"] = str(throttled.retry_after)
             return response
         if form.is_valid():
             verification = selectors.permit_check(**form.cleaned_data)
             if verification is not None:
                 return _result(request, verification)
+            throttle_fail(request, scope="permit_lookup", identifier=number)
             form.add_error(
                 None,
                 _(

@@ -13,6 +13,6 @@ class DepartmentAdmin(admin.ModelAdmin):
 
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
-    list_display = ["name", "contact_email", "signatory_name"]
+    list_display = ["name", "contact_email", "signatory_name", "require_proconnect"]
     filter_horizontal = ["departments"]
     search_fields = ["name"]

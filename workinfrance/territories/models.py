@@ -39,6 +39,11 @@ class Unit(models.Model):
     departments = models.ManyToManyField(
         Department, verbose_name=_("départements couverts"), related_name="units", blank=True
     )
+    require_proconnect = models.BooleanField(
+        _("connexion ProConnect obligatoire"),
+        default=False,
+        help_text=_("Les agents de l'unité ne peuvent plus se connecter avec un mot de passe."),
+    )
 
     class Meta:
         verbose_name = _("unité")

@@ -130,7 +130,7 @@ def document(request, uuid, document_id):
     if request.user.is_agent:
         event_record(actor=request.user, verb="document.read", target=dossier, data={"document": item.pk})
     response = FileResponse(
-        item.file.open("rb"), as_attachment=True, filename=item.original_name, content_type=item.content_type
+        item.file.open("rb"), as_attachment=True, filename=item.download_name, content_type=item.content_type
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"

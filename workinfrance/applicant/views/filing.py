@@ -12,6 +12,7 @@ from workinfrance.dossiers.checks import dossier_problems, required_document_typ
 from workinfrance.dossiers.errors import DossierActionError, IncompleteDossier, TransitionNotAllowed
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.selectors import documents_current
+from workinfrance.oidc.services import certified_identity_for, employer_siret_for
 
 from ..forms import STEP_FORMS, DocumentUploadForm, FilerForm
 from ..steps import STEPS, step_after, step_before, step_index
@@ -46,6 +47,8 @@ def dossier_new(request):
             category=form.cleaned_data["category"],
             filer_kind=form.cleaned_data["filer_kind"],
             previous_permit_number=form.cleaned_data["previous_permit_number"],
+            certified_identity=certified_identity_for(request.user),
+            employer_siret=employer_siret_for(request.user),
         )
         messages.success(request, _("Brouillon enregistré. Vous pouvez le reprendre à tout moment."))
         return redirect(step_url(dossier, "student"))
