@@ -216,6 +216,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # A web request queueing a task after commit must not wait long for a dead broker: the outbox
 # sweep and the permit sweep pick up what could not be queued.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# No task result is read but the worker health check's: without results, queueing a task never
+# waits for the result store (it retried 20 times, one second apart, when Redis was down).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0}}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # Outbox (workinfrance.outbox.services): delivery retries with exponential backoff, then gives up.

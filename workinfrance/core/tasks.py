@@ -1,7 +1,7 @@
 from celery import shared_task
 
 
-@shared_task
+@shared_task(ignore_result=False)
 def worker_echo(token: str) -> str:
     """Round trip through the broker and a worker: used by `manage.py check_worker` and monitoring."""
     return token
