@@ -22,7 +22,11 @@ def site_environment() -> dict:
     }
     for key in ("DATABASE_URL", "REDIS_URL", "CELERY_BROKER_URL"):
         env.pop(key, None)
-    for command in (["migrate", "--no-input", "-v", "0"], ["seed_demo"]):
+    for command in (
+        ["migrate", "--no-input", "-v", "0"],
+        ["seed_demo"],
+        ["collectstatic", "--no-input", "-v", "0"],
+    ):
         subprocess.run(
             [sys.executable, "manage.py", *command], cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL
         )

@@ -6,8 +6,8 @@ the cache is in memory and e-mails are written to files under WIF_VAR_DIR/mail, 
 from .base import *  # noqa: F403
 
 DEBUG = False
-# Static files straight from the apps: no collectstatic step before the tests.
-WHITENOISE_USE_FINDERS = True
+# Static files as production serves them: tests/e2e/service.py runs collectstatic first.
+WHITENOISE_USE_FINDERS = False
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = ""
 CELERY_TASK_ALWAYS_EAGER = True

@@ -52,6 +52,8 @@ def service():
     live.env.update(live.oidc.environment())
     live.manage("compilemessages", "--ignore=.venv", "-v", "0")
     live.manage("migrate", "--no-input", "-v", "0")
+    # Static files as production serves them (fingerprinted, compressed): a broken reference fails here.
+    live.manage("collectstatic", "--no-input", "-v", "0", timeout=600)
     # Units of Paris and Lyon with their agents and supervisors (accounts of workinfrance.core.demo).
     live.python("from workinfrance.core.demo import seed_units_and_accounts; seed_units_and_accounts()")
     live.start()

@@ -51,7 +51,7 @@ class LiveService:
         )
         self.env = env
 
-    def manage(self, *args: str, stdin: str | None = None) -> str:
+    def manage(self, *args: str, stdin: str | None = None, timeout: float = 120) -> str:
         """Run a management command against the service's database; returns its standard output."""
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
@@ -60,7 +60,7 @@ class LiveService:
             input=stdin,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
         )
         if result.returncode != 0:
             raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stdout}\n{result.stderr}")

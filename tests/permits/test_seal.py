@@ -135,6 +135,31 @@ def test_truncated_or_extended_seals_are_rejected(genuine, keys):
         seal.verify(genuine + b"\x00", keys)
 
 
+def _longer_length(item: bytes, head: int) -> bytes:
+    """A byte string item re-encoded with a needlessly long length (same value, not canonical)."""
+    value = cbor2.loads(item)
+    width = {0x58: 1, 0x59: 2, 0x5A: 4}[head]
+    return bytes([head]) + len(value).to_bytes(width, "big") + value
+
+
+@pytest.mark.parametrize("head", [0x58, 0x59, 0x5A])
+@pytest.mark.parametrize("part", ["protected", "payload", "signature"])
+def test_a_needlessly_long_length_is_not_canonical(key, keys, head, part):
+    protected, _unprotected, payload, signature = cbor2.loads(seal.sign(claims(), key)).value
+    items = {
+        name: cbor2.dumps(value)
+        for name, value in zip(
+            ("protected", "payload", "signature"), (protected, payload, signature), strict=True
+        )
+    }
+    if head == 0x58 and len(cbor2.loads(items[part])) >= 24:
+        head = 0x59  # one length byte is already the shortest form for this part
+    items[part] = _longer_length(items[part], head)
+    data = b"\xd2\x84" + items["protected"] + b"\xa0" + items["payload"] + items["signature"]
+    with pytest.raises(seal.MalformedSeal):
+        seal.verify(data, keys)
+
+
 def test_random_inputs_only_ever_raise_seal_errors(genuine, keys):
     rng = random.Random(20261123)
     samples = [bytes(rng.getrandbits(8) for _ in range(rng.randint(0, 400))) for _ in range(1500)]
@@ -245,3 +270,9 @@ def test_jwks_round_trip_and_relabelled_keys(key, keys):
         keys_from_jwks(relabelled)
     with pytest.raises(JwksError):
         keys_from_jwks({"keys": [{**jwk, "crv": "P-384"}]})
+
+
+@pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65535, 65536])
+def test_signed_structure_is_the_canonical_cbor_of_rfc_9052(length):
+    protected, payload = b"\xa1\x01\x26", bytes(range(256)) * (length // 256) + bytes(length % 256)
+    assert seal._sig_structure(protected, payload) == cbor2.dumps(["Signature1", protected, b"", payload])

@@ -266,3 +266,15 @@ def test_reopening_the_decision_revokes_the_permit(client, issued_permit, superv
         dossier=issued_permit.dossier, actor=supervisor, reason="Erreur de saisie"
     )
     assert verdict_in(client.get(verify_url(issued_permit))) == "revoked"
+
+
+def test_verification_page_reads_the_database_twice_then_serves_from_the_cache(
+    client, issued_permit, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(2):  # the live status of the sealed permit, then the permit shown
+        assert verdict_in(client.get(verify_url(issued_permit))) == "valid"
+    with django_assert_num_queries(0):
+        assert verdict_in(client.get(verify_url(issued_permit))) == "valid"

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
+from django.utils.html import escape, format_html_join
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -66,7 +66,7 @@ def inbox(request):
             "form": form,
             # Choices read once here (iter: list() or a template loop would also count them first).
             "selects": [
-                (form[name], list(iter(form.fields[name].choices)))
+                (form[name], _options(form[name], iter(form.fields[name].choices)))
                 for name in ("sort", "flag", "category", "department", "state", "assignee")
             ],
             "dates": [form["filed_from"], form["filed_to"]],
@@ -88,6 +88,16 @@ def inbox(request):
                 )
             ),
         },
+    )
+
+
+def _options(field, choices):
+    """A select's <option>s in Python: a template loop costs more than the inbox's rows."""
+    current = "" if field.value() is None else str(field.value())
+    return format_html_join(
+        "",
+        "<option value=\"{}\"{}>{}</option>",
+        ((value, " selected" if str(value) == current else "", label) for value, label in choices),
     )
 
 
