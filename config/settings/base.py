@@ -149,11 +149,20 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads are never served as static media: only through views that check who may see them.
 MEDIA_URL = None
 STORAGES = {
-    "default": {"BACKEND": env_str("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
+    "default": {
+        "BACKEND": env_str("DEFAULT_FILE_STORAGE", "workinfrance.core.files.CommittedFileSystemStorage")
+    },
     # Fingerprinted names (cached for ever by browsers), brotli and gzip copies: collectstatic prepares them.
     "staticfiles": {"BACKEND": "workinfrance.core.staticfiles.FingerprintedStaticFilesStorage"},
 }
 FILE_UPLOAD_PERMISSIONS = 0o640
+# Large uploads are spooled here (local disk, not the shared storage); files older than any upload
+# are left by killed web workers and removed at start-up and by the periodic clean-up.
+FILE_UPLOAD_TEMP_DIR = env_str("FILE_UPLOAD_TEMP_DIR", str(VAR_DIR / "upload-tmp"))
+Path(FILE_UPLOAD_TEMP_DIR).mkdir(parents=True, exist_ok=True)
+WIF_UPLOAD_TEMP_MAX_AGE_SECONDS = env_int("WIF_UPLOAD_TEMP_MAX_AGE_SECONDS", 3600)
+# Staged files (core.files) older than this are abandoned transactions: removed by the clean-up.
+WIF_STAGED_FILE_MAX_AGE_SECONDS = env_int("WIF_STAGED_FILE_MAX_AGE_SECONDS", 3600)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Upper bound for one uploaded document (bytes).
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
@@ -204,8 +213,16 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL or None)
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TASK_EAGER_PROPAGATES = False
+# Crashes: a task is acknowledged only once done (acks_late), and given back to the queue when its
+# worker process dies (reject_on_worker_lost): every task here is idempotent (a PDF or an outbox row
+# already done is skipped). If the whole worker host dies, the Redis broker hands unacknowledged tasks
+# out again after the visibility timeout (10 minutes, not Redis's default hour); every task finishes
+# well within it, and the long nightly statistics rebuild is acknowledged at start instead.
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
@@ -213,6 +230,10 @@ CELERY_TIMEZONE = TIME_ZONE
 # A web request queueing a task after commit must not wait long for a dead broker: the outbox
 # sweep and the permit sweep pick up what could not be queued.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# No task result is read but the worker health check's: without results, queueing a task never
+# waits for the result store (it retried 20 times, one second apart, when Redis was down).
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 1, "interval_start": 0}}
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 
 # Outbox (workinfrance.outbox.services): delivery retries with exponential backoff, then gives up.
@@ -301,15 +322,20 @@ WIF_PADES_KEY_FILE = env_str("WIF_PADES_KEY_FILE", "")
 WIF_PADES_CERT_FILE = env_str("WIF_PADES_CERT_FILE", "")
 WIF_PADES_CHAIN_FILES = env_list("WIF_PADES_CHAIN_FILES", [])
 WIF_PADES_AUTO_CREATE = env_bool("WIF_PADES_AUTO_CREATE", False)
-# Accepted dossiers whose PDF is missing are swept by this periodic task (seconds).
-# Statistics: catch up with new events every minute; rebuild from the whole history at night
-# (also forgets dossiers deleted by the retention purge).
+# Periodic tasks (Celery beat; the required ones are checked at beat start, workinfrance.core.beat):
+# - outbox-sweep: outgoing messages still pending (broker outage, lost task) are queued again;
+# - permits-issue-missing-pdfs: accepted dossiers whose PDF is missing get it (every 5 minutes);
+# - files-clean-temporary: finishes file moves of committed rows, removes abandoned staged files
+#   and upload spools of killed workers (hourly);
+# - stats-refresh / stats-rebuild: statistics catch up every minute, rebuilt from the whole
+#   history at night (also forgets dossiers deleted by the retention purge).
 CELERY_BEAT_SCHEDULE = {
     "outbox-sweep": {"task": "workinfrance.outbox.tasks.sweep_outbox", "schedule": WIF_OUTBOX_SWEEP_SECONDS},
     "permits-issue-missing-pdfs": {
         "task": "workinfrance.permits.tasks.issue_missing_permit_pdfs",
         "schedule": 300,
     },
+    "files-clean-temporary": {"task": "workinfrance.core.tasks.clean_temporary_files", "schedule": 3600},
     "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
     "api-webhooks-settle": {"task": "workinfrance.api.webhooks.tasks.settle_failed_webhooks", "schedule": 60},
     "stats-rebuild": {

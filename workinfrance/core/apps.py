@@ -6,6 +6,9 @@ class CoreConfig(AppConfig):
     name = "workinfrance.core"
     verbose_name = "Core"
 
+    def ready(self):
+        from . import beat  # noqa: F401  (registers the beat schedule check)
+
 
 class StaticFilesConfig(staticfiles_apps.StaticFilesConfig):
     """Django's static files, without the parts of django-dsfr's DSFR copy that no page loads.

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workinfrance.core.events import event_record
+from workinfrance.core.files import file_stage, files_for_committed_rows
 from workinfrance.territories.routing import RoutingError, unit_for_department
 
 from . import notifications
@@ -344,7 +345,7 @@ def document_upload(*, dossier: Dossier, actor, document_type, uploaded_file) ->
     if document_type.category_id != dossier.category_id:
         raise DossierActionError(_("Ce type de document ne concerne pas cette demande."))
     checked = upload_check(uploaded_file, accepted_formats=document_type.accepted_formats)
-    with transaction.atomic():
+    with files_for_committed_rows(), transaction.atomic():
         locked = _lock_for_applicant_edit(dossier, actor)
         now = timezone.now()
         locked.documents.filter(
@@ -371,8 +372,9 @@ def _document_create(*, dossier: Dossier, actor, checked, document_type=None, me
         sha256=checked.sha256,
         uploaded_by=actor,
     )
-    # The storage name comes from document_upload_path (random) with the detected type's extension.
-    document.file.save(f"upload{checked.extension}", checked.file, save=False)
+    # The storage name comes from document_upload_path (random) with the detected type's extension;
+    # the file lands there on commit.
+    file_stage(document.file, checked.file, filename=f"upload{checked.extension}")
     document.save()
     return document
 
@@ -388,7 +390,7 @@ def message_post(*, dossier: Dossier, actor, body: str, attachments=()) -> Messa
     if len(body) > MESSAGE_MAX_LENGTH:
         raise DossierActionError(_("Le message dépasse %(max)s caractères.") % {"max": MESSAGE_MAX_LENGTH})
     checked = [upload_check(f) for f in attachments]
-    with transaction.atomic():
+    with files_for_committed_rows(), transaction.atomic():
         locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
         kinds = actor_kinds(locked, actor)
         if not kinds & {Actor.OWNER, Actor.UNIT_AGENT}:

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from workinfrance.core.events import event_record
+from workinfrance.core.files import file_stage, files_for_committed_rows
 from workinfrance.dossiers.lifecycle import user_unit_ids
 
 from . import seal
@@ -134,13 +135,14 @@ def permit_pdf_bytes(permit: Permit) -> bytes:
 
 
 def permit_pdf_issue(*, permit_id: int) -> Permit:
-    """Produce and store the signed PDF once; a second call (retry, sweep) does nothing."""
-    with transaction.atomic():
+    """Produce and store the signed PDF once; a second call (retry, sweep) does nothing. The file is
+    moved into place when the row commits (core.files): a failed run leaves no PDF behind."""
+    with files_for_committed_rows(), transaction.atomic():
         permit = Permit.objects.select_for_update().select_related("unit", "category").get(pk=permit_id)
         if permit.pdf:
             return permit
         data = permit_pdf_bytes(permit)
-        permit.pdf.save(f"{permit.uuid}.pdf", ContentFile(data), save=False)
+        file_stage(permit.pdf, ContentFile(data), filename=f"{permit.uuid}.pdf")
         permit.pdf_issued_at = timezone.now()
         permit.save(update_fields=["pdf", "pdf_issued_at"])
         event_record(actor=None, verb="permit.pdf", target=permit, data={"bytes": len(data)})

@@ -9,7 +9,7 @@ def refresh_statistics() -> None:
     stats_refresh()
 
 
-@shared_task
+@shared_task(acks_late=False)  # long, and run again every night: never handed out twice at once
 def rebuild_statistics() -> None:
     """Nightly: recomputes everything, which also forgets dossiers deleted by the retention purge."""
     stats_rebuild()
