@@ -7,6 +7,7 @@ import time
 import uuid
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.utils import timezone
 
 from workinfrance.dossiers import services as dossier_services
@@ -40,10 +41,11 @@ def verification_key(key: seal.SigningKey) -> seal.VerificationKey:
 def in_force_today(dossier) -> dossier_services.PermitTerms:
     """The proposed terms, starting today: a permit whose verdict is "valid" now (one starting with
     the contract, ten days ahead in the factory, is "not yet in force")."""
+    today = timezone.localdate()
     proposed = dossier_services.permit_terms_proposed(dossier)
-    shift = proposed.validity_start - timezone.localdate()  # the same length, moved to start today
+    longest = today + relativedelta(months=dossier.category.max_validity_months, days=-1)
     return dataclasses.replace(
-        proposed, validity_start=proposed.validity_start - shift, validity_end=proposed.validity_end - shift
+        proposed, validity_start=today, validity_end=min(proposed.validity_end, longest)
     )
 
 
