@@ -46,6 +46,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (static files are served above, already compressed). Django pads the compressed
+    # body at random and masks the CSRF token at each response: no BREACH oracle.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workinfrance.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
