@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint messages worker clean oidc-provider
+.PHONY: run test install lint messages worker clean oidc-provider bench
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -18,7 +18,12 @@ $(STAMP): requirements.txt | $(PY)
 	$(PY) -m pip install --quiet -r requirements.txt
 	touch $(STAMP)
 
-install: $(STAMP)
+# The scanner page's JavaScript libraries (pinned in package-lock.json, served by the service).
+node_modules/.package-lock.json: package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "npm (Node 20) is required for the scanner page's libraries"; exit 1; }
+	npm ci --no-audit --no-fund --silent
+
+install: $(STAMP) node_modules/.package-lock.json
 
 # Serve with demo data on http://$(HOST):$(PORT) (SQLite file under var/, tasks in-process); static files
 # collected, compressed and fingerprinted, served by WhiteNoise as in production.
@@ -33,6 +38,11 @@ run: install
 # Ruff, migrations check, then pytest on SQLite and again on PostgreSQL when DATABASE_URL points to one.
 test: install
 	bash scripts/test.sh
+
+# Every benchmark at 1M dossiers on PostgreSQL, then one table (see bench/run_all.py; ~1 h on 2 cores).
+# BENCH_ARGS, e.g. "--database wif_bench --port 8210 --skip-load".
+bench: install
+	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

@@ -12,6 +12,7 @@ within 150 MB.
 """
 
 import argparse
+import json
 import os
 import random
 import resource
@@ -19,6 +20,7 @@ import statistics
 import subprocess
 import sys
 import time
+import unicodedata
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -30,34 +32,42 @@ APPLICANTS = 5000
 BIGGEST_UNIT_SHARE = 0.3  # Paris receives about a third of the files
 LAST_NAMES = str.split(
     "Martin Bernard Dubois Thomas Robert Richard Petit Durand Leroy Moreau Simon Laurent Lefebvre Michel "
-    "Garcia David Bertrand Roux Vincent Fournier Morel Girard Andre Mercier Dupont Lambert Bonnet Francois "
+    "Garcia David Bertrand Roux Vincent Fournier Morel Girard André Mercier Dupont Lambert Bonnet François "
     "Martinez Haddad Benali Nguyen Tran Diallo Traore Kone Cisse Camara Mendy Chen Wang Li Zhang Liu Yang "
     "Huang Zhao Wu Zhou Kumar Singh Sharma Patel Gupta Khan Ahmed Ali Hassan Hussein Mohamed Ibrahim Yilmaz "
-    "Kaya Demir Sahin Celik Silva Santos Oliveira Souza Rodrigues Ferreira Alves Pereira Lima Gomes Costa "
+    "Kaya Demir Şahin Çelik Silva Santos Oliveira Souza Rodrigues Ferreira Alves Pereira Lima Gomes Costa "
     "Ribeiro Carvalho Almeida Lopes Soares Fernandes Vieira Barbosa Rocha Dias Nascimento Andrade Moreira "
-    "Nunes Marques Machado Mendes Freitas Cardoso Ramos Goncalves Santana Teixeira Kim Lee Park Choi Jung "
-    "Kang Cho Yoon Jang Lim Okafor Adeyemi Mensah Owusu Boateng Asante Ndiaye Fall Sow Ba Sy Diop Gueye"
+    "Nunes Marques Machado Mendes Freitas Cardoso Ramos Gonçalves Santana Teixeira Kim Lee Park Choi Jung "
+    "Kang Cho Yoon Jang Lim Okafor Adeyemi Mensah Owusu Boateng Asante Ndiaye Fall Sow Ba Sy Diop Gueye "
+    "Lefèvre Ménard Gérard Lemaître Noël Hébert Séguin Thébault Béranger Müller Pérez Rodríguez Núñez"
 )
 FIRST_NAMES = str.split(
-    "Amina Yasmine Sofia Ines Lina Nour Sara Meriem Fatima Aya Mohamed Youssef Amine Karim Mehdi Rayan "
+    "Amina Yasmine Sofia Inès Lina Nour Sara Meriem Fatima Aya Mohamed Youssef Amine Karim Mehdi Rayan "
     "Ali Omar Walid Nabil Linh Minh Anh Hoa Wei Jing Xin Hui Priya Ananya Arjun Rohan Aisha Kwame Kofi "
-    "Ama Fatou Moussa Ibrahima Awa Mariam Lucas Gabriel Leo Emma Jade Louise Alice Chloe Camila Mateo"
+    "Ama Fatou Moussa Ibrahima Awa Mariam Lucas Gabriel Léo Emma Jade Louise Alice Chloé Camila Mateo "
+    "Hélène Anaïs Noémie Maëlle Zoé Clément Jérôme Frédéric Raphaël Joël Thaïs Océane"
 )
 EMPLOYER_WORDS = str.split(
-    "Boulangerie Conseil Informatique Logistique Restauration Services Batiment Transports Hotellerie "
-    "Commerce Sante Energie Bureau Etudes Ingenierie Numerique Agence Atelier Clinique Laboratoire"
+    "Boulangerie Conseil Informatique Logistique Restauration Services Bâtiment Transports Hôtellerie "
+    "Commerce Santé Énergie Bureau Études Ingénierie Numérique Agence Atelier Clinique Laboratoire"
 )
 CITIES = str.split(
     "Paris Lyon Marseille Toulouse Nice Nantes Strasbourg Montpellier Bordeaux Lille Rennes Reims"
 )
 
 
+def ascii_fold(word: str) -> str:
+    """ "Hélène" -> "helene": what an e-mail address made from a name looks like."""
+    decomposed = unicodedata.normalize("NFKD", word)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
+
+
 def sql_array(words) -> str:
     return "ARRAY[" + ",".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
 
 
-def setup_django(database: str) -> None:
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+def setup_django(server: str, database: str) -> None:
+    os.environ["DATABASE_URL"] = f"{server}/{database}"
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
     os.environ["ALLOWED_HOSTS"] = "127.0.0.1,localhost,testserver"
     import django
@@ -65,10 +75,10 @@ def setup_django(database: str) -> None:
     django.setup()
 
 
-def recreate_database(database: str) -> None:
+def recreate_database(server: str, database: str) -> None:
     import psycopg
 
-    with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+    with psycopg.connect(f"{server}/postgres", autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{database}"')
 
@@ -135,16 +145,7 @@ def load(n: int) -> None:
     columns = [f.column for f in Dossier._meta.concrete_fields if f.column != "id"]
     select = ",\n".join(expressions.get(column) or default_expression(Dossier, column) for column in columns)
     with connection.cursor() as cursor:
-        # Building indexes once after the load is much faster than maintaining them row by row.
-        cursor.execute(
-            """
-            SELECT indexname, indexdef FROM pg_indexes WHERE tablename = 'dossiers_dossier'
-            AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = 'dossiers_dossier'::regclass)
-            """
-        )
-        indexes = cursor.fetchall()
-        for name, _definition in indexes:
-            cursor.execute(f'DROP INDEX "{name}"')
+        indexes = indexes_drop(cursor, "dossiers_dossier")
         cursor.execute("SELECT setseed(0.42)")
         cursor.execute(
             f"""
@@ -170,9 +171,7 @@ def load(n: int) -> None:
     print(f"  {n:,} dossiers inserted: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with connection.cursor() as cursor:
-        cursor.execute("SET maintenance_work_mem = '256MB'")
-        for _name, definition in indexes:
-            cursor.execute(definition)
+        indexes_create(cursor, indexes)
     print(f"  {len(indexes)} indexes rebuilt: {time.perf_counter() - started:.1f} s")
     started = time.perf_counter()
     with connection.cursor() as cursor:
@@ -213,14 +212,77 @@ def load(n: int) -> None:
             FROM dossiers_dossier WHERE id % 10 = 0
             """
         )
+    started = time.perf_counter()
+    events_insert()
+    print(f"  events (submit, take, complements, decision): {time.perf_counter() - started:.1f} s")
     # What autovacuum does on a live server: statistics, and the visibility map for index-only scans.
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"  permits, messages, vacuum: {time.perf_counter() - started:.1f} s")
 
 
+def events_insert() -> None:
+    """The audit events the services would have written: the statistics are computed from them."""
+    from django.db import connection
+
+    decision_verb = (
+        "CASE state WHEN 'accepted' THEN 'dossier.accept' WHEN 'refused' THEN 'dossier.refuse' "
+        "ELSE 'dossier.close' END"
+    )
+    with connection.cursor() as cursor:
+        indexes = indexes_drop(cursor, "core_event")
+        cursor.execute(
+            f"""
+            INSERT INTO core_event (actor_id, verb, target_type, target_id, created_at, data)
+            SELECT applicant_id, 'dossier.submit', 'dossiers.dossier', id::text, submitted_at,
+                   '{{"from": "draft", "to": "submitted"}}'::jsonb
+            FROM dossiers_dossier
+            UNION ALL
+            SELECT assignee_id, 'dossier.take', 'dossiers.dossier', id::text,
+                   submitted_at + (coalesce(decided_at, now()) - submitted_at) / 4,
+                   '{{"from": "submitted", "to": "in_review"}}'::jsonb
+            FROM dossiers_dossier WHERE state <> 'submitted'
+            UNION ALL
+            SELECT assignee_id, 'dossier.request_complements', 'dossiers.dossier', id::text,
+                   submitted_at + (now() - submitted_at) / 2,
+                   '{{"from": "in_review", "to": "awaiting_complements"}}'::jsonb
+            FROM dossiers_dossier WHERE state = 'awaiting_complements'
+            UNION ALL
+            SELECT assignee_id, {decision_verb}, 'dossiers.dossier', id::text, decided_at,
+                   jsonb_build_object('from', 'in_review', 'to', state)
+            FROM dossiers_dossier WHERE state IN ('accepted', 'refused', 'closed')
+            ORDER BY 5
+            """
+        )
+        indexes_create(cursor, indexes)
+
+
+def indexes_drop(cursor, table: str) -> list[str]:
+    """Drop a table's plain indexes (not its constraints') before a bulk insert; returns their definitions."""
+    cursor.execute(
+        """
+        SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s
+        AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)
+        """,
+        [table, table],
+    )
+    indexes = cursor.fetchall()
+    for name, _definition in indexes:
+        cursor.execute(f'DROP INDEX "{name}"')
+    return [definition for _name, definition in indexes]
+
+
+def indexes_create(cursor, definitions: list[str]) -> None:
+    """Building indexes once after a bulk insert is much faster than maintaining them row by row."""
+    cursor.execute("SET maintenance_work_mem = '256MB'")
+    for definition in definitions:
+        cursor.execute(definition)
+
+
 def dossier_expressions(category_ids, applicant_ids) -> dict:
     last, first = sql_array(LAST_NAMES), sql_array(FIRST_NAMES)
+    last_ascii = sql_array(ascii_fold(name) for name in LAST_NAMES)
+    first_ascii = sql_array(ascii_fold(name) for name in FIRST_NAMES)
     words, cities = sql_array(EMPLOYER_WORDS), sql_array(CITIES)
     n_last, n_first, n_words, n_cities = len(LAST_NAMES), len(FIRST_NAMES), len(EMPLOYER_WORDS), len(CITIES)
     decided = "state IN ('accepted', 'refused', 'closed')"
@@ -241,7 +303,8 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "student_birth_date": "date '1995-01-01' + (g % 3000)::int",
         "student_birth_place": f"({cities})[1 + (g % {n_cities})]",
         "student_nationality": "'algérienne'",
-        "student_email": "'etudiant' || g || '@bench.test'",
+        # firstname.lastname<g>@example.test: unique, as agents copy it from a message.
+        "student_email": f"({first_ascii})[1 + (g * 31 % {n_first})] || '.' || ({last_ascii})[1 + (g * 17 % {n_last})] || g || '@example.test'",
         "student_address": "(g % 200) || ' rue des Écoles'",
         "student_postcode": "dept || '005'",
         "student_city": f"({cities})[1 + (g % {n_cities})]",
@@ -316,7 +379,11 @@ def timed(function, repeat: int) -> list[float]:
     return samples
 
 
-def measure(repeat: int) -> None:
+def p95(samples: list[float]) -> float:
+    return sorted(samples)[max(0, int(round(0.95 * len(samples))) - 1)]
+
+
+def measure(repeat: int) -> dict:
     from django.db import connection
     from django.test import Client
     from django.urls import reverse
@@ -387,10 +454,74 @@ def measure(repeat: int) -> None:
             print(f"  {kind:<28} {percentiles(samples)}")
     print(f"  {'ALL SEARCHES':<28} {percentiles(search_samples)}")
     print(f"  ({load_average()})")
+    search = random_searches(agent, repeat)
     connection.close()
+    return {
+        "inbox_selector": {
+            "p50": statistics.median(inbox_samples) * 1000,
+            "p95": p95(inbox_samples) * 1000,
+            "load": os.getloadavg()[0],
+        },
+        "search": search,
+    }
 
 
-def measure_export() -> None:
+def random_searches(agent, repeat: int) -> dict:
+    """Queries drawn at random from the agent's unit, by kind: time, and whether the drawn dossier
+    is found (in the results) and shown (on the first page)."""
+    from bench.search_queries import KINDS, draw
+    from workinfrance.backoffice.selectors import InboxQuery, inbox_page, inbox_selection
+
+    queries = draw(list(agent.units.values_list("pk", flat=True)), per_kind=repeat)
+    by_kind = {kind: {"times": [], "found": 0, "shown": 0, "n": 0} for kind in KINDS}
+    inbox_page(user=agent, query=InboxQuery(tab="all", q="Martin"), page_number=1)  # warm up
+    for query in queries:
+        started = time.perf_counter()
+        page = inbox_page(user=agent, query=InboxQuery(tab="all", q=query.text), page_number=1)
+        shown = query.dossier_id in [dossier.pk for dossier in page.object_list]
+        elapsed = time.perf_counter() - started
+        found = shown or (
+            inbox_selection(user=agent, query=InboxQuery(tab="all", q=query.text))
+            .filter(pk=query.dossier_id)
+            .exists()
+        )
+        figures = by_kind[query.kind]
+        figures["times"].append(elapsed)
+        figures["n"] += 1
+        figures["found"] += found
+        figures["shown"] += shown
+    print("\nSearch, queries drawn at random from the unit's dossiers (tab 'all', page 1 with count):")
+    every = []
+    for kind, figures in by_kind.items():
+        if not figures["n"]:
+            continue
+        every += figures["times"]
+        print(
+            f"  {kind:<22} {percentiles(figures['times'])}  max {max(figures['times']) * 1000:6.1f} ms  "
+            f"found {figures['found'] / figures['n']:4.0%}  first page {figures['shown'] / figures['n']:4.0%}"
+        )
+    found = sum(f["found"] for f in by_kind.values()) / len(queries)
+    print(f"  {'ALL':<22} {percentiles(every)}  max {max(every) * 1000:6.1f} ms  found {found:4.0%}")
+    print(f"  ({load_average()})")
+    return {
+        "p50": statistics.median(every) * 1000,
+        "p95": p95(every) * 1000,
+        "max": max(every) * 1000,
+        "found": found,
+        "by_kind": {
+            kind: {
+                "p95": p95(f["times"]) * 1000,
+                "max": max(f["times"]) * 1000,
+                "found": f["found"] / f["n"],
+            }
+            for kind, f in by_kind.items()
+            if f["n"]
+        },
+        "load": os.getloadavg()[0],
+    }
+
+
+def measure_export() -> dict:
     """Run alone in its process: the peak memory reported is the export's."""
     from django.test import Client
     from django.urls import reverse
@@ -414,6 +545,7 @@ def measure_export() -> None:
         f"\nCSV export of every dossier ({lines - 1:,} rows, {size / 1e6:.0f} MB) through the view: {elapsed:.1f} s; "
         f"process peak RSS {rss_before:.0f} MB before the export, {rss_after:.0f} MB after ({load_average()})"
     )
+    return {"seconds": elapsed, "peak_mb": rss_after, "rows": lines - 1, "load": os.getloadavg()[0]}
 
 
 def main() -> None:
@@ -422,27 +554,40 @@ def main() -> None:
     )
     parser.add_argument("-n", type=int, default=100_000, help="number of dossiers (default 100,000)")
     parser.add_argument("--million", action="store_true", help="load 1,000,000 dossiers")
-    parser.add_argument("--database", default="wif_bench")
+    parser.add_argument(
+        "--database", default="wif_bench", help="bench database (dropped and recreated on load)"
+    )
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL without database (default $BENCH_POSTGRES or 127.0.0.1:5432)",
+    )
     parser.add_argument("--skip-load", action="store_true", help="measure what is already loaded")
     parser.add_argument("--repeat", type=int, default=30, help="samples per scenario")
-    parser.add_argument("--no-export", action="store_true")
-    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--export-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--no-export", action="store_true", help="skip the CSV export of every dossier")
+    parser.add_argument("--measure-only", action="store_true", help="inbox and search figures only")
+    parser.add_argument("--export-only", action="store_true", help="the CSV export figure only")
+    parser.add_argument("--search-only", action="store_true", help="random-query search figures only")
     args = parser.parse_args()
     n = 1_000_000 if args.million else args.n
 
-    if args.measure_only or args.export_only:
-        setup_django(args.database)
+    if args.measure_only or args.export_only or args.search_only:
+        setup_django(args.server, args.database)
         if args.measure_only:
-            measure(args.repeat)
+            print("BENCH-RESULT " + json.dumps(measure(args.repeat)))
+        elif args.search_only:
+            from workinfrance.accounts.models import User
+
+            result = random_searches(User.objects.get(email="agent0-1@bench.test"), args.repeat)
+            print("BENCH-RESULT " + json.dumps({"search": result}))
         else:
-            measure_export()
+            print("BENCH-RESULT " + json.dumps({"export": measure_export()}))
         return
     if not args.skip_load:
         print(f"Loading {n:,} dossiers into {args.database}")
         started = time.perf_counter()
-        recreate_database(args.database)
-        setup_django(args.database)
+        recreate_database(args.server, args.database)
+        setup_django(args.server, args.database)
         load(n)
         print(f"  total load: {time.perf_counter() - started:.1f} s")
     # A fresh process: its peak memory is the measurements', not the loader's.
@@ -452,12 +597,15 @@ def main() -> None:
         "--measure-only",
         "--database",
         args.database,
+        "--server",
+        args.server,
         "--repeat",
         str(args.repeat),
     ]
-    if args.no_export:
-        command.append("--no-export")
     subprocess.run(command, check=True)
+    if not args.no_export:
+        # Again a fresh process: the peak memory printed is the export's alone.
+        subprocess.run([*command[:2], "--export-only", *command[3:]], check=True)
 
 
 if __name__ == "__main__":

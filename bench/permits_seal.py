@@ -4,6 +4,8 @@ python bench/permits_seal.py [iterations]
 """
 
 import datetime
+import json
+import os
 import sys
 import time
 import uuid
@@ -37,13 +39,14 @@ CLAIMS = seal.PermitClaims(
 
 
 def rate(function, iterations: int, rounds: int = 5) -> float:
-    """Best operations per second over a few rounds (the least disturbed by the machine)."""
+    """Best operations per second of CPU time over a few rounds (the least disturbed by the
+    machine: on a shared machine, wall time mostly measures the other processes)."""
     best = 0.0
     for _ in range(rounds):
-        start = time.perf_counter()
+        start = time.process_time()
         for _ in range(iterations):
             function()
-        best = max(best, iterations / (time.perf_counter() - start))
+        best = max(best, iterations / max(time.process_time() - start, 1e-9))
     return best
 
 
@@ -69,8 +72,16 @@ def main(iterations: int) -> None:
         "seal.verify (COSE -> claims)": rate(lambda: seal.verify(sealed, keys), iterations),
         "seal.verify_qr_text (QR text)": rate(lambda: seal.verify_qr_text(text, keys), iterations),
     }
+    # Raw and seal verification again, alternated round by round so that a change in the
+    # machine's load hits both: the ratio the target is about.
+    raw_rounds, seal_rounds = [], []
+    for _ in range(7):
+        raw_rounds.append(rate(lambda: public.verify(der, message, ec.ECDSA(hashes.SHA256())), iterations, 1))
+        seal_rounds.append(rate(lambda: seal.verify(sealed, keys), iterations, 1))
+    ratio = max(seal_rounds) / max(raw_rounds)
     print(
-        f"Seal: {len(sealed)} bytes, QR text {len(text)} characters; {iterations} operations x 5 rounds, best round"
+        f"Seal: {len(sealed)} bytes, QR text {len(text)} characters; {iterations} operations x 5 rounds, "
+        f"best round, CPU time; load average {os.getloadavg()[0]:.1f}"
     )
     for name, ops in figures.items():
         print(f"  {name:<34} {ops:>9.0f} ops/s  {1e6 / ops:>7.1f} us/op")
@@ -80,6 +91,9 @@ def main(iterations: int) -> None:
     print(
         f"  seal.verify / raw verify = {figures['seal.verify (COSE -> claims)'] / figures['raw ES256 verify (cryptography)']:.0%}"
     )
+    verdict = "met" if ratio >= 0.8 else "NOT met"
+    print(f"  seal.verify / raw verify, 7 alternated rounds = {ratio:.0%} (target >= 80 %: {verdict})")
+    print("BENCH-RESULT " + json.dumps({"seal": {"verify_ratio": ratio, "load": os.getloadavg()[0]}}))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Verification page throughput against a bare Django view, same gunicorn (2 sync workers), same run.
 
-    python bench/permits_verify_page.py [seconds per round, 3] [client processes, 2]
+    python bench/permits_verify_page.py [seconds per round, 3] [client processes, 2] [--port 8765]
 
 Target (issue 5): the page /V/<seal> serves at least 80 % of the requests per second of a bare view
 behind the same middleware. The load generator is a multi-process Python client (one new connection
@@ -8,7 +8,9 @@ per request: gunicorn's sync workers close connections anyway); rounds alternate
 so that a change in the machine's load hits both.
 """
 
+import argparse
 import http.client
+import json
 import multiprocessing
 import os
 import socket
@@ -22,7 +24,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.site import ROOT, site_environment
 
-HOST, PORT = "127.0.0.1", 8765
+HOST = "127.0.0.1"
+PORT = int(os.environ.get("BENCH_PORT", "8765"))  # --port overrides
 ROUNDS = 6
 
 
@@ -100,6 +103,7 @@ def main(seconds: float, clients: int) -> None:
             f"{HOST}:{PORT}",
             "--log-level",
             "warning",
+            "--no-control-socket",
         ],
         cwd=ROOT,
         env=env,
@@ -131,10 +135,18 @@ def main(seconds: float, clients: int) -> None:
         ratio = pick(rounds["verification page"]) / pick(rounds["bare view"])
         verdict = "met" if ratio >= 0.8 else "NOT met"
         print(f"  verification page / bare view ({label} rounds) = {ratio:.0%} (target >= 80 %: {verdict})")
+    print("BENCH-RESULT " + json.dumps({"verify_page": {"ratio": ratio, "load": os.getloadavg()[0]}}))
 
 
 if __name__ == "__main__":
-    main(
-        float(sys.argv[1]) if len(sys.argv) > 1 else 3.0,
-        int(sys.argv[2]) if len(sys.argv) > 2 else 2,
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
+    parser.add_argument("seconds", nargs="?", type=float, default=3.0, help="seconds per round")
+    parser.add_argument("clients", nargs="?", type=int, default=2, help="client processes")
+    parser.add_argument(
+        "--port", type=int, default=PORT, help="gunicorn's port (default $BENCH_PORT or 8765)"
+    )
+    arguments = parser.parse_args()
+    PORT = arguments.port
+    main(arguments.seconds, arguments.clients)

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from workinfrance.api.api import api
+
 admin.site.site_header = admin.site.site_title = _("Work in France — administration")
 
 urlpatterns = [
@@ -14,5 +16,10 @@ urlpatterns = [
     path("statistiques/", include("workinfrance.stats.urls")),
     # Public verification (/V/<seal>, /.well-known/jwks.json) lives at the root: QR codes stay short.
     path("", include("workinfrance.permits.urls")),
+    path("api/v1/", api.urls),
+    path("api/", include("workinfrance.api.urls")),
     path("admin/", admin.site.urls),
 ]
+
+# Error pages rendered without the database (it may be the failing part): workinfrance.core.errors.
+handler500 = "workinfrance.core.errors.server_error"

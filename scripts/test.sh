@@ -11,21 +11,16 @@ if [ ! -x /usr/bin/chromium ]; then
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
-# poppler-utils: upload tests check the rewritten PDFs with another implementation (pdfinfo, pdfdetach).
-if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdfdetach >/dev/null 2>&1; then
+# poppler-utils: upload tests check the rewritten PDFs, and permit tests the archival, signed permit
+# PDF, with another implementation (pdfinfo, pdfdetach, pdfsig).
+if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdfdetach >/dev/null 2>&1 || ! command -v pdfsig >/dev/null 2>&1; then
   echo "== Installing Debian's poppler-utils"
   SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
 fi
-# npm packages (axe-core, oidc-provider, ...), pinned in package.json and package-lock.json:
-# installed again whenever the lock file changed since the last install.
-NPM_STAMP=node_modules/.wif-lock.sha256
-if [ -f package-lock.json ] && ! sha256sum --status -c "$NPM_STAMP" 2>/dev/null; then
-  echo "== Installing the npm packages (package-lock.json)"
-  npm ci --no-audit --no-fund --silent
-  sha256sum package-lock.json > "$NPM_STAMP"
-fi
+# npm packages (axe-core, oidc-provider, the scanner's libraries, lighthouse): `make install`
+# runs `npm ci` whenever package-lock.json changed.
 
 echo "== ruff"
 $BIN/ruff check .

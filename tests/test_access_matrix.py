@@ -6,8 +6,12 @@ written per URL name; a URL added without an expectation fails `test_every_url_i
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 
 from workinfrance.accounts.models import Role
+from workinfrance.api.models import WebhookDelivery
+from workinfrance.api.tokens import token_create
+from workinfrance.api.webhooks import services as webhook_services
 from workinfrance.dossiers import services
 from workinfrance.dossiers.lifecycle import State
 
@@ -36,6 +40,8 @@ APPLICANTS = {"applicant_a", "applicant_b"}
 EXPECTED = {
     "core:home": (None, EVERYONE),
     "core:page": ("page", EVERYONE),
+    "core:healthz": (None, EVERYONE),
+    "core:readyz": (None, EVERYONE),
     "accounts:signup": (None, {"anonymous"}),  # signed-in users are sent to their home
     "accounts:resend_confirmation": (None, EVERYONE),
     "accounts:login": (None, {"anonymous"}),
@@ -68,8 +74,15 @@ EXPECTED = {
     "permits:verify": ("seal", EVERYONE),
     "permits:verify_form": (None, EVERYONE),
     "permits:jwks": (None, EVERYONE),
+    "permits:revocations": (None, EVERYONE),
+    "permits:scanner": (None, EVERYONE),
+    "permits:scanner_sw": (None, EVERYONE),
+    "permits:scanner_manifest": (None, EVERYONE),
     "permits:download": ("permit", {"applicant_a"} | PARIS_STAFF),
     "permits:revoke": ("permit", {"supervisor_paris"}),
+    "api:tokens": (None, SUPERVISORS),
+    "api:webhooks": (None, SUPERVISORS),
+    "api:webhook": ("webhook", {"supervisor_paris"}),
 }
 POST_ONLY = {
     "core:set_language": None,
@@ -88,6 +101,10 @@ POST_ONLY = {
     "backoffice:note_add": "dossier",
     "backoffice:message_post": "dossier",
     "backoffice:action": "action",
+    "api:token_revoke": "token",
+    "api:webhook_enable": "webhook",
+    "api:webhook_delete": "webhook",
+    "api:delivery_replay": "delivery",
 }
 # Token links and the role router are covered by the accounts tests.
 NOT_HERE = {"accounts:confirm_email", "accounts:password_reset_confirm", "accounts:after_login"}
@@ -99,7 +116,8 @@ NOT_HERE |= {"oidc:callback", "oidc:link", "oidc:link_email", "oidc:logout_retur
 def url_names(patterns=None, namespace=None):
     for pattern in patterns if patterns is not None else get_resolver().url_patterns:
         if isinstance(pattern, URLResolver):
-            if pattern.namespace == "admin":
+            # The REST API (token calls, no session) has its own matrix: tests/api/test_access.py.
+            if pattern.namespace in ("admin", "api-v1"):
                 continue
             yield from url_names(pattern.url_patterns, pattern.namespace or namespace)
         elif isinstance(pattern, URLPattern) and pattern.name:
@@ -131,6 +149,20 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
     draft = dossier_in_state(State.DRAFT, applicant=users["applicant_a"], documents=False)
     permit = dossier.permits.get()
     document = dossier.documents.first()
+    endpoint, _secret = webhook_services.endpoint_create(
+        actor=users["supervisor_paris"],
+        url="http://127.0.0.1:9/hook",
+        event_types=["dossier.decided"],
+        unit=paris,
+    )
+    delivery = WebhookDelivery.objects.create(endpoint=endpoint, event_type="dossier.decided", payload={})
+    token = token_create(
+        actor=users["supervisor_paris"],
+        name="matrix",
+        scopes=["dossiers:read"],
+        expires_at=timezone.now() + timezone.timedelta(days=1),
+        unit=paris,
+    ).token
     kwargs = {
         None: {},
         "page": {"slug": "accessibilite"},
@@ -142,6 +174,9 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         "action": {"uuid": dossier.uuid, "name": "reopen"},
         "permit": {"number": permit.number},
         "seal": {"seal": permit.seal.rsplit("/V/", 1)[-1]},
+        "webhook": {"pk": endpoint.pk},
+        "token": {"pk": token.pk},
+        "delivery": {"pk": endpoint.pk, "delivery_pk": delivery.pk},
     }
     return users, kwargs, dossier
 

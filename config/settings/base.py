@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "workinfrance.applicant",
     "workinfrance.backoffice",
     "workinfrance.stats",
+    "ninja",
+    "workinfrance.api",
     "workinfrance.oidc",
 ]
 
@@ -51,15 +53,20 @@ MIDDLEWARE = [
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workinfrance.core.middleware.LanguageMiddleware",
+    "workinfrance.api.middleware.ApiMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "workinfrance.accounts.throttle.ThrottleMiddleware",
+    "workinfrance.core.middleware.PrivatePagesMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "workinfrance.accounts.second_factor.SecondFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "workinfrance.core.middleware.SecurityHeadersMiddleware",
+    "workinfrance.core.maintenance.MaintenanceMiddleware",
+    # Last, so it sees the view's exception first: a database outage answers 503, reads retried once.
+    "workinfrance.core.errors.DatabaseOutageMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -133,6 +140,12 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [BASE_DIR / "workinfrance" / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    # The offline scanner's npm libraries, file by file from node_modules (permits/scanner_assets.py).
+    "workinfrance.permits.scanner_assets.VendorFinder",
+]
 STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads are never served as static media: only through views that check who may see them.
@@ -146,6 +159,8 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Upper bound for one uploaded document (bytes).
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# The legal ceiling of weekly working hours (Code du travail L3121-20), above any category's own.
+WIF_WEEKLY_HOURS_CEILING = env_int("WIF_WEEKLY_HOURS_CEILING", 48)
 # Largest image accepted (width × height, checked before decoding) and longest PDF.
 WIF_UPLOAD_MAX_PIXELS = env_int("WIF_UPLOAD_MAX_PIXELS", 40_000_000)
 WIF_UPLOAD_MAX_PDF_PAGES = env_int("WIF_UPLOAD_MAX_PDF_PAGES", 200)
@@ -167,8 +182,17 @@ DEFAULT_FROM_EMAIL = env_str(
 
 # Redis: cache, throttling and Celery broker when configured.
 REDIS_URL = env_str("REDIS_URL", "")
+# Redis failures degrade to "no cache" (workinfrance.core.cache); short timeouts so a hung server
+# costs little.
+REDIS_CACHE_OPTIONS = {"socket_connect_timeout": 0.5, "socket_timeout": 0.5}
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {
+        "default": {
+            "BACKEND": "workinfrance.core.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_CACHE_OPTIONS,
+        }
+    }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -193,10 +217,14 @@ CELERY_BROKER_CONNECTION_TIMEOUT = 2
 # Outbox (workinfrance.outbox.services): delivery retries with exponential backoff, then gives up.
 WIF_OUTBOX_RETRY_BASE_SECONDS = env_int("WIF_OUTBOX_RETRY_BASE_SECONDS", 30)
 WIF_OUTBOX_RETRY_MAX_SECONDS = env_int("WIF_OUTBOX_RETRY_MAX_SECONDS", 3600)
-WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 20)
+# 30 attempts span about 24 hours (1 h between attempts once capped): the retry window of webhooks.
+WIF_OUTBOX_MAX_ATTEMPTS = env_int("WIF_OUTBOX_MAX_ATTEMPTS", 30)
 # How long a queued message is left to its task before the sweep queues it again (seconds).
 WIF_OUTBOX_DISPATCH_GRACE_SECONDS = env_int("WIF_OUTBOX_DISPATCH_GRACE_SECONDS", 120)
 WIF_OUTBOX_SWEEP_SECONDS = env_int("WIF_OUTBOX_SWEEP_SECONDS", 30)
+
+# Planned outages: while this file exists every page shows the maintenance page (manage.py maintenance).
+WIF_MAINTENANCE_FILE = env_str("WIF_MAINTENANCE_FILE", str(VAR_DIR / "maintenance.on"))
 
 # Public address of the service: links in e-mails and the permit's QR code.
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", "HTTP://127.0.0.1:8000")
@@ -264,6 +292,8 @@ WHITENOISE_USE_FINDERS = DEBUG
 WIF_SIGNING_KEY_AUTO_CREATE = env_bool("WIF_SIGNING_KEY_AUTO_CREATE", False)
 # Issuer (CWT `iss`) written in every seal.
 WIF_SEAL_ISSUER = env_str("WIF_SEAL_ISSUER", "FR-WIF")
+# How long an offline verifier may rely on a revocation list before it must fetch a newer one.
+WIF_REVOCATIONS_RENEW_SECONDS = env_int("WIF_REVOCATIONS_RENEW_SECONDS", 2 * 24 * 3600)
 # PAdES certificate of the permit PDFs; empty paths mean the files of WIF_PADES_DIR.
 WIF_PADES_DIR = env_str("WIF_PADES_DIR", "")
 WIF_PADES_KEY_FILE = env_str("WIF_PADES_KEY_FILE", "")
@@ -280,6 +310,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 300,
     },
     "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
+    "api-webhooks-settle": {"task": "workinfrance.api.webhooks.tasks.settle_failed_webhooks", "schedule": 60},
     "stats-rebuild": {
         "task": "workinfrance.stats.tasks.rebuild_statistics",
         "schedule": crontab(hour=3, minute=30),
@@ -288,6 +319,17 @@ CELERY_BEAT_SCHEDULE = {
 # Pages read the statistics after a catch-up when the last one is older than this (seconds).
 WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
 
+# REST API (workinfrance.api): requests per token, and anonymous single verifications per client,
+# in each window of WIF_API_THROTTLE_WINDOW seconds.
+WIF_API_THROTTLE_WINDOW = env_int("WIF_API_THROTTLE_WINDOW", 60)
+WIF_API_TOKEN_RATE = env_int("WIF_API_TOKEN_RATE", 600)
+WIF_API_VERIFY_ANONYMOUS_RATE = env_int("WIF_API_VERIFY_ANONYMOUS_RATE", 30)
+# Webhooks: retries every base x 3^n seconds for WIF_WEBHOOK_RETRY_HOURS, then the endpoint is disabled.
+WIF_WEBHOOK_RETRY_BASE_SECONDS = env_int("WIF_WEBHOOK_RETRY_BASE_SECONDS", 60)
+WIF_WEBHOOK_RETRY_HOURS = env_int("WIF_WEBHOOK_RETRY_HOURS", 24)
+# Receivers on private or loopback addresses, and plain http://, only in development (SSRF).
+WIF_WEBHOOK_ALLOW_PRIVATE = env_bool("WIF_WEBHOOK_ALLOW_PRIVATE", False)
+WIF_WEBHOOK_ALLOW_HTTP = env_bool("WIF_WEBHOOK_ALLOW_HTTP", False)
 # FranceConnect (applicants) and ProConnect (employers, agents): OpenID Connect providers. A provider
 # without issuer, client id and secret is not offered. README.md lists the redirect URIs to declare.
 WIF_OIDC_PROVIDERS = {

@@ -9,11 +9,21 @@ if SECRET_KEY.startswith("dev-only"):
 
     raise ImproperlyConfigured("SECRET_KEY must be set to a real secret in production.")
 env_str("DATABASE_URL", required=True)
+# One connection per worker, kept between requests (opening one costs more than most pages), and
+# checked before a request reuses it, so a restarted or failed-over database costs no error page.
+DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)  # noqa: F405
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 REDIS_URL = env_str("REDIS_URL", required=True)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
 CELERY_TASK_ALWAYS_EAGER = False
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+CACHES = {
+    "default": {
+        "BACKEND": "workinfrance.core.cache.ResilientRedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_CACHE_OPTIONS,  # noqa: F405
+    }
+}
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [])
 if not ALLOWED_HOSTS:
     from django.core.exceptions import ImproperlyConfigured
@@ -31,3 +41,6 @@ SECURE_HSTS_INCLUDE_SUBDOMAINS = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 SESSION_COOKIE_AGE = 8 * 3600
+# Webhooks only to public HTTPS receivers (SSRF), whatever the environment says.
+WIF_WEBHOOK_ALLOW_PRIVATE = False
+WIF_WEBHOOK_ALLOW_HTTP = False

@@ -22,3 +22,6 @@ CELERY_BROKER_URL = ""
 WIF_SIGNING_KEY_DIR = Path(tempfile.mkdtemp(prefix="wif-test-keys-"))
 WIF_SIGNING_KEY_AUTO_CREATE = True
 WIF_PADES_AUTO_CREATE = True
+# Webhook tests run a receiver on 127.0.0.1 over http.
+WIF_WEBHOOK_ALLOW_PRIVATE = True
+WIF_WEBHOOK_ALLOW_HTTP = True

@@ -164,7 +164,9 @@ def test_one_step_of_clock_drift_is_tolerated(client, staff):
     assert client.session[SESSION_KEY] == "totp"
 
 
-def test_brute_force_on_the_second_factor_is_throttled(client, staff):
+def test_brute_force_on_the_second_factor_is_throttled(client, staff, settings):
+    # A first wait longer than the test, however slow the machine.
+    settings.WIF_THROTTLE_RULES = {"second_factor": {"base_delay": 600}}
     agent = staff[Role.AGENT]
     totp = enrolled_totp(agent)
     password_login(client, agent)
@@ -351,3 +353,17 @@ def test_demo_staff_sign_in_with_the_printed_secret(client, db):
     response = verify(client, pyotp.TOTP(DEMO_TOTP_SECRET).now())
     assert response.status_code == 302
     assert client.get(reverse("backoffice:inbox")).status_code == 200
+
+
+def test_the_admin_login_page_leads_to_the_second_factor_too(client, staff):
+    admin = staff[Role.ADMINISTRATOR]
+    totp = enrolled_totp(admin)
+    response = client.post(
+        reverse("admin:login") + "?next=" + reverse("admin:index"),
+        {"username": admin.email, "password": PASSWORD},
+        follow=True,
+    )
+    assert response.request["PATH_INFO"] == reverse("accounts:second_factor")
+    assert client.get(reverse("admin:index")).status_code == 302
+    assert verify(client, totp.now(), reverse("admin:index")).url == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200

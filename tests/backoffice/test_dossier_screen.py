@@ -5,6 +5,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from workinfrance.backoffice import services as backoffice_services
 from workinfrance.core.events import events_for
 from workinfrance.core.models import Event
 from workinfrance.dossiers import services
@@ -272,3 +273,21 @@ def test_every_link_of_the_screen_leads_somewhere(client, agent, paris_dossier):
     current = [anchor for anchor in parser.found if anchor.get("aria-current") == "page"]
     assert [anchor.get("href") for anchor in current] == [url("dossier", paris_dossier)]
     assert all(anchor.get("href") or anchor.get("aria-disabled") == "true" for anchor in parser.found)
+
+
+# Session, user, units, dossier, the read's audit event, documents, messages and their attachments,
+# complement requests, permits, notes, document types, history, reads: whatever the number of each.
+DOSSIER_SCREEN_QUERIES = 14
+
+
+@pytest.mark.parametrize("items", [1, 4])
+def test_query_count_is_constant(client, agent, paris, django_assert_num_queries, items):
+    dossier = in_review(agent=agent)
+    for index in range(items):
+        attach_document(dossier, None, name=f"passeport-{index}.png", content=PNG_BYTES)
+        backoffice_services.note_add(dossier=dossier, actor=agent, body=f"Note {index}")
+        services.message_post(dossier=dossier, actor=dossier.applicant, body=f"Question {index}")
+    client.force_login(agent)
+    client.get(url("dossier", dossier))
+    with django_assert_num_queries(DOSSIER_SCREEN_QUERIES):
+        assert client.get(url("dossier", dossier)).status_code == 200

@@ -11,8 +11,9 @@ from workinfrance.dossiers.models import Dossier, Message
 from tests.backoffice.conftest import filed, in_review
 from tests.factories import UserFactory, category
 
-# Session, user, the user's units, the form's choices (categories, departments, agents), count, rows.
-INBOX_QUERIES = 8
+# Session, user, whether the password session is still allowed (unit not "ProConnect only"), the
+# user's units, the form's choices (categories, departments, agents), count, rows.
+INBOX_QUERIES = 9
 
 
 def rows(response):
@@ -203,7 +204,9 @@ def test_search_column_holds_the_documented_text(paris):
 
     from django.db import connection
 
-    migration = importlib.import_module("workinfrance.backoffice.migrations.0004_search_column")
+    migration = importlib.import_module(
+        "workinfrance.dossiers.migrations.0003_search_accents_typos_number_parts"
+    )
     filed(student_first_name="Zoé", employer_name="Café du Port")
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT bool_and(search_vector = {migration.SEARCH_DOCUMENT}) FROM dossiers_dossier")

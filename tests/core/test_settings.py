@@ -19,9 +19,9 @@ PROD_ENV = {
 }
 
 
-def load_settings(module: str, env: dict[str, str]) -> subprocess.CompletedProcess:
+def load_settings(module: str, env: dict[str, str], *, code: str = "") -> subprocess.CompletedProcess:
     """Import a settings module in a clean interpreter with exactly `env` (plus PATH)."""
-    code = (
+    code = code or (
         "import json, django; from django.conf import settings; django.setup(); "
         "print(json.dumps({'db': settings.DATABASES['default']['ENGINE'], 'debug': settings.DEBUG, "
         "'eager': settings.CELERY_TASK_ALWAYS_EAGER, 'broker': settings.CELERY_BROKER_URL, "

@@ -36,7 +36,12 @@ class Person:
     """One person in their own browser context (own cookies), with the problems their pages raised."""
 
     def __init__(
-        self, *, label: str, context: BrowserContext, service_url: str, authenticator: Authenticator | None = None
+        self,
+        *,
+        label: str,
+        context: BrowserContext,
+        service_url: str,
+        authenticator: Authenticator | None = None,
     ):
         self.label = label
         self.authenticator = authenticator or Authenticator()

@@ -395,8 +395,11 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     verifier = open_person("employer's HR")
     verifier.goto(seal_url)
     verdict = verifier.page.locator("[data-verdict]")
-    expect(verdict).to_have_attribute("data-verdict", "valid")
-    expect(verdict.get_by_role("heading", level=1)).to_contain_text("Autorisation authentique et valide")
+    # The contract starts in 15 days: genuine, but not yet in force (never "valid" in green before then).
+    expect(verdict).to_have_attribute("data-verdict", "not_yet_in_force")
+    expect(verdict.get_by_role("heading", level=1)).to_contain_text(
+        "Autorisation authentique, pas encore en vigueur"
+    )
     expect(verifier.page.get_by_role("table")).to_contain_text("HADDAD")
     expect(verifier.page.get_by_role("table")).to_contain_text("14/03/2002")
     journey.permit_number = re.search(r"APT-[\w-]+", verifier.page.get_by_role("table").inner_text()).group(0)
@@ -408,7 +411,7 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     verifier.page.get_by_label("Numéro de l'autorisation").fill(journey.permit_number)
     verifier.page.get_by_label("Date de naissance du titulaire").fill("2002-03-14")
     verifier.page.get_by_role("button", name="Vérifier", exact=True).click()
-    expect(verdict).to_have_attribute("data-verdict", "valid")
+    expect(verdict).to_have_attribute("data-verdict", "not_yet_in_force")
     journal.check(verifier, "verification-by-number", replay=False)
 
     # A supervisor of the unit withdraws it...

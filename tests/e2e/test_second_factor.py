@@ -78,7 +78,9 @@ def test_new_agent_enrols_the_app_from_the_qr_code_then_a_passkey_and_signs_in_w
     # Ten recovery codes, shown once.
     expect(heading).to_have_text("Codes de secours")
     codes = page.get_by_test_id("recovery-codes").locator("code").all_inner_texts()
-    assert len(set(codes)) == 10 and all(re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", c) for c in codes)
+    assert len(set(codes)) == 10 and all(
+        re.fullmatch(r"[A-Z2-9]{4}-[A-Z2-9]{4}-[A-Z2-9]{4}", c) for c in codes
+    )
     journal.check(agent, "recovery-codes", replay=False)
     page.get_by_role("link", name="Continuer").click()
     expect(page).to_have_url(re.compile(re.escape(reverse("backoffice:inbox")) + "$"))

@@ -71,6 +71,7 @@ def test_signup_with_franceconnect_certifies_the_identity_up_to_the_filed_dossie
     step = reverse("applicant:step", kwargs={"uuid": dossier.uuid, "step": "student"})
     page = client.get(step).content.decode()
     assert "Identité certifiée par FranceConnect" in page
+    assert page.count("Identité certifiée par FranceConnect : non modifiable.") == 3
     for name in CERTIFIED_IDENTITY_FIELDS:
         assert re.search(rf'<input[^>]*name="{name}"[^>]*disabled', page), name
     # A forged form cannot change them.

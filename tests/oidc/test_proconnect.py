@@ -91,9 +91,13 @@ def test_unknown_professional_as_employer_gets_an_applicant_account_only(provide
 
 
 def test_agent_entry_refuses_an_applicant_account(provider_browser, client):
-    UserFactory(email="claire.dupont@boulangerie-exemple.test")
+    applicant = UserFactory(email="claire.dupont@boulangerie-exemple.test")
     response = provider_browser.sign_in("proconnect", "claire-dupont", purpose="agent")
     assert response.status_code == 403 and signed_in_user(client) is None
+    assert Event.objects.filter(
+        verb="oidc.refused_unknown_professional", target_id=str(applicant.pk)
+    ).exists()
+    assert not OidcIdentity.objects.filter(user=applicant).exists()
 
 
 def test_staff_without_a_unit_is_refused(provider_browser, client):

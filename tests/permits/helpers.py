@@ -1,10 +1,13 @@
 """Helpers of the permits tests: seals without the database, and accepted dossiers."""
 
+import dataclasses
 import datetime
 import re
 import time
 import uuid
 from decimal import Decimal
+
+from django.utils import timezone
 
 from workinfrance.dossiers import services as dossier_services
 from workinfrance.permits import seal
@@ -34,15 +37,26 @@ def verification_key(key: seal.SigningKey) -> seal.VerificationKey:
     return seal.VerificationKey(kid=key.kid, public_key=key.private_key.public_key())
 
 
-def accept(dossier, *, agent, capture, terms=None):
-    """Submit, take and accept `dossier`, running the after-commit work (the PDF) like a worker."""
+def in_force_today(dossier) -> dossier_services.PermitTerms:
+    """The proposed terms, starting today: a permit whose verdict is "valid" now (one starting with
+    the contract, ten days ahead in the factory, is "not yet in force")."""
+    proposed = dossier_services.permit_terms_proposed(dossier)
+    return dataclasses.replace(proposed, validity_start=timezone.localdate())
+
+
+def accept(dossier, *, agent, capture, terms=None, filed_at=None):
+    """Submit, take and accept `dossier` (terms in force from today unless given), running the
+    after-commit work (the PDF) like a worker.
+
+    `filed_at` back-dates the filing, for terms that start in the past (never before filing)."""
     with capture(execute=True):
         dossier_services.dossier_submit(dossier=dossier, actor=dossier.applicant)
+    if filed_at is not None:
+        type(dossier).objects.filter(pk=dossier.pk).update(first_submitted_at=filed_at)
+        dossier.refresh_from_db()
     dossier_services.dossier_take(dossier=dossier, actor=agent)
     with capture(execute=True):
-        dossier_services.dossier_accept(
-            dossier=dossier, actor=agent, terms=terms or dossier_services.permit_terms_proposed(dossier)
-        )
+        dossier_services.dossier_accept(dossier=dossier, actor=agent, terms=terms or in_force_today(dossier))
     return dossier.permits.get()
 
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from workinfrance.core.events import events_for
 from workinfrance.dossiers.lifecycle import State
-from workinfrance.dossiers.services import PermitTerms
+from workinfrance.dossiers.terms import PermitTerms
 from workinfrance.permits import pades, seal, services, tasks
 from workinfrance.permits.keys import verification_keys
 from workinfrance.permits.models import Permit
@@ -147,6 +147,7 @@ def test_an_expired_permit_still_verifies_as_genuine(applicant, agent, django_ca
         agent=agent,
         capture=django_capture_on_commit_callbacks,
         terms=terms,
+        filed_at=timezone.now() - datetime.timedelta(days=250),
     )
     claims = seal.verify_qr_text(services.permit_qr_text(permit), verification_keys())
     assert claims.valid_until == terms.validity_end

@@ -37,6 +37,7 @@ def _resign(key, protected: dict, payload: bytes, *, hash_algorithm=None) -> byt
     protected_bytes = cbor2.dumps(protected)
     to_sign = cbor2.dumps(["Signature1", protected_bytes, b"", payload])
     r, s = decode_dss_signature(key.private_key.sign(to_sign, ec.ECDSA(hash_algorithm or hashes.SHA256())))
+    s = min(s, seal.P256_ORDER - s)  # low-S, as the verifier requires: only the tested flaw remains
     signature = r.to_bytes(32, "big") + s.to_bytes(32, "big")
     return cbor2.dumps(cbor2.CBORTag(18, [protected_bytes, {}, payload, signature]))
 
@@ -132,6 +133,31 @@ def test_truncated_or_extended_seals_are_rejected(genuine, keys):
             seal.verify_qr_text(encoded[:length], keys)
     with pytest.raises(seal.MalformedSeal):
         seal.verify(genuine + b"\x00", keys)
+
+
+def _longer_length(item: bytes, head: int) -> bytes:
+    """A byte string item re-encoded with a needlessly long length (same value, not canonical)."""
+    value = cbor2.loads(item)
+    width = {0x58: 1, 0x59: 2, 0x5A: 4}[head]
+    return bytes([head]) + len(value).to_bytes(width, "big") + value
+
+
+@pytest.mark.parametrize("head", [0x58, 0x59, 0x5A])
+@pytest.mark.parametrize("part", ["protected", "payload", "signature"])
+def test_a_needlessly_long_length_is_not_canonical(key, keys, head, part):
+    protected, _unprotected, payload, signature = cbor2.loads(seal.sign(claims(), key)).value
+    items = {
+        name: cbor2.dumps(value)
+        for name, value in zip(
+            ("protected", "payload", "signature"), (protected, payload, signature), strict=True
+        )
+    }
+    if head == 0x58 and len(cbor2.loads(items[part])) >= 24:
+        head = 0x59  # one length byte is already the shortest form for this part
+    items[part] = _longer_length(items[part], head)
+    data = b"\xd2\x84" + items["protected"] + b"\xa0" + items["payload"] + items["signature"]
+    with pytest.raises(seal.MalformedSeal):
+        seal.verify(data, keys)
 
 
 def test_random_inputs_only_ever_raise_seal_errors(genuine, keys):
@@ -244,3 +270,9 @@ def test_jwks_round_trip_and_relabelled_keys(key, keys):
         keys_from_jwks(relabelled)
     with pytest.raises(JwksError):
         keys_from_jwks({"keys": [{**jwk, "crv": "P-384"}]})
+
+
+@pytest.mark.parametrize("length", [0, 23, 24, 255, 256, 65535, 65536])
+def test_signed_structure_is_the_canonical_cbor_of_rfc_9052(length):
+    protected, payload = b"\xa1\x01\x26", bytes(range(256)) * (length // 256) + bytes(length % 256)
+    assert seal._sig_structure(protected, payload) == cbor2.dumps(["Signature1", protected, b"", payload])

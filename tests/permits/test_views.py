@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from workinfrance.core.events import events_for
 from workinfrance.dossiers import services as dossier_services
-from workinfrance.dossiers.services import PermitTerms
+from workinfrance.dossiers.terms import PermitTerms
 from workinfrance.permits import seal, services
 from workinfrance.permits.models import Permit
 
@@ -48,9 +48,14 @@ def test_valid_permit_shows_the_verdict_first_then_only_what_to_compare(client, 
     assert "no-store" in response["Cache-Control"]  # the status may change at any time
 
 
-def test_revoked_permit_says_so_with_the_date_at_once(client, issued_permit, supervisor):
+def test_revoked_permit_says_so_with_the_date_at_once(
+    client, issued_permit, supervisor, django_capture_on_commit_callbacks
+):
     assert verdict_in(client.get(verify_url(issued_permit))) == "valid"  # now in the page cache
-    services.permit_revoke_by_supervisor(permit=issued_permit, actor=supervisor, reason="Fraude au contrat")
+    with django_capture_on_commit_callbacks(execute=True):  # the cached state is dropped on commit
+        services.permit_revoke_by_supervisor(
+            permit=issued_permit, actor=supervisor, reason="Fraude au contrat"
+        )
     response = client.get(verify_url(issued_permit))
     assert verdict_in(response) == "revoked"
     html = response.content.decode()
@@ -71,6 +76,7 @@ def test_expired_permit(client, applicant, agent, django_capture_on_commit_callb
         agent=agent,
         capture=django_capture_on_commit_callbacks,
         terms=terms,
+        filed_at=timezone.now() - datetime.timedelta(days=400),
     )
     response = client.get(verify_url(permit))
     assert verdict_in(response) == "expired"
@@ -220,14 +226,17 @@ def test_download_only_for_the_owner_and_the_unit(
     assert events_for(issued_permit).filter(verb="permit.download").count() == 3
 
 
-def test_supervisor_of_the_unit_revokes_with_a_reason(client, issued_permit, supervisor):
+def test_supervisor_of_the_unit_revokes_with_a_reason(
+    client, issued_permit, supervisor, django_capture_on_commit_callbacks
+):
     url = reverse("permits:revoke", kwargs={"number": issued_permit.number})
     client.force_login(supervisor)
     assert f'href="{url}"' in client.get(verify_url(issued_permit)).content.decode()
     assert client.get(url).status_code == 200
     empty = client.post(url, {"reason": "  "})
     assert empty.status_code == 200 and Permit.objects.get(pk=issued_permit.pk).status == "valid"
-    response = client.post(url, {"reason": "Titre de séjour retiré"})
+    with django_capture_on_commit_callbacks(execute=True):  # the cached status is dropped on commit
+        response = client.post(url, {"reason": "Titre de séjour retiré"})
     assert response.status_code == 302 and response["Location"] == verify_url(issued_permit)
     permit = Permit.objects.get(pk=issued_permit.pk)
     assert permit.status == "revoked" and permit.revoked_by == supervisor
@@ -257,3 +266,15 @@ def test_reopening_the_decision_revokes_the_permit(client, issued_permit, superv
         dossier=issued_permit.dossier, actor=supervisor, reason="Erreur de saisie"
     )
     assert verdict_in(client.get(verify_url(issued_permit))) == "revoked"
+
+
+def test_verification_page_reads_the_database_twice_then_serves_from_the_cache(
+    client, issued_permit, django_assert_num_queries
+):
+    from django.core.cache import cache
+
+    cache.clear()
+    with django_assert_num_queries(2):  # the live status of the sealed permit, then the permit shown
+        assert verdict_in(client.get(verify_url(issued_permit))) == "valid"
+    with django_assert_num_queries(0):
+        assert verdict_in(client.get(verify_url(issued_permit))) == "valid"

@@ -151,3 +151,22 @@ def test_page_is_live_after_a_new_transition(story, client, applicant, agent, su
     after = response.context["report"].total
     assert (after.accepted, after.in_progress) == (first.accepted + 1, first.in_progress - 1)
     assert f"<td>{after.accepted}</td>" in response.content.decode()
+
+
+# The catch-up with new events (state row, events, facts, savepoint and its update), the figures'
+# version, the cells of the report, the labels (categories, units, departments) and the filter
+# form's choices (categories, departments, units).
+PUBLIC_PAGE_QUERIES = 16
+PUBLIC_PAGE_CACHED_QUERIES = 12  # the catch-up, the version and the form's choices
+
+
+@pytest.mark.parametrize(("params", "extra"), [({}, 0), ({"category": "1"}, 1)])  # + the chosen category
+def test_query_count_of_the_public_page(story, client, django_assert_num_queries, params, extra):
+    from django.core.cache import cache
+
+    client.get(reverse("stats:public"))
+    cache.clear()
+    with django_assert_num_queries(PUBLIC_PAGE_QUERIES + extra):
+        assert client.get(reverse("stats:public"), params).status_code == 200
+    with django_assert_num_queries(PUBLIC_PAGE_CACHED_QUERIES + extra):
+        assert client.get(reverse("stats:public"), params).status_code == 200

@@ -23,8 +23,9 @@ ROLES_WITH_SECOND_FACTOR = {Role.AGENT, Role.SUPERVISOR, Role.ADMINISTRATOR}
 
 # Reachable before the second factor: the account pages (sign-in, the step itself, sign-out, password
 # reset: none shows back-office data), the passkey ceremony, the FranceConnect/ProConnect sign-in and
-# sign-out, and the language switch.
-OPEN_NAMESPACES = {"accounts", "otp_webauthn", "oidc"}
+# sign-out, and the language switch. The REST API (`api-v1`) never reads the session: its callers
+# authenticate with a token on every request.
+OPEN_NAMESPACES = {"accounts", "otp_webauthn", "oidc", "api-v1"}
 OPEN_URL_NAMES = {"core:set_language"}
 
 

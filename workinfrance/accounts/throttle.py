@@ -61,6 +61,7 @@ from django.core.cache import cache
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from workinfrance.core.cache import CACHE_UNAVAILABLE_MESSAGE, CacheUnavailable, cache_get_strict
 from workinfrance.core.client import client_throttle_key
 
 logger = logging.getLogger(__name__)
@@ -74,15 +75,28 @@ class Rule:
     identifier_max_delay: int  # ceiling of the wait on one identifier (or one trusted device)
     client_max_delay: int  # ceiling of the wait on one client address
     memory: int = 24 * 3600  # a key is forgotten this long after its last failure
+    # Guards a secret (password, second factor, a permit's birth date): with the cache out of reach
+    # the counters cannot be trusted, so attempts are refused (503) rather than let through.
+    fail_closed: bool = False
 
 
 DAY = 24 * 3600
 RULES: dict[str, Rule] = {
     "login": Rule(
-        identifier_free=5, client_free=30, base_delay=1, identifier_max_delay=900, client_max_delay=3600
+        identifier_free=5,
+        client_free=30,
+        base_delay=1,
+        identifier_max_delay=900,
+        client_max_delay=3600,
+        fail_closed=True,
     ),
     "second_factor": Rule(
-        identifier_free=5, client_free=20, base_delay=2, identifier_max_delay=900, client_max_delay=3600
+        identifier_free=5,
+        client_free=20,
+        base_delay=2,
+        identifier_max_delay=900,
+        client_max_delay=3600,
+        fail_closed=True,
     ),
     # Actions that send an e-mail: every request counts (throttle_hit), a few are free.
     "password_reset": Rule(
@@ -96,7 +110,12 @@ RULES: dict[str, Rule] = {
     ),
     # Permit number + birth date: counts lookups that match nothing.
     "permit_lookup": Rule(
-        identifier_free=5, client_free=10, base_delay=2, identifier_max_delay=3600, client_max_delay=3600
+        identifier_free=5,
+        client_free=10,
+        base_delay=2,
+        identifier_max_delay=3600,
+        client_max_delay=3600,
+        fail_closed=True,
     ),
 }
 
@@ -105,6 +124,8 @@ DEVICE_SALT = "workinfrance.accounts.throttle.device"
 
 class Throttled(Exception):
     """Too many failures: the next attempt is allowed in `retry_after` seconds."""
+
+    status = 429
 
     def __init__(self, *, scope: str, retry_after: int):
         super().__init__(f"{scope}: retry after {retry_after} s")
@@ -119,6 +140,19 @@ class Throttled(Exception):
             minutes = math.ceil(self.retry_after / 60)
             wait = ngettext("%(n)d minute", "%(n)d minutes", minutes) % {"n": minutes}
         return _("Trop de tentatives. Par sécurité, réessayez dans %(wait)s.") % {"wait": wait}
+
+
+class ThrottleUnavailable(Throttled):
+    """A fail-closed scope whose counters are out of reach (the cache is down): refused for now."""
+
+    status = 503
+
+    def __init__(self, *, scope: str):
+        super().__init__(scope=scope, retry_after=60)
+
+    @property
+    def message(self) -> str:
+        return str(CACHE_UNAVAILABLE_MESSAGE)
 
 
 def rule_for(scope: str) -> Rule:
@@ -189,8 +223,10 @@ def _cache_call(default, function, *args, **kwargs):
         return default
 
 
-def _wait(key: _Key, now: float) -> int:
-    until = _cache_call(None, cache.get, f"{key.name}:until")
+def _wait(key: _Key, now: float, *, strict: bool) -> int:
+    until = (
+        cache_get_strict(f"{key.name}:until") if strict else _cache_call(None, cache.get, f"{key.name}:until")
+    )
     return max(0, math.ceil(until - now)) if until else 0
 
 
@@ -227,7 +263,16 @@ def throttle_check(request, *, scope: str, identifier: str = "") -> None:
 
     Also marks the request so that `ThrottleMiddleware` answers 429 with `Retry-After`."""
     now = time.time()
-    retry_after = max((_wait(key, now) for key in _keys(request, scope, identifier)), default=0)
+    strict = rule_for(scope).fail_closed
+    try:
+        retry_after = max(
+            (_wait(key, now, strict=strict) for key in _keys(request, scope, identifier)), default=0
+        )
+    except CacheUnavailable:
+        logger.warning("throttle: cache unavailable, %s refused (fails closed)", scope)
+        unavailable = ThrottleUnavailable(scope=scope)
+        request._wif_throttled = unavailable
+        raise unavailable from None
     if retry_after:
         throttled = Throttled(scope=scope, retry_after=retry_after)
         request._wif_throttled = throttled
@@ -274,7 +319,8 @@ def throttle_reset(*, scope: str, identifier: str) -> None:
 
 
 class ThrottleMiddleware:
-    """Answers 429 + Retry-After for a throttled attempt, and sets the trusted-device cookie."""
+    """Answers 429 (503 when the counters are out of reach) + Retry-After for a throttled attempt,
+    and sets the trusted-device cookie."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -283,7 +329,7 @@ class ThrottleMiddleware:
         response = self.get_response(request)
         throttled = getattr(request, "_wif_throttled", None)
         if throttled is not None and response.status_code == 200:
-            response.status_code = 429
+            response.status_code = throttled.status
             response["Retry-After"] = str(throttled.retry_after)
         cookie = getattr(request, "_wif_device_cookie", None)
         if cookie:

@@ -121,11 +121,13 @@ class StudentForm(StepForm):
             self.instance.get_student_identity_certified_by_display() if self.instance.pk else ""
         )
         if self.instance.pk and self.instance.student_identity_certified_by:
+            note = _("Identité certifiée par %(provider)s : non modifiable.") % {
+                "provider": self.certified_by
+            }
             for name in CERTIFIED_IDENTITY_FIELDS:
                 self.fields[name].disabled = True
-                self.fields[name].help_text = _("Identité certifiée par %(provider)s : non modifiable.") % {
-                    "provider": self.certified_by
-                }
+                # The DSFR form has already built the bound fields, which copy the help text.
+                self.fields[name].help_text = self[name].help_text = note
 
     class Meta:
         model = Dossier

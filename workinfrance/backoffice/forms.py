@@ -4,7 +4,7 @@ from dsfr.forms import DsfrBaseForm
 
 from workinfrance.dossiers.lifecycle import State, user_unit_ids
 from workinfrance.dossiers.models import RefusalReason
-from workinfrance.dossiers.services import PermitTerms, permit_terms_problems, permit_terms_proposed
+from workinfrance.dossiers.terms import PermitTerms, permit_terms_problems, permit_terms_proposed
 from workinfrance.procedures.models import Category, DocumentType
 from workinfrance.territories.models import Department
 
@@ -105,7 +105,8 @@ class ComplementsForm(DsfrBaseForm):
 
 
 class AcceptForm(DsfrBaseForm):
-    """The permit's terms, prefilled from the dossier and checked like the service checks them."""
+    """The permit's terms, prefilled from the dossier and checked by the service's own rules
+    (dossiers.terms), each refusal shown beside its field."""
 
     validity_start = forms.DateField(label=_("Valable du"), widget=DateInput())
     validity_end = forms.DateField(label=_("Valable jusqu'au"), widget=DateInput())
@@ -122,9 +123,8 @@ class AcceptForm(DsfrBaseForm):
     def clean(self):
         cleaned = super().clean()
         if not self.errors:
-            problems = permit_terms_problems(self.dossier, self.terms())
-            if problems:
-                raise forms.ValidationError(problems)
+            for problem in permit_terms_problems(self.dossier, self.terms()):
+                self.add_error(problem.field, problem.message)
         return cleaned
 
     def terms(self) -> PermitTerms:

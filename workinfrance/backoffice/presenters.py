@@ -16,8 +16,9 @@ from workinfrance.dossiers.fields import (
 )
 from workinfrance.dossiers.models import ComplementRequest, Document, Dossier
 from workinfrance.dossiers.selectors import implicit_refusal_date
+from workinfrance.dossiers.terms import permit_warnings
 
-from .selectors import days_since_filing, dossier_flags, permit_warnings
+from .selectors import days_since_filing, dossier_flags
 
 # Shown in the page (PDF viewer, image); anything else is only downloaded.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})

@@ -1,19 +1,35 @@
-"""Searching dossiers by number, student or employer name, SIRET.
+"""Searching dossiers by what agents type: a number or part of one, a SIRET/SIREN, an e-mail
+address, names (student, employer) with or without accents, with a typo.
 
-On PostgreSQL: full-text search with the French configuration on `dossiers_dossier.search_vector`,
-a stored generated column with a GIN index (migration 0004 of this app). On SQLite:
-case-insensitive substring matching over the same fields.
+Each kind has its own indexed path (PostgreSQL; see dossiers migration 0003):
+- a full number: the unique index; a part of one ("123", "000123", "75-000123",
+  "2026-75-123"): the (unit, sequence) expression index;
+- 14 digits: SIRET (exact), 9 digits: SIREN (range over the SIRET index);
+- an e-mail address: the lower-cased e-mail indexes (student, employer contact);
+- words: full text on `search_vector` (French, unaccented), the last word also as a prefix;
+  a word that no dossier contains is replaced by its nearest words of `dossiers_search_word`
+  (trigram similarity). Name searches carry a relevance (`search_rank`) that the inbox sorts by.
+On SQLite (`make run`): the same number, SIRET and e-mail paths; words by substring, no typos.
 """
 
 import re
 
 from django.db import connections
-from django.db.models import BooleanField, Q, QuerySet
+from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import Lower
 
 SEARCH_FIELDS = ("number", "student_first_name", "student_last_name", "employer_name", "employer_siret")
 NUMBER_PATTERN = re.compile(r"^WIF-\d{4}-\w{2,3}-\d{6}$")
+# What an agent copies of a number: [WIF-][year-][department-]sequence, leading zeros optional.
+NUMBER_PART_PATTERN = re.compile(
+    r"^(?:WIF-?)?(?:(?P<year>(?:19|20)\d\d)-)?(?:(?P<dept>\d[0-9AB]|\d\d\d)-)?(?P<seq>\d{1,8})$"
+)
+EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 WORD_PATTERN = re.compile(r"\w+")
+SEARCH_CONFIG = "wif_search"  # dossiers migration 0003
+NUMBER_SEQUENCE_SQL = "(substring({table}.number FROM '-([0-9]{{1,9}})$'))::integer"
+CORRECTIONS_PER_WORD = 3
 
 
 def search_terms(text: str) -> list[str]:
@@ -22,8 +38,8 @@ def search_terms(text: str) -> list[str]:
     return WORD_PATTERN.findall(compact.lower())[:8]
 
 
-def _exact_filter(text: str) -> Q | None:
-    """Numbers and SIRET/SIREN by exact, indexed comparison; names are searched word by word."""
+def _exact_filter(text: str, vendor: str, table: str) -> Q | None:
+    """Numbers, SIRET/SIREN and e-mail addresses by exact, indexed comparison."""
     compact = re.sub(r"\s+", "", text)
     if NUMBER_PATTERN.match(compact.upper()):
         return Q(number=compact.upper())
@@ -32,28 +48,57 @@ def _exact_filter(text: str) -> Q | None:
     if compact.isdigit() and len(compact) == 9:
         # A SIREN: every establishment of the company (a range, so the SIRET index serves it).
         return Q(employer_siret__gte=compact, employer_siret__lte=compact + "99999")
+    if EMAIL_PATTERN.match(compact):
+        return Q(email_student=compact.lower()) | Q(email_employer=compact.lower())
+    part = NUMBER_PART_PATTERN.match(compact.upper())
+    if part:
+        return _number_part_filter(int(part["seq"]), part["year"], part["dept"], vendor, table)
     return None
 
 
+def _number_part_filter(sequence: int, year: str | None, dept: str | None, vendor: str, table: str) -> Q:
+    if vendor == "postgresql":
+        matches = Q(
+            RawSQL(  # noqa: S611 (our own table name; the sequence is a bound parameter)
+                f"{NUMBER_SEQUENCE_SQL.format(table=table)} = %s", [sequence], output_field=BooleanField()
+            )
+        )
+    else:
+        matches = Q(number__endswith=f"-{sequence:06d}")
+    if year:
+        matches &= Q(number__startswith=f"WIF-{year}-")
+    if dept:
+        matches &= Q(number__contains=f"-{dept}-")
+    return matches
+
+
 def dossiers_search(queryset: QuerySet, text: str) -> QuerySet:
-    exact = _exact_filter(text)
+    """The dossiers matching `text`; name searches are annotated with a relevance, `search_rank`."""
+    vendor = connections[queryset.db].vendor
+    table = f'"{queryset.model._meta.db_table}"'
+    exact = _exact_filter(text, vendor, table)
     if exact is not None:
+        queryset = queryset.alias(
+            email_student=Lower("student_email"), email_employer=Lower("employer_contact_email")
+        )
         return queryset.filter(exact)
     terms = search_terms(text)
     if not terms:
         return queryset
-    if connections[queryset.db].vendor == "postgresql":
-        # Whole words, the last one also as a prefix (as typed): "boulangerie dup" finds
-        # "Boulangerie Dupont". Prefixes on every word would cost several times more at scale.
-        tsquery = " & ".join([*terms[:-1], f"{terms[-1]}:*"])
-        table = queryset.model._meta.db_table
+    if vendor == "postgresql":
+        tsquery = _tsquery(terms, queryset.db)
         # The user's words are a bound parameter; only our own table name is interpolated.
         matches = RawSQL(  # noqa: S611
-            f'"{table}"."search_vector" @@ to_tsquery(\'french\'::regconfig, %s)',
+            f"{table}.search_vector @@ to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)",
             [tsquery],
             output_field=BooleanField(),
         )
-        return queryset.filter(matches)
+        rank = RawSQL(  # noqa: S611
+            f"ts_rank({table}.search_vector, to_tsquery('{SEARCH_CONFIG}'::regconfig, %s))",
+            [tsquery],
+            output_field=FloatField(),
+        )
+        return queryset.filter(matches).alias(search_rank=rank)
     words = Q()
     for term in terms:
         any_field = Q()
@@ -61,3 +106,59 @@ def dossiers_search(queryset: QuerySet, text: str) -> QuerySet:
             any_field |= Q(**{f"{field}__icontains": term})
         words &= any_field
     return queryset.filter(words)
+
+
+def _tsquery(terms: list[str], database: str) -> str:
+    """Whole words, the last one also as a prefix (as typed): "boulangerie dup" finds "Boulangerie
+    Dupont"; a word no dossier contains becomes the alternatives nearest to it ("hadadd" ->
+    "haddad | hadad"). Prefixes on every word would cost several times more at scale."""
+    corrections = _corrections(terms, database)
+    parts = []
+    for index, term in enumerate(terms):
+        last = index == len(terms) - 1
+        alternatives = corrections.get(index)
+        if alternatives:
+            parts.append("(" + " | ".join(alternatives) + ")")
+        else:
+            parts.append(f"{term}:*" if last else term)
+    return " & ".join(parts)
+
+
+def _corrections(terms: list[str], database: str) -> dict[int, list[str]]:
+    """For each word (by position) that no dossier's names contain, its nearest known words.
+
+    Numbers and short words are never corrected; the last word counts as known if a known
+    word starts with it (the agent may still be typing)."""
+    candidates = [
+        (index, term)
+        for index, term in enumerate(terms)
+        if len(term) >= 4 and not any(c.isdigit() for c in term)
+    ]
+    if not candidates:
+        return {}
+    last = len(terms) - 1
+    with connections[database].cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT t.position, suggestion.words
+            FROM (SELECT position, unaccent(term) AS term, position = %s AS is_last
+                  FROM unnest(%s::int[], %s::text[]) AS input(position, term)) AS t
+            CROSS JOIN LATERAL (
+                SELECT array_agg(word ORDER BY distance, word) AS words FROM (
+                    SELECT word, word <-> t.term AS distance FROM dossiers_search_word
+                    WHERE word %% t.term ORDER BY distance, word LIMIT %s
+                ) AS nearest
+            ) AS suggestion
+            WHERE NOT EXISTS (SELECT 1 FROM dossiers_search_word WHERE word = t.term)
+              AND NOT (t.is_last AND EXISTS (
+                  SELECT 1 FROM dossiers_search_word WHERE word LIKE t.term || '%%'))
+              AND suggestion.words IS NOT NULL
+            """,
+            [
+                last,
+                [index for index, _ in candidates],
+                [term for _, term in candidates],
+                CORRECTIONS_PER_WORD,
+            ],
+        )
+        return dict(cursor.fetchall())

@@ -19,6 +19,7 @@ from django.db.models import (
     Q,
     QuerySet,
 )
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -81,6 +82,22 @@ class InboxQuery:
     flag: str = ""
     sort: str = DEFAULT_SORT
 
+    def audit_fields(self) -> dict:
+        """The selection for the audit trail: only these fields, only the ones set, as plain text."""
+        fields = {
+            "tab": self.tab,
+            "q": self.q,
+            "category": getattr(self.category, "code", None),
+            "department": getattr(self.department, "code", None),
+            "state": self.state,
+            "assignee": self.assignee,
+            "filed_from": self.filed_from.isoformat() if self.filed_from else None,
+            "filed_to": self.filed_to.isoformat() if self.filed_to else None,
+            "flag": self.flag,
+            "sort": self.sort if self.sort != DEFAULT_SORT else None,
+        }
+        return {key: value for key, value in fields.items() if value}
+
 
 def _start_of_day(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
@@ -121,9 +138,11 @@ def _message_after_decision():
     )
 
 
-def inbox_queryset(*, user, query: InboxQuery) -> QuerySet[Dossier]:
-    """The ordered, filtered dossiers of the inbox (and of its exports), scoped to the user's units."""
-    return _ordered(inbox_selection(user=user, query=query), query)
+def inbox_queryset(*, user, query: InboxQuery, by_relevance: bool = False) -> QuerySet[Dossier]:
+    """The ordered, filtered dossiers of the inbox (and of its exports), scoped to the user's units.
+
+    `by_relevance`: a name search lists the best matches first (then in the chosen order)."""
+    return _ordered(inbox_selection(user=user, query=query), query, by_relevance=by_relevance)
 
 
 def inbox_selection(*, user, query: InboxQuery) -> QuerySet[Dossier]:
@@ -153,7 +172,14 @@ def inbox_selection(*, user, query: InboxQuery) -> QuerySet[Dossier]:
     return qs
 
 
-def _ordered(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossier]:
+def _ordered(qs: QuerySet[Dossier], query: InboxQuery, *, by_relevance: bool = False) -> QuerySet[Dossier]:
+    ordered = _ordered_by_sort(qs, query)
+    if by_relevance and "search_rank" in qs.query.annotations:
+        return ordered.order_by("-search_rank", *ordered.query.order_by)
+    return ordered
+
+
+def _ordered_by_sort(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossier]:
     sort = query.sort if query.sort in SORTS else DEFAULT_SORT
     descending = sort.startswith("-")
     if sort.endswith("waiting") and query.tab == "decided":
@@ -188,15 +214,21 @@ class CappedPaginator(Paginator):
     CAP = 10_000
     SEARCH_CAP = 200
 
-    def __init__(self, object_list, per_page, *, cap: int = CAP, counted=None):
+    def __init__(self, object_list, per_page, *, cap: int = CAP, counted=None, count: int | None = None):
         super().__init__(object_list, per_page)
         self.cap = cap
         # The same rows without what only serves the order: PostgreSQL may count them from an index.
         self.counted = object_list if counted is None else counted
+        if count is not None:
+            self.count = count
+
+    @staticmethod
+    def capped_count(queryset, cap: int) -> int:
+        return queryset.order_by().values("pk")[: cap + 1].count()
 
     @cached_property
     def count(self):
-        return self.counted.order_by().values("pk")[: self.cap + 1].count()
+        return self.capped_count(self.counted, self.cap)
 
     @property
     def capped(self) -> bool:
@@ -205,17 +237,26 @@ class CappedPaginator(Paginator):
 
 def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
     cap = CappedPaginator.SEARCH_CAP if query.q else CappedPaginator.CAP
+    selection = inbox_selection(user=user, query=query)
+    count = CappedPaginator.capped_count(selection, cap)
+    # Up to the cap, matches are few: ranked all, the best first. Beyond it the agent must add
+    # words anyway, and the filing order walks an index instead of ranking thousands of rows.
+    by_relevance = bool(query.q) and count <= cap
     paginator = CappedPaginator(
-        inbox_rows(inbox_queryset(user=user, query=query)),
+        inbox_rows(_ordered(selection, query, by_relevance=by_relevance)),
         per_page,
         cap=cap,
-        counted=inbox_selection(user=user, query=query),
+        count=count,
     )
     page = paginator.get_page(page_number)
     today = timezone.localdate()
+    # One URL resolution for the page, not one per row.
+    placeholder = "00000000-0000-0000-0000-000000000000"
+    screen_url = reverse("backoffice:dossier", kwargs={"uuid": placeholder})
     for dossier in page.object_list:
         dossier.flags = dossier_flags(dossier, today=today)
         dossier.days_since_filing = days_since_filing(dossier, today=today)
+        dossier.screen_url = screen_url.replace(placeholder, str(dossier.uuid))
     return page
 
 
@@ -263,18 +304,6 @@ def dossier_flags(dossier: Dossier, *, today: datetime.date) -> list[Flag]:
             )
         )
     return flags
-
-
-def permit_warnings(permit, dossier: Dossier) -> list[str]:
-    """The original back-office's checks of an issued permit's validity period."""
-    warnings = []
-    if permit.valid_until < permit.valid_from:
-        warnings.append(_("La période de validité est inversée."))
-    if permit.valid_until > permit.valid_from + relativedelta(months=12) - relativedelta(days=1):
-        warnings.append(_("La validité dépasse 12 mois."))
-    if dossier.residence_permit_end and permit.valid_until > dossier.residence_permit_end:
-        warnings.append(_("La validité dépasse l'expiration du titre de séjour."))
-    return warnings
 
 
 def _d(day: datetime.date) -> str:

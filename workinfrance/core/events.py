@@ -1,8 +1,23 @@
 """One way to write the audit trail."""
 
+import unicodedata
+
 from django.db import models
 
 from .models import Event
+
+MAX_TEXT = 500  # the audit trail keeps facts, not whatever a request carried
+
+
+def _clean(value):
+    """Text without control characters (PostgreSQL's JSON refuses a NUL), bounded; recursively."""
+    if isinstance(value, str):
+        return "".join(ch for ch in value if unicodedata.category(ch) != "Cc")[:MAX_TEXT]
+    if isinstance(value, dict):
+        return {_clean(str(key)): _clean(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_clean(item) for item in value]
+    return value
 
 
 def target_type_of(target: models.Model) -> str:
@@ -16,7 +31,7 @@ def event_record(*, actor, verb: str, target: models.Model, data: dict | None = 
         verb=verb,
         target_type=target_type_of(target),
         target_id=str(target.pk),
-        data=data or {},
+        data=_clean(data or {}),
     )
 
 

@@ -4,7 +4,7 @@ import secrets
 
 from django.conf import settings
 from django.utils import translation
-from django.utils.cache import patch_vary_headers
+from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
 from workinfrance.oidc.providers import provider_origins
 
@@ -50,4 +50,24 @@ class LanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class PrivatePagesMiddleware:
+    """Nothing shown to a signed-in user, nor the answer to a form, is kept by a browser or a proxy.
+
+    Signed-in pages all carry personal data (at least the user's name; dossiers, exports, documents
+    for staff); a POST's answer may echo what was typed (an address, a name). Both get
+    `Cache-Control: no-store, private` (Django's never-cache set). Anonymous GET pages (guide,
+    statistics, verification with its own header) are left as their views say."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if request.method == "POST" or (user is not None and user.is_authenticated):
+            response.headers.pop("Cache-Control", None)  # a view's `public, max-age` must not survive
+            add_never_cache_headers(response)
         return response

@@ -4,7 +4,6 @@ One list of problems, each with the step of the form where the applicant can fix
 review page can link straight there. Submission refuses any dossier with a problem."""
 
 from dataclasses import dataclass
-from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from workinfrance.procedures.models import Condition, ContractType, Requirement
 
 from .models import Dossier, FilerKind, ResidencePermitType
+from .terms import weekly_hours_ceiling
 from .validators import normalize_siret, siret_is_valid
 
 
@@ -162,9 +162,14 @@ def _consistency_problems(d: Dossier) -> list[Problem]:
                     "job",
                 )
             )
-        elif d.weekly_hours > Decimal("48"):
+        elif d.weekly_hours > weekly_hours_ceiling():
             problems.append(
-                Problem("weekly_hours_max", _("La durée hebdomadaire ne peut dépasser 48 heures."), "job")
+                Problem(
+                    "weekly_hours_max",
+                    _("La durée hebdomadaire ne peut dépasser %(limit)s heures.")
+                    % {"limit": weekly_hours_ceiling()},
+                    "job",
+                )
             )
     if d.gross_monthly_salary is not None and d.gross_monthly_salary <= 0:
         problems.append(Problem("salary", _("Le salaire brut mensuel doit être positif."), "job"))

@@ -5,6 +5,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from workinfrance.procedures.models import ContractType
@@ -180,6 +181,9 @@ class Dossier(models.Model):
             models.Index(fields=["unit", "state", "submitted_at"], name="dossier_inbox_idx"),
             models.Index(fields=["applicant", "-created_at"], name="dossier_applicant_idx"),
             models.Index(fields=["assignee", "state"], name="dossier_assignee_idx"),
+            # Agents paste an e-mail address from a message: searched lower-cased, exactly.
+            models.Index(Lower("student_email"), name="dossier_student_email_idx"),
+            models.Index(Lower("employer_contact_email"), name="dossier_employer_email_idx"),
         ]
 
     def __str__(self):

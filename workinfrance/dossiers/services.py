@@ -7,11 +7,7 @@ Nothing else in the code base assigns `Dossier.state`.
 """
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
-from decimal import Decimal
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -32,6 +28,7 @@ from .identity import CERTIFIED_IDENTITY_FIELDS, CertifiedIdentity
 from .lifecycle import TRANSITIONS, Actor, State, Transition, actor_kinds, user_unit_ids
 from .models import ComplementRequest, Document, Dossier, FilerKind, Message, RefusalReason
 from .numbering import next_dossier_number
+from .terms import PermitTerms, permit_terms_problems, permit_terms_proposed  # noqa: F401 (re-exported)
 from .uploads import upload_check
 from .validators import normalize_siret
 
@@ -188,56 +185,13 @@ def dossier_resubmit(*, dossier: Dossier, actor) -> Dossier:
     )
 
 
-@dataclass(frozen=True)
-class PermitTerms:
-    """What the agent confirms when accepting: prefilled from the dossier, editable."""
-
-    validity_start: date
-    validity_end: date
-    weekly_hours: Decimal
-
-
-def permit_terms_proposed(dossier: Dossier) -> PermitTerms:
-    """Validity = the contract, capped by the category's maximum and the residence permit's expiry."""
-    start = max(dossier.contract_start or timezone.localdate(), timezone.localdate())
-    cap = start + relativedelta(months=dossier.category.max_validity_months) - relativedelta(days=1)
-    candidates = [cap] + [d for d in (dossier.contract_end, dossier.residence_permit_end) if d]
-    return PermitTerms(
-        validity_start=start, validity_end=min(candidates), weekly_hours=dossier.weekly_hours or Decimal(0)
-    )
-
-
-def permit_terms_problems(dossier: Dossier, terms: PermitTerms) -> list[str]:
-    problems = []
-    if terms.validity_end < terms.validity_start:
-        problems.append(_("La fin de validité est antérieure au début."))
-    cap = (
-        terms.validity_start
-        + relativedelta(months=dossier.category.max_validity_months)
-        - relativedelta(days=1)
-    )
-    if terms.validity_end > cap:
-        problems.append(
-            _("La validité ne peut dépasser %(months)s mois.")
-            % {"months": dossier.category.max_validity_months}
-        )
-    if dossier.residence_permit_end and terms.validity_end > dossier.residence_permit_end:
-        problems.append(_("La validité ne peut dépasser l'expiration du titre de séjour."))
-    if dossier.contract_end and terms.validity_end > dossier.contract_end:
-        problems.append(_("La validité ne peut dépasser la fin du contrat."))
-    limit = dossier.category.max_weekly_hours
-    if terms.weekly_hours <= 0 or (limit is not None and terms.weekly_hours > limit):
-        problems.append(_("La durée hebdomadaire autorisée n'est pas valable pour cette catégorie."))
-    return problems
-
-
 def dossier_accept(*, dossier: Dossier, actor, terms: PermitTerms) -> Dossier:
     from workinfrance.permits.services import permit_issue
 
     def change(d: Dossier) -> dict:
         problems = permit_terms_problems(d, terms)
         if problems:
-            raise DossierActionError(" ".join(problems))
+            raise DossierActionError(" ".join(problem.message for problem in problems))
         d.decided_at = timezone.now()
         d.refusal_reason, d.decision_comment = "", ""
         permit = permit_issue(dossier=d, actor=actor, **terms.__dict__)

@@ -60,6 +60,8 @@ class LinkNeeded:
 class Refused:
     message: str
     verb: str
+    # The account concerned, when there is one: the refusal is written in its audit trail.
+    user: User | None = None
 
 
 def _kept(sign_in: SignIn) -> dict:
@@ -178,6 +180,8 @@ def proconnect_sign_in(sign_in: SignIn, *, purpose: str) -> Granted | LinkNeeded
     )
     identity = _confirmed_identity(sign_in)
     user = identity.user if identity else User.objects.filter(email__iexact=_email(sign_in)).first()
+    if user is not None:
+        not_staff = Refused(not_staff.message, verb=not_staff.verb, user=user)
     if user is not None and user.is_agent:
         if not _staff_may_sign_in(user):
             return not_staff
@@ -324,3 +328,9 @@ def employer_siret_for(user) -> str:
     identity = user.oidc_identities.filter(provider=PROCONNECT, confirmed=True).first()
     siret = "".join(str((identity.claims if identity else {}).get("siret", "")).split())
     return siret if len(siret) == 14 and siret.isdigit() else ""
+
+
+def sign_in_refusal_record(refused: Refused, *, provider: str) -> None:
+    """Write a refused sign-in into the account's audit trail (an unknown person has none)."""
+    if refused.user is not None:
+        event_record(actor=None, verb=refused.verb, target=refused.user, data={"provider": provider})

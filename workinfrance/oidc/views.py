@@ -89,6 +89,7 @@ def callback(request, provider):
         outcome = services.franceconnect_sign_in(sign_in)
     if isinstance(outcome, services.Refused):
         logger.info("%s sign-in refused (%s)", provider, outcome.verb)
+        services.sign_in_refusal_record(outcome, provider=provider)
         return _error_page(request, outcome.message, status=403)
     if isinstance(outcome, services.LinkNeeded):
         request.session[SESSION_PENDING_LINK] = outcome.identity.pk

@@ -10,10 +10,12 @@ class PermitsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .models import Permit
+        from .revocation_feed import revocation_list_forget
         from .selectors import permit_forget
 
         def forget(sender, instance, **kwargs):
             permit_forget(instance)
+            revocation_list_forget()
 
         # weak=False: the receiver is a local function, nothing else keeps it alive.
         post_save.connect(forget, sender=Permit, weak=False, dispatch_uid="permits.forget_on_save")

@@ -1,6 +1,15 @@
-"""The permit as a PDF: HTML template rendered by WeasyPrint, in French with English headings."""
+"""The permit as a PDF: HTML template rendered by WeasyPrint, in French with English headings.
+
+Archival and accessible: PDF/A-3a (ISO 19005-3, level A: tagged, Unicode text), identified as PDF/UA-1
+too (title shown, language, structure tree in reading order, alternative text of the QR code giving
+the verification address). The permit's signed terms are attached as `permit.json` (AFRelationship
+Data), so an HR system reads them without OCR; PAdES signs the whole file afterwards (pades.py).
+"""
 
 import base64
+import datetime
+import json
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -15,7 +24,27 @@ from weasyprint.text.fonts import FontConfiguration
 
 from workinfrance.core.links import absolute_url
 
+from . import seal
 from .qr import QR_SIZE_MM, qr_svg
+
+PDF_VARIANT = "pdf/a-3a"
+TERMS_ATTACHMENT = "permit.json"
+# WeasyPrint writes the PDF/A identification; the PDF/UA one goes into the same RDF packet (a second
+# packet would be dropped when pyHanko rewrites the metadata on signing).
+PDFUA_DESCRIPTION = (
+    b'<rdf:Description rdf:about="" xmlns:pdfuaid="http://www.aiim.org/pdfua/ns/id/" pdfuaid:part="1"/>'
+)
+
+
+def _with_pdfua_identification(metadata) -> None:
+    generate = metadata.generate_rdf_metadata
+
+    def generate_rdf_metadata(*args, **kwargs) -> bytes:
+        rdf = generate(*args, **kwargs)
+        head, closing, tail = rdf.rpartition(b"</rdf:RDF>")
+        return head + PDFUA_DESCRIPTION + closing + tail
+
+    metadata.generate_rdf_metadata = generate_rdf_metadata
 
 
 def bilingual(message, **params) -> tuple[str, str]:
@@ -84,6 +113,36 @@ def _sections(permit) -> list:
     ]
 
 
+def _day(days: int) -> str:
+    return (seal.EPOCH + datetime.timedelta(days=days)).isoformat()
+
+
+def terms_json(seal_bytes: bytes) -> dict:
+    """The signed claims of a seal, as JSON: the very values that were signed, with readable names."""
+    claims = seal.cbor2.loads(seal.cbor2.loads(seal_bytes).value[2])
+    fields = claims[seal.PERMIT_CLAIM]
+    return {
+        "format": "https://workinfrance.gouv.fr/seal/v1",
+        "iss": claims[seal.CLAIM_ISS],
+        "iat": claims[seal.CLAIM_IAT],
+        "exp": claims[seal.CLAIM_EXP],
+        "cti": str(uuid.UUID(bytes=claims[seal.CLAIM_CTI])),
+        "permit": {
+            "version": fields[seal.FIELD_VERSION],
+            "number": fields[seal.FIELD_NUMBER],
+            "last_name": fields[seal.FIELD_LAST_NAME],
+            "first_name": fields[seal.FIELD_FIRST_NAME],
+            "birth_date": _day(fields[seal.FIELD_BIRTH_DATE]),
+            "employer_name": fields[seal.FIELD_EMPLOYER_NAME],
+            "employer_siret": fields[seal.FIELD_EMPLOYER_SIRET],
+            "category": fields[seal.FIELD_CATEGORY],
+            "weekly_hours_tenths": fields[seal.FIELD_WEEKLY_HOURS_TENTHS],
+            "valid_from": _day(fields[seal.FIELD_VALID_FROM]),
+            "valid_until": _day(fields[seal.FIELD_VALID_UNTIL]),
+        },
+    }
+
+
 def permit_html(permit, *, qr_text: str) -> str:
     with translation.override("fr"):
         context = {
@@ -105,6 +164,10 @@ def permit_html(permit, *, qr_text: str) -> str:
                 _("Vérifiez-la : scannez ce code, ou saisissez le numéro et la date de naissance sur")
             ),
             "qr_svg_base64": base64.b64encode(qr_svg(qr_text).encode("ascii")).decode("ascii"),
+            "qr_alt": bilingual(
+                _("Code QR du cachet électronique. Il ouvre l'adresse de vérification : %(address)s"),
+                address=qr_text,
+            ),
             "verify_url": absolute_url(reverse("permits:verify_form")),
         }
         return render_to_string("permits/pdf/permit.html", context)
@@ -112,5 +175,14 @@ def permit_html(permit, *, qr_text: str) -> str:
 
 def permit_pdf_render(permit, *, qr_text: str) -> bytes:
     fonts, css = _fonts_and_css()
-    document = weasyprint.HTML(string=permit_html(permit, qr_text=qr_text), base_url=str(settings.BASE_DIR))
-    return document.write_pdf(stylesheets=[css], font_config=fonts)
+    html = weasyprint.HTML(string=permit_html(permit, qr_text=qr_text), base_url=str(settings.BASE_DIR))
+    document = html.render(stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)
+    _with_pdfua_identification(document.metadata)
+    terms = json.dumps(terms_json(seal.seal_from_qr_text(qr_text)), ensure_ascii=False, indent=2)
+    attachment = weasyprint.Attachment(
+        string=terms,
+        name=TERMS_ATTACHMENT,
+        description="Signed terms of the permit (the claims of its QR seal)",
+        relationship="Data",
+    )
+    return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[attachment])

@@ -2,16 +2,18 @@
 
 import datetime
 import logging
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
 from django.core.cache import cache
-from django.db import models, transaction
+from django.db import models
 from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workinfrance.core.cache import cache_forget_on_commit
 from workinfrance.dossiers.lifecycle import user_unit_ids
 from workinfrance.dossiers.selectors import dossiers_visible_to
 
@@ -21,10 +23,13 @@ from .models import Permit, PermitStatus
 
 logger = logging.getLogger(__name__)
 PERMIT_CACHE_SECONDS = 60
+# A page asks again for the same permit; a batch of 1,000 states costs more to cache than to query again.
+CACHE_WRITE_MAX = 10
 
 
 class Verdict(models.TextChoices):
     VALID = "valid", _("Autorisation authentique et valide")
+    NOT_YET_IN_FORCE = "not_yet_in_force", _("Autorisation authentique, pas encore en vigueur")
     EXPIRED = "expired", _("Autorisation authentique mais expirée")
     REVOKED = "revoked", _("Autorisation retirée")
     NOT_GENUINE = "not_genuine", _("Autorisation non authentique")
@@ -39,18 +44,35 @@ class PermitState:
     number: str
     status: str
     revoked_at: float | None
+    valid_from: datetime.date
     valid_until: datetime.date
+
+    COLUMNS = ("pk", "uuid", "number", "status", "revoked_at", "valid_from", "valid_until")
 
     @classmethod
     def of(cls, permit: Permit) -> "PermitState":
-        revoked_at = permit.revoked_at.timestamp() if permit.revoked_at else None
-        return cls(permit.pk, str(permit.uuid), permit.number, permit.status, revoked_at, permit.valid_until)
+        return cls.of_row(tuple(getattr(permit, name) for name in cls.COLUMNS))
+
+    @classmethod
+    def of_row(cls, row: tuple) -> "PermitState":
+        pk, permit_uuid, number, status, revoked_at, valid_from, valid_until = row
+        return cls(
+            pk,
+            str(permit_uuid),
+            number,
+            status,
+            revoked_at.timestamp() if revoked_at else None,
+            valid_from,
+            valid_until,
+        )
 
     def verdict(self, today: datetime.date) -> "Verdict":
         if self.status == PermitStatus.REVOKED:
             return Verdict.REVOKED
         if today > self.valid_until:
             return Verdict.EXPIRED
+        if today < self.valid_from:
+            return Verdict.NOT_YET_IN_FORCE
         return Verdict.VALID
 
 
@@ -60,40 +82,87 @@ class Verification:
     permit: Permit | None = None
     failure: str = ""  # why a seal was refused (logs and the command line; never shown to visitors)
 
-    @property
-    def not_yet_in_force(self) -> bool:
-        return self.verdict == Verdict.VALID and self.permit.valid_from > timezone.localdate()
-
 
 def permit_verdict(permit: Permit) -> Verdict:
     return PermitState.of(permit).verdict(timezone.localdate())
 
 
-@lru_cache(maxsize=4096)
-def _genuine_seal(keyring_fingerprint: str, text: str) -> tuple:
-    """(permit UUID, number) of a seal whose signature checks out under the published keys.
+class _PublishedKeys:
+    """The keyring's public keys, hashed and compared by its fingerprint: the memo below is keyed by
+    the set of published keys, so removing a key forgets its seals."""
 
-    Remembered per process (a signature does not change), keyed by the set of published keys too,
-    so removing a key forgets its seals. Failures raise, and are not remembered: garbage cannot fill it."""
-    claims = seal.verify_qr_text(text, keyring_load().verification_keys)
-    return claims.permit_id, claims.number
+    __slots__ = ("fingerprint", "keys")
+
+    def __init__(self, keyring):
+        self.fingerprint, self.keys = keyring.fingerprint, keyring.verification_keys
+
+    def __hash__(self):
+        return hash(self.fingerprint)
+
+    def __eq__(self, other):
+        return isinstance(other, _PublishedKeys) and other.fingerprint == self.fingerprint
+
+
+@lru_cache(maxsize=4096)
+def _genuine_seal(keys: _PublishedKeys, text: str) -> seal.PermitClaims:
+    """The signed claims of a seal whose signature checks out under the published keys.
+
+    Remembered per process (a signature does not change). Failures raise, and are not remembered:
+    garbage cannot fill it."""
+    return seal.verify_qr_text(text, keys.keys)
+
+
+@dataclass(frozen=True)
+class SealResult:
+    """The verdict of one QR text, with what it rests on."""
+
+    verdict: Verdict
+    state: PermitState | None = None
+    claims: seal.PermitClaims | None = None
+    failure: str = ""  # why it is not genuine (logs, command line, API), never shown to visitors
+    malformed: bool = False  # not even a seal of this format (a kind of "not genuine")
+
+
+def seal_results(*, texts: list[str], today: datetime.date | None = None) -> list[SealResult]:
+    """The verdicts of QR texts: signature under a published key, then each permit's status now.
+
+    One path for the verification page, the API (one seal or a batch) and their tests: the statuses
+    are read together (one cache round trip, one query for those not cached). A genuine signature
+    whose permit this service does not know is refused too: its status cannot be vouched for."""
+    today = today or timezone.localdate()
+    keys = _PublishedKeys(keyring_load())  # once per batch, not once per seal
+    checked: list[seal.PermitClaims | SealResult] = []
+    for text in texts:
+        try:
+            checked.append(_genuine_seal(keys, text))
+        except seal.SealError as error:
+            logger.info("Seal refused: %s: %s", type(error).__name__, error)
+            checked.append(
+                SealResult(
+                    Verdict.NOT_GENUINE,
+                    failure=f"{type(error).__name__}: {error}",
+                    malformed=isinstance(error, seal.MalformedSeal),
+                )
+            )
+    states = permit_states({c.permit_id for c in checked if isinstance(c, seal.PermitClaims)})
+    results = []
+    for item in checked:
+        if isinstance(item, SealResult):
+            results.append(item)
+            continue
+        state = states.get(item.permit_id)
+        if state is None or state.number != item.number:
+            logger.warning("Genuine seal of an unknown permit %s (%s)", item.permit_id, item.number)
+            results.append(SealResult(Verdict.NOT_GENUINE, claims=item, failure="unknown permit"))
+        else:
+            results.append(SealResult(state.verdict(today), state=state, claims=item))
+    return results
 
 
 def seal_state(*, text: str, today: datetime.date | None = None) -> tuple[Verdict, PermitState | None, str]:
-    """The verdict of a QR text: signature under a published key, then the permit's status now.
-
-    A genuine signature whose permit this service does not know is refused too: its status cannot
-    be vouched for. Returns (verdict, state, why it is not genuine)."""
-    try:
-        permit_id, number = _genuine_seal(keyring_load().fingerprint, text)
-    except seal.SealError as error:
-        logger.info("Seal refused: %s: %s", type(error).__name__, error)
-        return Verdict.NOT_GENUINE, None, f"{type(error).__name__}: {error}"
-    state = permit_state(permit_id)
-    if state is None or state.number != number:
-        logger.warning("Genuine seal of an unknown permit %s (%s)", permit_id, number)
-        return Verdict.NOT_GENUINE, None, "unknown permit"
-    return state.verdict(today or timezone.localdate()), state, ""
+    """The verdict of one QR text: (verdict, state, why it is not genuine)."""
+    result = seal_results(texts=[text], today=today)[0]
+    return result.verdict, result.state, result.failure
 
 
 def seal_check(*, text: str) -> Verification:
@@ -103,28 +172,36 @@ def seal_check(*, text: str) -> Verification:
 
 
 def _state_cache_key(permit_uuid) -> str:
-    return f"permit-state:{permit_uuid}"
+    return f"permit-state:v2:{permit_uuid}"
 
 
 def permit_state(permit_uuid) -> PermitState | None:
     """From the shared cache, else the database. Every save of a permit (revocation included)
-    drops the cached state, again once committed (`permit_forget`): the cache never shows an old
-    status. The short lifetime only bounds a cache that processes would not share."""
-    state = cache.get(_state_cache_key(permit_uuid))
-    if state is None:
-        permit = Permit.objects.filter(uuid=permit_uuid).first()
-        if permit is None:
-            return None
-        state = PermitState.of(permit)
-        cache.set(_state_cache_key(permit_uuid), state, timeout=PERMIT_CACHE_SECONDS)
-    return state
+    drops the cached state once committed (`permit_forget`). The short lifetime bounds a missed
+    invalidation (Redis unreachable at that moment) and a cache that processes would not share."""
+    return permit_states({permit_uuid}).get(permit_uuid)
+
+
+def permit_states(permit_uuids) -> dict:
+    """`permit_state` for many permits: one cache round trip, one query for those not cached."""
+    if not permit_uuids:
+        return {}
+    keys = {_state_cache_key(u): u for u in permit_uuids}
+    states = {keys[k]: state for k, state in cache.get_many(list(keys)).items()}
+    missing = [u for u in permit_uuids if u not in states]
+    if missing:
+        # Only the columns the verdict needs: a batch of 1,000 must not build 1,000 model instances.
+        rows = Permit.objects.filter(uuid__in=missing).values_list(*PermitState.COLUMNS)
+        fresh = {row[1]: PermitState.of_row(row) for row in rows}
+        if len(fresh) <= CACHE_WRITE_MAX:
+            cache.set_many({_state_cache_key(u): s for u, s in fresh.items()}, timeout=PERMIT_CACHE_SECONDS)
+        states.update(fresh)
+    return states
 
 
 def permit_forget(permit: Permit) -> None:
-    """Drop the cached state now and after commit (a reader in between may have cached the old row)."""
-    key = _state_cache_key(permit.uuid)
-    cache.delete(key)
-    transaction.on_commit(lambda: cache.delete(key))
+    """Drop the cached state once committed (never inside the write transaction: see core.cache)."""
+    cache_forget_on_commit(_state_cache_key(permit.uuid))
 
 
 def verify_page_cache_key(
@@ -136,8 +213,22 @@ def verify_page_cache_key(
     return f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{language}:{today}"
 
 
+# APT-<year>-<department>-<8 Crockford Base32 characters> (services.permit_number_new).
+PERMIT_NUMBER_RE = re.compile(r"APT(\d{4})([0-9A-Z]{2,3})([0-9A-Z]{8})")
+NUMBER_SEPARATORS = re.compile(r"[\s\-\u2010-\u2015\u2212_./]+")
+# Crockford Base32 reads the letters people mistake for digits as those digits.
+CROCKFORD_READING = str.maketrans("OIL", "011")
+
+
 def normalize_number(number: str) -> str:
-    return "".join(number.split()).upper()
+    """The printed form of a number typed with spaces, other dashes or none, in any case.
+    Returns "" when it cannot be a permit number."""
+    compact = NUMBER_SEPARATORS.sub("", number).upper()
+    found = PERMIT_NUMBER_RE.fullmatch(compact)
+    if not found:
+        return ""
+    year, department, random_part = found.groups()
+    return f"APT-{year}-{department}-{random_part.translate(CROCKFORD_READING)}"
 
 
 def permit_check(*, number: str, birth_date) -> Verification | None:

@@ -9,6 +9,10 @@ urlpatterns = [
     path("V/<str:seal>", views.verify, name="verify"),
     path("verifier/", views.verify_form, name="verify_form"),
     path(".well-known/jwks.json", views.jwks, name="jwks"),
+    path(".well-known/revocations", views.revocations, name="revocations"),
+    path("verifier/scanner/", views.scanner, name="scanner"),
+    path("verifier/scanner/sw.js", views.scanner_service_worker, name="scanner_sw"),
+    path("verifier/scanner/manifest.webmanifest", views.scanner_manifest, name="scanner_manifest"),
     path("autorisations/<str:number>/pdf/", views.download, name="download"),
     path("autorisations/<str:number>/retrait/", views.revoke, name="revoke"),
 ]

@@ -1,5 +1,6 @@
 """Public verification (QR and number + birth date), public keys, download and revocation."""
 
+import json
 import threading
 from collections import OrderedDict
 
@@ -15,14 +16,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from workinfrance.accounts.throttle import Throttled, throttle_check, throttle_fail
+from workinfrance.accounts.throttle import Throttled, ThrottleUnavailable, throttle_check, throttle_fail
 from workinfrance.core.events import event_record
 
-from . import selectors, services
+from . import scanner_assets, selectors, services
 from .forms import RevokeForm, VerifyByNumberForm
 from .jwks import jwks_document
-from .keys import verification_keys
+from .keys import SigningKeyMissing, verification_keys
 from .models import Permit
+from .revocation_feed import revocation_list_current
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
 PAGE_MEMO_SIZE = 512
@@ -110,6 +112,11 @@ def verify_form(request):
         number = selectors.normalize_number(request.POST.get("number", ""))
         try:
             throttle_check(request, scope="permit_lookup", identifier=number)
+        except ThrottleUnavailable as unavailable:  # the counters are out of reach: fails closed
+            context = {"form": VerifyByNumberForm(), "unavailable": unavailable.message}
+            response = render(request, "permits/verify_form.html", context, status=unavailable.status)
+            response["Retry-After"] = str(unavailable.retry_after)
+            return response
         except Throttled as throttled:
             form = VerifyByNumberForm()
             response = render(
@@ -171,3 +178,77 @@ def revoke(request, number):
             messages.success(request, _("L'autorisation %(number)s est retirée.") % {"number": permit.number})
             return redirect(reverse("permits:verify", kwargs={"seal": permit.seal}))
     return render(request, "permits/revoke.html", {"form": form, "permit": permit})
+
+
+@require_GET
+def revocations(request):
+    """The signed list of revoked, unexpired permits (COSE_Sign1), for offline verifiers."""
+    try:
+        data = revocation_list_current()
+    except SigningKeyMissing:
+        return HttpResponse(status=503)
+    response = HttpResponse(data, content_type="application/cose")
+    response["Cache-Control"] = "public, max-age=60"
+    response["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+# The scanner compiles the QR decoder (WebAssembly): 'wasm-unsafe-eval' allows compiling wasm and
+# nothing else (no eval, no inline script); only this page gets it, and the camera permission.
+SCANNER_CSP = (
+    "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'; "
+    "style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; font-src 'self' data:; "
+    "object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'; "
+    "manifest-src 'self'"
+)
+
+
+@require_GET
+def scanner(request):
+    """The offline scanner: the same page for everyone (no form, no user), kept by its service worker."""
+    language = request.GET.get("lang", request.LANGUAGE_CODE)
+    if language not in LANGUAGE_CODES:
+        language = request.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "service_name": settings.WIF_SERVICE_NAME,
+            "assets": scanner_assets.asset_urls(),
+            "scanner_messages": scanner_assets.messages(),
+        }
+        html = render_to_string("permits/scanner.html", context)
+    response = HttpResponse(html)
+    response["Content-Language"] = language
+    response["Content-Security-Policy"] = SCANNER_CSP
+    response["Permissions-Policy"] = "camera=(self), microphone=(), geolocation=()"
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def scanner_service_worker(request):
+    """The service worker; its text names a version of the assets, so any change installs anew."""
+    script = render_to_string(
+        "permits/scanner_sw.js",
+        {
+            "version": scanner_assets.version(),
+            "precache": json.dumps(scanner_assets.precache_urls()),
+            "lists": json.dumps([reverse("permits:jwks"), reverse("permits:revocations")])[1:-1],
+            "scope": reverse("permits:scanner"),
+            "static_url": settings.STATIC_URL,
+        },
+    )
+    response = HttpResponse(script, content_type="text/javascript; charset=utf-8")
+    response["Cache-Control"] = "no-cache"
+    return response
+
+
+@require_GET
+def scanner_manifest(request):
+    language = request.GET.get("lang", request.LANGUAGE_CODE)
+    if language not in LANGUAGE_CODES:
+        language = request.LANGUAGE_CODE
+    with translation.override(language):
+        document = scanner_assets.manifest(language=language)
+    response = JsonResponse(document, content_type="application/manifest+json")
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -7,16 +7,25 @@ import urllib.request
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import translation
+from django.utils import timezone, translation
 
 from workinfrance.permits import seal
 from workinfrance.permits.jwks import JwksError, keys_from_jwks
 from workinfrance.permits.keys import verification_keys
 from workinfrance.permits.models import Permit
+from workinfrance.permits.revocations import MAX_LIST_BYTES, RevocationList, revocation_list_verify
 from workinfrance.permits.selectors import Verdict, permit_verdict
 
-EXIT_CODES = {Verdict.VALID: 0, Verdict.NOT_GENUINE: 1, Verdict.EXPIRED: 2, Verdict.REVOKED: 3}
+EXIT_CODES = {
+    Verdict.VALID: 0,
+    Verdict.NOT_GENUINE: 1,
+    Verdict.EXPIRED: 2,
+    Verdict.REVOKED: 3,
+    Verdict.NOT_YET_IN_FORCE: 5,
+}
 EXIT_UNREADABLE = 4
+JWKS_PATH = "/.well-known/jwks.json"
+REVOCATIONS_PATH = "/.well-known/revocations"
 RENDER_SCALE = 3  # 216 dpi: a 38 mm code of version 13-14 gets about 4 pixels per module
 
 
@@ -55,23 +64,59 @@ def qr_text_of(argument: str) -> str:
     return argument
 
 
+def _read(source: str) -> bytes:
+    if source.startswith(("https://", "http://")):
+        with urllib.request.urlopen(source, timeout=10) as response:  # noqa: S310 (scheme checked)
+            return response.read(MAX_LIST_BYTES + 1)
+    return Path(source).read_bytes()
+
+
 def jwks_load(source: str) -> dict:
     try:
-        if source.startswith(("https://", "http://")):
-            with urllib.request.urlopen(source, timeout=10) as response:  # noqa: S310 (scheme checked)
-                document = json.load(response)
-        else:
-            document = json.loads(Path(source).read_text())
-        return keys_from_jwks(document)
+        return keys_from_jwks(json.loads(_read(source)))
     except (OSError, ValueError, JwksError) as error:
         raise CommandError(f"Cannot use the JWKS {source}: {error}", returncode=EXIT_UNREADABLE) from error
+
+
+def revocations_source(*, revocations: str | None, jwks: str) -> str | None:
+    """The list given, else the one published next to a JWKS fetched from a service."""
+    if revocations:
+        return revocations
+    if jwks.startswith(("https://", "http://")) and jwks.endswith(JWKS_PATH):
+        return jwks[: -len(JWKS_PATH)] + REVOCATIONS_PATH
+    return None
+
+
+def revocations_load(source: str, keys) -> RevocationList:
+    """A signed list under the same keys, current now; anything else stops the verification: a
+    list that cannot be trusted must not make a revoked permit look valid."""
+    try:
+        return revocation_list_verify(_read(source), keys, now=int(time.time()))
+    except (OSError, ValueError, seal.SealError) as error:
+        raise CommandError(
+            f"Cannot use the revocation list {source}: {type(error).__name__}: {error}",
+            returncode=EXIT_UNREADABLE,
+        ) from error
+
+
+def offline_verdict(claims: seal.PermitClaims, revoked: RevocationList | None) -> Verdict:
+    """As the server decides (selectors.PermitState.verdict), from the signed claims and the list."""
+    if revoked is not None and revoked.is_revoked(claims.permit_id):
+        return Verdict.REVOKED
+    if claims.is_expired(int(time.time())):
+        return Verdict.EXPIRED
+    if timezone.localdate() < claims.valid_from:
+        return Verdict.NOT_YET_IN_FORCE
+    return Verdict.VALID
 
 
 class Command(BaseCommand):
     help = (
         "Verify a permit: PDF, image or QR text. Exit status 0 only for a genuine and valid permit "
-        "(1 not genuine, 2 expired, 3 revoked, 4 unreadable input). With --offline, only the signature "
-        "(under the keys of --jwks) and the validity dates are checked, not the revocation status."
+        "(1 not genuine, 2 expired, 3 revoked, 4 unreadable input or unusable key or revocation list, "
+        "5 not yet in force). With --offline, the signature is checked under the keys of --jwks, the "
+        "dates, and the revocation status in the signed list of --revocations (by default the one "
+        "published next to a --jwks URL)."
     )
 
     def add_arguments(self, parser):
@@ -79,9 +124,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--jwks", metavar="FILE_OR_URL", help="public keys (default: this server's keyring)"
         )
-        parser.add_argument("--offline", action="store_true", help="use only --jwks; no database")
+        parser.add_argument(
+            "--revocations",
+            metavar="FILE_OR_URL",
+            help="signed revocation list (default with a --jwks URL: the service's /.well-known/revocations)",
+        )
+        parser.add_argument(
+            "--offline", action="store_true", help="use only --jwks and --revocations; no database"
+        )
 
-    def handle(self, *args, source, jwks, offline, **options):
+    def handle(self, *args, source, jwks, offline, revocations, **options):
         if offline and not jwks:
             raise CommandError(
                 "--offline needs --jwks (the published public keys)", returncode=EXIT_UNREADABLE
@@ -94,8 +146,14 @@ class Command(BaseCommand):
             self._verdict(Verdict.NOT_GENUINE, f"{type(error).__name__}: {error}")
             sys.exit(EXIT_CODES[Verdict.NOT_GENUINE])
         if offline:
-            verdict = Verdict.EXPIRED if claims.is_expired(int(time.time())) else Verdict.VALID
-            note = "signature checked offline; revocation status not checked"
+            list_source = revocations_source(revocations=revocations, jwks=jwks)
+            revoked = revocations_load(list_source, keys) if list_source else None
+            verdict = offline_verdict(claims, revoked)
+            note = (
+                f"signature checked offline; revocation list produced at {revoked.produced_at} (epoch seconds)"
+                if revoked
+                else "signature checked offline; revocation status not checked (no --revocations)"
+            )
         else:
             permit = Permit.objects.filter(uuid=claims.permit_id, number=claims.number).first()
             verdict = permit_verdict(permit) if permit else Verdict.NOT_GENUINE

@@ -1,0 +1,93 @@
+"""What agents type finds the dossier: parts of numbers, e-mail addresses, names without their
+accents or with a typo (PostgreSQL), the best match first."""
+
+import pytest
+
+from workinfrance.backoffice.selectors import InboxQuery, inbox_page, inbox_queryset
+
+from tests.backoffice.conftest import filed
+
+
+def search(user, text: str) -> list:
+    return list(inbox_queryset(user=user, query=InboxQuery(tab="all", q=text)))
+
+
+def first_page(user, text: str) -> list:
+    return list(inbox_page(user=user, query=InboxQuery(tab="all", q=text), page_number=1).object_list)
+
+
+def test_parts_of_a_number_with_or_without_leading_zeros(agent, paris):
+    others = [filed() for _ in range(11)]
+    wanted = filed()
+    year, dept, sequence = wanted.number.split("-")[1:]
+    assert sequence == "000012"
+    for text in (
+        "12",
+        "000012",
+        f"{dept}-000012",
+        f"{dept}-12",
+        f"{year}-{dept}-12",
+        f"WIF-{year}-{dept}-12",
+    ):
+        assert search(agent, text) == [wanted], text
+    assert search(agent, f"{int(year) - 1}-{dept}-12") == []
+    assert search(agent, "2") == [others[1]]
+
+
+def test_a_number_part_never_reaches_another_unit(agent, lyon_agent, paris, lyon):
+    filed()
+    assert search(lyon_agent, "1") == []
+
+
+def test_email_address_of_the_student_or_the_employer(agent, paris):
+    student = filed(student_email="Amina.Haddad@Example.org")
+    employer = filed(employer_contact_email="rh@boulangerie.example")
+    filed(student_email="amina.haddad@example.com")
+    assert search(agent, "amina.haddad@example.ORG ") == [student]
+    assert search(agent, "RH@boulangerie.example") == [employer]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize(
+    ("stored", "typed"),
+    [("Lefèvre", "Lefevre"), ("Lefevre", "Lefèvre"), ("Hélène", "helene"), ("Gonçalves", "goncal")],
+)
+def test_names_with_or_without_their_accents(agent, paris, stored, typed):
+    wanted = filed(student_last_name=stored)
+    filed(student_last_name="Martin")
+    assert search(agent, typed) == [wanted]
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("typed", ["Hadadd", "amina hadadd", "Haddda", "Boulangeire"])
+def test_a_word_with_a_typo_is_corrected_to_the_nearest_names(agent, paris, typed):
+    wanted = filed(
+        student_first_name="Amina", student_last_name="Haddad", employer_name="Boulangerie du Port"
+    )
+    filed(student_first_name="Léa", student_last_name="Martin", employer_name="Garage central")
+    assert search(agent, typed) == [wanted]
+
+
+@pytest.mark.postgres
+def test_a_word_that_exists_is_not_corrected(agent, paris):
+    haddad, hadad = filed(student_last_name="Haddad"), filed(student_last_name="Hadad")
+    assert search(agent, "Hadad") == [hadad]
+    # "hadda" starts a known word: the agent may still be typing, nothing is corrected.
+    assert search(agent, "hadda") == [haddad]
+
+
+@pytest.mark.postgres
+def test_a_name_match_comes_before_older_employer_matches(agent, paris):
+    older = [filed(employer_name="Garage Haddad", student_last_name="Martin") for _ in range(3)]
+    student = filed(student_first_name="Amina", student_last_name="Haddad", employer_name="Boulangerie")
+    assert first_page(agent, "Haddad")[0] == student
+    assert search(agent, "Haddad")[0] == older[0], "exports and plain lists keep the filing order"
+
+
+def test_many_matches_are_listed_in_filing_order(agent, paris, monkeypatch):
+    from workinfrance.backoffice import selectors
+
+    monkeypatch.setattr(selectors.CappedPaginator, "SEARCH_CAP", 2)
+    dossiers = [filed(employer_name="Garage Haddad", student_last_name="Martin") for _ in range(2)]
+    dossiers.append(filed(student_last_name="Haddad"))
+    assert first_page(agent, "Haddad") == dossiers

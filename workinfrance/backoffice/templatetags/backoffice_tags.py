@@ -1,0 +1,25 @@
+"""Markup repeated on every inbox row, written in Python: a template include per row costs more
+than the row's data."""
+
+from django import template
+from django.utils.html import format_html
+
+register = template.Library()
+
+BADGE_LEVELS = {
+    "accepted": " fr-badge--success",
+    "refused": " fr-badge--error",
+    "submitted": " fr-badge--new",
+    "awaiting_complements": " fr-badge--warning",
+    "in_review": " fr-badge--info",
+}
+
+
+@register.simple_tag
+def state_badge(dossier):
+    """The dossier's state as a DSFR badge, coloured by state."""
+    return format_html(
+        '<p class="fr-badge{} fr-badge--no-icon">{}</p>',
+        BADGE_LEVELS.get(dossier.state, ""),
+        dossier.get_state_display(),
+    )
