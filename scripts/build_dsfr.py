@@ -30,7 +30,7 @@ DIST_STATIC_DIR = "dsfr/dist"  # django-dsfr's copy of the DSFR distribution, as
 COMPONENTS = (
     "alert", "badge", "breadcrumb", "button", "callout", "card", "checkbox", "connect", "footer", "form", "header",
     "highlight", "input", "link", "logo", "modal", "navigation", "pagination", "radio", "select", "skiplink",
-    "stepper", "table", "tag", "tile",
+    "stepper", "table", "tag", "tile", "upload",
 )  # fmt: skip
 
 CSS_LINK = re.compile(r"css/([a-z-]+)/\1\.min\.css")
