@@ -49,6 +49,9 @@ MIDDLEWARE = [
     "workinfrance.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Pages compressed (static files are served above, already compressed). Django pads the compressed
+    # body at random and masks the CSRF token at each response: no BREACH oracle.
+    "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "workinfrance.core.middleware.LanguageMiddleware",
     "workinfrance.api.middleware.ApiMiddleware",

@@ -1,6 +1,7 @@
 """What every page sends the browser (issue 20): the bundled DSFR, preloaded fonts, a deferred script,
 a description; static files fingerprinted, compressed and cached for ever. Figures: bench/frontend_pages.py."""
 
+import gzip
 import re
 from html.parser import HTMLParser
 from pathlib import Path
@@ -64,6 +65,13 @@ def test_the_fonts_of_the_first_screen_are_preloaded(client, db):
     for link in preloads:
         # A font preload without crossorigin is fetched twice.
         assert link["as"] == "font" and link["type"] == "font/woff2" and "crossorigin" in link
+
+
+def test_pages_are_sent_compressed(client, db):
+    response = client.get(reverse("stats:public"), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert response["Content-Encoding"] == "gzip"
+    html = gzip.decompress(response.content).decode()
+    assert "<html" in html and len(response.content) < len(html) / 3
 
 
 @pytest.mark.parametrize(("name", "kwargs"), PUBLIC_PAGES)
