@@ -238,7 +238,16 @@ class CappedPaginator(Paginator):
 def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
     cap = CappedPaginator.SEARCH_CAP if query.q else CappedPaginator.CAP
     selection = inbox_selection(user=user, query=query)
-    count = CappedPaginator.capped_count(selection, cap)
+    if "search_rank" in selection.query.annotations:
+        # A name search (PostgreSQL): read the matches' keys once, up to the cap. When they are
+        # all known, the page is ranked from them alone (primary-key lookups) instead of a
+        # second full-text index scan, which costs as much as the first one.
+        keys = list(selection.order_by().values_list("pk", flat=True)[: cap + 1])
+        count = len(keys)
+        if count <= cap:
+            selection = selection.filter(pk__in=keys)
+    else:
+        count = CappedPaginator.capped_count(selection, cap)
     # Up to the cap, matches are few: ranked all, the best first. Beyond it the agent must add
     # words anyway, and the filing order walks an index instead of ranking thousands of rows.
     by_relevance = bool(query.q) and count <= cap

@@ -96,7 +96,7 @@ def _options(field, choices):
     current = "" if field.value() is None else str(field.value())
     return format_html_join(
         "",
-        "<option value=\"{}\"{}>{}</option>",
+        '<option value="{}"{}>{}</option>',
         ((value, " selected" if str(value) == current else "", label) for value, label in choices),
     )
 
