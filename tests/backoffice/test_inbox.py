@@ -11,9 +11,9 @@ from workinfrance.dossiers.models import Dossier, Message
 from tests.backoffice.conftest import filed, in_review
 from tests.factories import UserFactory, category
 
-# Session, user, whether the password session is still allowed (unit not "ProConnect only"), the
-# user's units, the form's choices (categories, departments, agents), count, rows.
-INBOX_QUERIES = 9
+# Session, user (with whether a unit requires ProConnect), the user's units, the form's choices
+# (categories, departments, agents), count, rows.
+INBOX_QUERIES = 8
 
 
 def rows(response):
