@@ -82,6 +82,7 @@ class LiveService:
                 "--workers=1",
                 "--threads=8",
                 "--timeout=120",
+                "--no-control-socket",  # gunicorns on one machine would share it
                 "--access-logfile=-",
             ],
             cwd=REPO_ROOT,
@@ -91,7 +92,7 @@ class LiveService:
         )
         self.wait_ready()
 
-    def wait_ready(self, timeout: float = 60) -> None:
+    def wait_ready(self, timeout: float = 180) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
