@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.utils import timezone
 
 from workinfrance.dossiers import services as dossier_services
 from workinfrance.dossiers.lifecycle import State
@@ -71,7 +72,10 @@ def world(request, paris, lyon, supervisor, agent, lyon_supervisor, django_captu
     student = UserFactory()
     # First: the real submission numbers it WIF-<year>-75-000001, which `dossier_in_state` (numbered
     # by primary key) must not take before.
-    accepted_draft = complete_draft(applicant=student, student_last_name="Permisee")
+    # Its contract starts today: the permit is in force now (verdict "valid", not "not yet in force").
+    accepted_draft = complete_draft(
+        applicant=student, student_last_name="Permisee", contract_start=timezone.localdate()
+    )
     if "with_pdf" in request.fixturenames:
         permit = accept(accepted_draft, agent=agent, capture=django_capture_on_commit_callbacks)
     else:

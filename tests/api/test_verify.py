@@ -5,13 +5,14 @@ import datetime
 import pytest
 from django.utils import timezone
 
+from workinfrance.permits.management.commands.verify_permit import EXIT_CODES
 from workinfrance.permits.services import permit_qr_text, permit_revoke
 
 from tests.api.helpers import call, make_token
 from tests.permits.helpers import verdict_in
 from tests.permits.test_keys_and_cli import run
 
-CLI_VERDICTS = {0: "valid", 1: "not_genuine", 2: "expired", 3: "revoked", 5: "not_yet_in_force"}
+CLI_VERDICTS = {code: verdict.value for verdict, code in EXIT_CODES.items()}
 
 
 def _altered(text: str) -> str:
@@ -34,7 +35,7 @@ def test_same_verdicts_as_the_page_and_the_command(client, world, django_capture
     assert _three_ways(client, _altered(text)) == ("not_genuine",) * 3
     permit.valid_from = timezone.localdate() - datetime.timedelta(days=40)
     permit.valid_until = timezone.localdate() - datetime.timedelta(days=1)
-    with django_capture_on_commit_callbacks(execute=True):  # cached states are dropped on commit
+    with django_capture_on_commit_callbacks(execute=True):  # the cached state is dropped on commit
         permit.save()
     assert _three_ways(client, text) == ("expired",) * 3
     with django_capture_on_commit_callbacks(execute=True):

@@ -48,7 +48,14 @@ def _lookup(model, code, name):
     return found
 
 
+def refuse_nul(*values) -> None:
+    """PostgreSQL refuses NUL characters in text: bad input, not a server error."""
+    if any(isinstance(v, str) and "\x00" in v for v in values):
+        raise Problem(422, "invalid", _("Caractère nul interdit."))
+
+
 def inbox_query(filters: ListFilters) -> InboxQuery:
+    refuse_nul(filters.q, filters.category, filters.department, filters.assignee, filters.cursor)
     if filters.assignee not in (None, UNASSIGNED) and not filters.assignee.isdigit():
         raise Problem(422, "invalid", _("« assignee » : un identifiant d'instructeur ou « none »."))
     return InboxQuery(
@@ -81,6 +88,7 @@ def unit_listing(token, filters: ListFilters):
 
 
 def owner_dossier(token, number: str):
+    refuse_nul(number)
     dossier = (
         dossiers_of_owner(token)
         .select_related("category", "department", "unit", "assignee")

@@ -12,6 +12,7 @@ from .endpoints_common import (
     latest_permit,
     owner_dossier,
     permit_pdf_response,
+    refuse_nul,
 )
 from .models import OwnerKind, Scope
 from .owners import dossiers_of_owner
@@ -32,6 +33,7 @@ def dossiers_list(request: HttpRequest, filters: ListQuery):
     """Filters: `state`, `filed_from`, `filed_to`, `sort`; follow `next_cursor`."""
     token = _token(request)
     check_limit(filters.limit)
+    refuse_nul(filters.cursor)
     selection = dossiers_of_owner(token).select_related("category")
     if filters.state:
         selection = selection.filter(state=filters.state)

@@ -32,6 +32,8 @@ def _is_public(ip: str) -> bool:
 
 def url_problem(url: str) -> str | None:
     """Why this receiver address is refused (before any DNS lookup), or None."""
+    if "\x00" in url:
+        return _("Indiquez une adresse https://… complète.")
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         return _("Indiquez une adresse https://… complète.")
