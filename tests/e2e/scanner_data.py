@@ -2,37 +2,18 @@
 
 Each function prints one JSON document on standard output."""
 
-import datetime
 import json
 import time
-from decimal import Decimal
 
 
 def _permit(*, start_in_days: int, end_in_days: int):
-    from django.utils import timezone
-
     from workinfrance.accounts.models import User
-    from workinfrance.dossiers import services as dossier_services
-    from workinfrance.dossiers.services import PermitTerms
 
-    from tests.factories import UserFactory, complete_draft
+    from tests.factories import UserFactory
+    from tests.permits.helpers import permit_with_validity
 
     agent = User.objects.get(email="agent.paris@workinfrance.test")
-    applicant = UserFactory()
-    dossier = complete_draft(applicant=applicant)
-    dossier_services.dossier_submit(dossier=dossier, actor=applicant)
-    dossier_services.dossier_take(dossier=dossier, actor=agent)
-    today = timezone.localdate()
-    dossier_services.dossier_accept(
-        dossier=dossier,
-        actor=agent,
-        terms=PermitTerms(
-            validity_start=today + datetime.timedelta(days=start_in_days),
-            validity_end=today + datetime.timedelta(days=end_in_days),
-            weekly_hours=Decimal("20.0"),
-        ),
-    )
-    return dossier.permits.get()
+    return permit_with_validity(UserFactory(), agent, start_in_days=start_in_days, end_in_days=end_in_days)
 
 
 def _forged_and_altered(permit) -> tuple[str, str]:

@@ -71,3 +71,26 @@ def verdict_in(response) -> str:
     found = re.search(r'data-verdict="(\w+)"', response.content.decode())
     assert found, "no verdict on the page"
     return found.group(1)
+
+
+def permit_with_validity(applicant, agent, *, start_in_days: int = 0, end_in_days: int = 200):
+    """An accepted dossier's permit valid from today + start_in_days to today + end_in_days (20 h a
+    week). A permit never starts before its filing, so one starting in the past is filed earlier.
+    After-commit work (the PDF) is left to the caller."""
+    from tests.factories import complete_draft
+
+    dossier = complete_draft(applicant=applicant)
+    dossier_services.dossier_submit(dossier=dossier, actor=applicant)
+    if start_in_days < 0:
+        filed_at = timezone.now() + datetime.timedelta(days=start_in_days - 1)
+        type(dossier).objects.filter(pk=dossier.pk).update(first_submitted_at=filed_at)
+        dossier.refresh_from_db()
+    dossier_services.dossier_take(dossier=dossier, actor=agent)
+    today = timezone.localdate()
+    terms = dossier_services.PermitTerms(
+        validity_start=today + datetime.timedelta(days=start_in_days),
+        validity_end=today + datetime.timedelta(days=end_in_days),
+        weekly_hours=Decimal("20.0"),
+    )
+    dossier_services.dossier_accept(dossier=dossier, actor=agent, terms=terms)
+    return dossier.permits.get()

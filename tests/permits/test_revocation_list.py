@@ -1,12 +1,10 @@
 """The signed revocation list: checked here with cbor2 and cryptography directly (not seal.py), refused by
 the command-line verifier when signed by another key, past its renew-by time or truncated."""
 
-import datetime
 import hashlib
 import io
 import time
 import uuid
-from decimal import Decimal
 
 import cbor2
 import pytest
@@ -16,40 +14,20 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
 from django.core.management import CommandError, call_command
 from django.urls import reverse
-from django.utils import timezone
 
-from workinfrance.dossiers import services as dossier_services
-from workinfrance.dossiers.services import PermitTerms
 from workinfrance.permits import revocations, seal, services
 from workinfrance.permits.keys import signing_key_active
 from workinfrance.permits.management.commands.verify_permit import EXIT_UNREADABLE
 
-from tests.factories import complete_draft
+from tests.permits.helpers import permit_with_validity
 
 P256_ORDER = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551
 
 
 def permit_for(applicant, agent, capture, *, start_in_days=0, end_in_days=200):
     """An issued permit (sealed, no PDF: these tests need none)."""
-    dossier = complete_draft(applicant=applicant)
     with capture(execute=False):
-        dossier_services.dossier_submit(dossier=dossier, actor=applicant)
-        if start_in_days < 0:  # a permit never starts before its filing: file it earlier
-            filed_at = timezone.now() + datetime.timedelta(days=start_in_days - 1)
-            type(dossier).objects.filter(pk=dossier.pk).update(first_submitted_at=filed_at)
-            dossier.refresh_from_db()
-        dossier_services.dossier_take(dossier=dossier, actor=agent)
-        today = timezone.localdate()
-        dossier_services.dossier_accept(
-            dossier=dossier,
-            actor=agent,
-            terms=PermitTerms(
-                validity_start=today + datetime.timedelta(days=start_in_days),
-                validity_end=today + datetime.timedelta(days=end_in_days),
-                weekly_hours=Decimal("20.0"),
-            ),
-        )
-    return dossier.permits.get()
+        return permit_with_validity(applicant, agent, start_in_days=start_in_days, end_in_days=end_in_days)
 
 
 def b64url(text: str) -> bytes:
