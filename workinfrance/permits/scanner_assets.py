@@ -79,7 +79,8 @@ class VendorFinder(BaseFinder):
     def find(self, path, find_all=False, **kwargs):
         source = VENDOR_FILES.get(path)
         if source is None or not (NODE_MODULES / source).is_file():
-            return [] if find_all else None
+            # An empty list, as Django's own finders answer: `finders.find` would turn None into [None].
+            return []
         found = str(NODE_MODULES / source)
         return [found] if find_all else found
 
