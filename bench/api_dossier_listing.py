@@ -10,6 +10,7 @@ in-process (token check, throttle, audit event, JSON), not through a network ser
 
 import argparse
 import datetime
+import os
 import random
 import statistics
 import sys
@@ -27,9 +28,14 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--database", default="wif_bench", help="as given to backoffice_inbox.py")
+    parser.add_argument(
+        "--server",
+        default=os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432"),
+        help="PostgreSQL server URL without database",
+    )
     parser.add_argument("--repeat", type=int, default=30)
     args = parser.parse_args()
-    setup_django(args.database)
+    setup_django(args.server, args.database)
 
     from django.conf import settings
     from django.test import Client
