@@ -6,6 +6,8 @@ PY := $(BIN)/python
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails and the permits' QR codes point at the address actually served (unless set).
+RUN_ENV = WIF_PUBLIC_URL="$${WIF_PUBLIC_URL:-HTTP://$(HOST):$(PORT)}"
 
 .PHONY: run test install lint messages worker clean oidc-provider bench
 
@@ -30,10 +32,10 @@ install: $(STAMP) node_modules/.package-lock.json
 run: install
 	$(PY) manage.py compilemessages --ignore=.venv -v 0
 	$(PY) manage.py migrate --no-input -v 0
-	$(PY) manage.py seed_demo
+	$(RUN_ENV) $(PY) manage.py seed_demo
 	$(PY) manage.py collectstatic --no-input -v 0
 	@echo "Service: http://$(HOST):$(PORT)/"
-	$(PY) manage.py runserver --nostatic $(HOST):$(PORT)
+	$(RUN_ENV) $(PY) manage.py runserver --nostatic $(HOST):$(PORT)
 
 # Ruff, migrations check, then pytest on SQLite and again on PostgreSQL when DATABASE_URL points to one.
 test: install

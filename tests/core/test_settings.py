@@ -92,3 +92,33 @@ def test_production_refuses_the_development_secret_key():
     )
     assert result.returncode != 0
     assert "SECRET_KEY" in result.stderr
+
+
+def _served_public_url(port: str, **env) -> set[str]:
+    """What WIF_PUBLIC_URL the demo seeding and the server of `make run PORT=...` would see."""
+    printed = subprocess.run(
+        ["make", "-n", "run", f"PORT={port}"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={key: value for key, value in os.environ.items() if key != "WIF_PUBLIC_URL"} | env,
+    ).stdout.splitlines()
+    seen = set()
+    for line in printed:
+        if "seed_demo" in line or "runserver" in line:
+            prefix = line.split(".venv/bin/python")[0]
+            shell = subprocess.run(
+                ["sh", "-c", f"{prefix} printenv WIF_PUBLIC_URL"],
+                capture_output=True,
+                text=True,
+                env={key: value for key, value in os.environ.items() if key != "WIF_PUBLIC_URL"} | env,
+            )
+            seen.add(shell.stdout.strip())
+    return seen
+
+
+def test_make_run_links_point_at_the_port_it_serves():
+    # Issue 15: with PORT=8102, e-mail links and the demo permits' QR codes pointed at port 8000.
+    assert _served_public_url("8102") == {"HTTP://127.0.0.1:8102"}
+    assert _served_public_url("8102", WIF_PUBLIC_URL="HTTPS://APT.EXAMPLE.FR") == {"HTTPS://APT.EXAMPLE.FR"}
