@@ -135,6 +135,8 @@ WIF_TRUSTED_PROXIES = env_list("WIF_TRUSTED_PROXIES", [])
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English dates day first (29/11/2026), not American: workinfrance/core/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["workinfrance.core.formats"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True

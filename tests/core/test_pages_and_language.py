@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -15,8 +17,20 @@ def test_home_explains_the_service_to_students_and_employers(client, db):
     assert "Content-Security-Policy" in response
 
 
-def test_french_is_the_default_whatever_the_browser_asks(client, db):
+def test_a_first_visit_gets_the_language_the_browser_asks_for(client, db):
     response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert response["Content-Language"] == "en"
+    assert "You are a student" in response.content.decode()
+    assert "Accept-Language" in response["Vary"]  # a shared cache keeps one copy per language
+    # Neither language asked for: French, the service's language.
+    other = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="de-DE,de;q=0.9,*;q=0.5")
+    assert other["Content-Language"] == "fr"
+    assert client.get(reverse("core:home"))["Content-Language"] == "fr"
+
+
+def test_the_visitors_choice_wins_over_the_browser(client, db):
+    client.post(reverse("core:set_language"), {"language": "fr", "next": "/"})
+    response = client.get(reverse("core:home"), HTTP_ACCEPT_LANGUAGE="en-GB,en;q=0.9")
     assert response["Content-Language"] == "fr"
     assert "Vous êtes étudiant" in response.content.decode()
 
@@ -73,3 +87,16 @@ def test_flash_messages_are_escaped(client, db):
     html = client.get(reverse("core:home")).content.decode()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
     assert "<script>alert(1)</script>" not in html
+
+
+def test_dates_are_written_day_first_in_both_languages():
+    # Issue 15: English pages wrote 03/04/2027 for the 3rd of April, American style.
+    from django.utils import formats, translation
+
+    day = datetime.date(2027, 4, 3)
+    with translation.override("en"):
+        assert formats.date_format(day, "SHORT_DATE_FORMAT") == "03/04/2027"
+        assert formats.date_format(day, "DATE_FORMAT") == "3 Apr 2027"
+    with translation.override("fr"):
+        assert formats.date_format(day, "SHORT_DATE_FORMAT") == "03/04/2027"
+        assert formats.date_format(day, "DATE_FORMAT") == "3 avril 2027"

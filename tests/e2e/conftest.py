@@ -131,7 +131,9 @@ def open_person(browser, service, authenticator):
         contexts.append(context)
         person = Person(label=label, context=context, service_url=url, authenticator=authenticator)
         if language != "fr":
-            person.switch_language(language)
+            # The browser's own language is enough on a first visit (no choice made, no cookie).
+            person.goto("/")
+            expect(person.page.locator("html")).to_have_attribute("lang", language)
         return person
 
     yield open_

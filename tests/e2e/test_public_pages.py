@@ -39,12 +39,16 @@ def test_public_pages_in_french_then_english(open_person, journal):
     expect(visitor.page.get_by_role("heading", level=2, name="Vous êtes étudiant")).to_be_visible()
 
 
-def test_french_by_default_even_when_the_browser_asks_for_english(open_person, journal):
+def test_an_english_browser_gets_english_until_the_visitor_chooses(open_person, journal):
     visitor = open_person("visitor")
     visitor.context.set_extra_http_headers({"Accept-Language": "en-GB,en;q=0.9"})
     visitor.goto(reverse("core:home"))
-    expect(visitor.page.locator("html")).to_have_attribute("lang", "fr")
+    expect(visitor.page.locator("html")).to_have_attribute("lang", "en")
+    expect(visitor.page.get_by_role("heading", level=2, name="You are a student")).to_be_visible()
     journal.check(visitor, "home", replay=False)
+    visitor.switch_language("fr")
+    visitor.goto(reverse("core:home"))
+    expect(visitor.page.locator("html")).to_have_attribute("lang", "fr")
 
 
 def test_small_screens_reach_the_navigation_through_the_menu_button(open_person, journal):

@@ -1,23 +1,11 @@
 """For /api/ only: the caller's language from Accept-Language, and one audit event per token call."""
 
-from django.conf import settings
 from django.utils import translation
-from django.utils.translation.trans_real import get_supported_language_variant, parse_accept_lang_header
 
 from workinfrance.core.events import event_record
+from workinfrance.core.languages import accepted_language
 
 API_PREFIX = "/api/v1/"
-
-
-def _accepted_language(header: str) -> str:
-    for code, _quality in parse_accept_lang_header(header):
-        if code == "*":
-            break
-        try:
-            return get_supported_language_variant(code)
-        except LookupError:
-            continue
-    return settings.LANGUAGE_CODE
 
 
 class ApiMiddleware:
@@ -29,7 +17,7 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path.startswith(API_PREFIX):
             return self.get_response(request)
-        language = _accepted_language(request.headers.get("Accept-Language", ""))
+        language = accepted_language(request.headers.get("Accept-Language", ""))
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)

@@ -7,6 +7,7 @@ from django.http import HttpResponse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers, patch_vary_headers
 
+from workinfrance.core.languages import site_language
 from workinfrance.oidc.providers import provider_origins
 
 
@@ -35,22 +36,18 @@ class SecurityHeadersMiddleware:
 
 
 class LanguageMiddleware:
-    """French unless the visitor chose otherwise (language cookie), whatever the browser asks.
-
-    A public service speaks French by default; the switch in the header is one click away.
-    """
+    """The visitor's language: their choice (cookie), else their browser's, else French."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        chosen = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        language = site_language(request)
         translation.activate(language)
         request.LANGUAGE_CODE = language
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
-        patch_vary_headers(response, ("Cookie",))
+        patch_vary_headers(response, ("Cookie", "Accept-Language"))
         return response
 
 
