@@ -85,6 +85,39 @@ def test_job_step_warns_about_inconsistencies(logged, applicant):
     assert "antérieure à son début" in page
 
 
+def test_dates_in_the_wrong_order_are_refused_at_the_field_and_nothing_typed_is_lost(logged, applicant):
+    dossier = DossierFactory(applicant=applicant)
+    saved = (dossier.contract_start, dossier.contract_end, dossier.job_title)
+    response = logged.post(
+        step_url(dossier, "job"),
+        {
+            "job_title": "Serveuse",
+            "contract_type": dossier.contract_type,
+            "contract_start": "2027-03-20",
+            "contract_end": "2027-03-10",
+            "weekly_hours": "15",
+            "gross_monthly_salary": "900",
+        },
+    )
+    assert response.status_code == 200  # the step again, not the next one
+    form = response.context["form"]
+    assert form.errors["contract_end"] == ["La fin du contrat est antérieure à son début."]
+    page = response.content.decode()
+    assert 'value="Serveuse"' in page and 'value="2027-03-10"' in page  # what was typed is still there
+    dossier.refresh_from_db()
+    assert (dossier.contract_start, dossier.contract_end, dossier.job_title) == saved
+
+
+def test_a_problem_spanning_two_steps_waits_for_review(logged, applicant):
+    # The residence permit ending before the contract starts: either step may be the wrong one.
+    dossier = DossierFactory(applicant=applicant)
+    end = dossier.contract_start - datetime.timedelta(days=1)
+    response = logged.post(step_url(dossier, "residence"), {"residence_permit_end": end.isoformat()})
+    assert response.status_code == 302
+    dossier.refresh_from_db()
+    assert dossier.residence_permit_end == end
+
+
 def test_documents_step_lists_required_types_and_uploads(logged, applicant):
     dossier = DossierFactory(applicant=applicant)
     passport = dossier.category.document_types.get(code="passport")

@@ -5,7 +5,7 @@ from django.core.validators import MaxLengthValidator
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from workinfrance.dossiers.checks import REQUIRED_FIELDS
+from workinfrance.dossiers.checks import REQUIRED_FIELDS, consistency_problems
 from workinfrance.dossiers.fields import (
     EMPLOYER_FIELDS,
     FILER_FIELDS,
@@ -64,6 +64,15 @@ class StepForm(DsfrBaseForm, forms.ModelForm):
             field.validate = partial(_validate_unless_empty, field)
             if self.instance.pk and not self.instance.is_editable_by_applicant:
                 field.disabled = True
+
+    def _post_clean(self):
+        super()._post_clean()  # the instance now holds what was typed (not saved)
+        # Contradictions within this step (an end before its start...) at the field, at once: the
+        # same rules as the review page (dossiers.checks), never a second copy of them.
+        editable = {name for name, field in self.fields.items() if not field.disabled}
+        for problem in consistency_problems(self.instance):
+            if problem.fields and set(problem.fields) <= editable and not self.has_error(problem.fields[-1]):
+                self.add_error(problem.fields[-1], problem.message)
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if not self.fields[name].disabled}

@@ -20,6 +20,9 @@ class Problem:
     code: str
     message: str
     step: str  # the filing step that fixes it: student, residence, employer, job, documents
+    # The fields it is about. When one step holds them all, the step's form shows it at the last of
+    # them as soon as it is saved, instead of only at review.
+    fields: tuple[str, ...] = ()
 
 
 REQUIRED_FIELDS = {
@@ -73,12 +76,12 @@ def dossier_problems(dossier: Dossier) -> list[Problem]:
                 problems.append(
                     Problem(f"missing:{name}", _("Champ à renseigner : %(field)s.") % {"field": label}, step)
                 )
-    problems += _consistency_problems(dossier)
+    problems += consistency_problems(dossier)
     problems += _document_problems(dossier)
     return problems
 
 
-def _consistency_problems(d: Dossier) -> list[Problem]:
+def consistency_problems(d: Dossier) -> list[Problem]:
     problems = []
     category = d.category
     if d.employer_siret and not siret_is_valid(normalize_siret(d.employer_siret)):
@@ -88,7 +91,14 @@ def _consistency_problems(d: Dossier) -> list[Problem]:
             )
         )
     if d.contract_start and d.contract_end and d.contract_end < d.contract_start:
-        problems.append(Problem("contract_dates", _("La fin du contrat est antérieure à son début."), "job"))
+        problems.append(
+            Problem(
+                "contract_dates",
+                _("La fin du contrat est antérieure à son début."),
+                "job",
+                ("contract_start", "contract_end"),
+            )
+        )
     if d.contract_type and d.contract_type != ContractType.PERMANENT and not d.contract_end:
         problems.append(Problem("missing:contract_end", _("Indiquez la date de fin du contrat."), "job"))
     if (
@@ -110,7 +120,12 @@ def _consistency_problems(d: Dossier) -> list[Problem]:
         and d.residence_permit_end < d.residence_permit_start
     ):
         problems.append(
-            Problem("residence_dates", _("Le titre de séjour expire avant sa date de début."), "residence")
+            Problem(
+                "residence_dates",
+                _("Le titre de séjour expire avant sa date de début."),
+                "residence",
+                ("residence_permit_start", "residence_permit_end"),
+            )
         )
     if d.residence_permit_end and d.contract_start and d.residence_permit_end < d.contract_start:
         problems.append(
@@ -143,10 +158,21 @@ def _consistency_problems(d: Dossier) -> list[Problem]:
             )
         )
     if d.student_birth_date and d.student_birth_date >= today:
-        problems.append(Problem("birth_date", _("La date de naissance doit être dans le passé."), "student"))
+        problems.append(
+            Problem(
+                "birth_date",
+                _("La date de naissance doit être dans le passé."),
+                "student",
+                ("student_birth_date",),
+            )
+        )
     if d.weekly_hours is not None:
         if d.weekly_hours <= 0:
-            problems.append(Problem("weekly_hours", _("La durée hebdomadaire doit être positive."), "job"))
+            problems.append(
+                Problem(
+                    "weekly_hours", _("La durée hebdomadaire doit être positive."), "job", ("weekly_hours",)
+                )
+            )
         elif category.max_weekly_hours is not None and d.weekly_hours > category.max_weekly_hours:
             problems.append(
                 Problem(
@@ -160,6 +186,7 @@ def _consistency_problems(d: Dossier) -> list[Problem]:
                         "category": category.label,
                     },
                     "job",
+                    ("weekly_hours",),
                 )
             )
         elif d.weekly_hours > weekly_hours_ceiling():
@@ -169,10 +196,18 @@ def _consistency_problems(d: Dossier) -> list[Problem]:
                     _("La durée hebdomadaire ne peut dépasser %(limit)s heures.")
                     % {"limit": weekly_hours_ceiling()},
                     "job",
+                    ("weekly_hours",),
                 )
             )
     if d.gross_monthly_salary is not None and d.gross_monthly_salary <= 0:
-        problems.append(Problem("salary", _("Le salaire brut mensuel doit être positif."), "job"))
+        problems.append(
+            Problem(
+                "salary",
+                _("Le salaire brut mensuel doit être positif."),
+                "job",
+                ("gross_monthly_salary",),
+            )
+        )
     if d.department_id and d.department and not d.department.is_open:
         problems.append(
             Problem(
