@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -59,3 +61,23 @@ def test_guide_in_english(client, paris):
     ).content.decode()
     assert "The request is made online" in html
     assert "Passport (identity pages)" in html
+
+
+def test_the_guides_answers_are_not_asked_again_at_the_first_step(client, paris, applicant):
+    client.force_login(applicant)
+    html = client.get(
+        reverse("applicant:guide"),
+        {"filer_kind": "employer", "situation": "apprenticeship", "department": "75"},
+    ).content.decode()
+    start = re.search(r'href="(/[^"]*\?filer_kind=[^"]*)"', html).group(1).replace("&amp;", "&")
+    form = client.get(start).context["form"]
+    category = Category.objects.get(code="apprenticeship")
+    assert form.initial == {"filer_kind": "employer", "category": category.pk}
+    checked = re.findall(r"<input[^>]*checked[^>]*>", client.get(start).content.decode())
+    assert any('value="employer"' in tag for tag in checked)
+    assert any(f'value="{category.pk}"' in tag for tag in checked)
+    # Answers that are not the guide's own choices are ignored, never an error.
+    assert (
+        client.get(reverse("applicant:new"), {"filer_kind": "x", "category": "nope"}).context["form"].initial
+        == {}
+    )

@@ -11,8 +11,10 @@ from workinfrance.dossiers import services
 from workinfrance.dossiers.checks import dossier_problems, required_document_types
 from workinfrance.dossiers.errors import DossierActionError, IncompleteDossier, TransitionNotAllowed
 from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.models import FilerKind
 from workinfrance.dossiers.selectors import documents_current
 from workinfrance.oidc.services import certified_identity_for, employer_siret_for
+from workinfrance.procedures.models import Category
 
 from ..forms import STEP_FORMS, DocumentUploadForm, FilerForm
 from ..steps import STEPS, step_after, step_before, step_index
@@ -36,11 +38,22 @@ def _stepper(current: str) -> dict:
     }
 
 
+def _answers_from_guide(query) -> dict:
+    """The guide's answers (who files, which situation), so the first step does not ask them again."""
+    initial = {}
+    if query.get("filer_kind") in FilerKind.values:
+        initial["filer_kind"] = query["filer_kind"]
+    category = Category.objects.filter(code=query.get("category", ""), is_active=True).first()
+    if category is not None:
+        initial["category"] = category.pk
+    return initial
+
+
 @applicant_required
 @require_http_methods(["GET", "POST"])
 def dossier_new(request):
     """First step of a new request: creates the draft when validated."""
-    form = FilerForm(request.POST or None)
+    form = FilerForm(request.POST or None, initial=_answers_from_guide(request.GET))
     if request.method == "POST" and form.is_valid():
         dossier = services.dossier_draft_create(
             actor=request.user,

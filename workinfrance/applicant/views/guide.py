@@ -1,3 +1,5 @@
+from urllib.parse import urlencode
+
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
 
@@ -40,6 +42,8 @@ def _guide_result(data) -> dict:
         else:
             optional.append(doc_type)
     result.update(
+        # "Commencer ma demande" carries the answers into the first step of the form.
+        start_query=urlencode({"filer_kind": data["filer_kind"], "category": category.code}),
         needed=True,
         category=category,
         unit=unit,
