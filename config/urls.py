@@ -14,6 +14,7 @@ urlpatterns = [
     path("demarche/", include("workinfrance.applicant.urls")),
     path("instruction/", include("workinfrance.backoffice.urls")),
     path("statistiques/", include("workinfrance.stats.urls")),
+    path("administration/", include("workinfrance.administration.urls")),
     # Public verification (/V/<seal>, /.well-known/jwks.json) lives at the root: QR codes stay short.
     path("", include("workinfrance.permits.urls")),
     path("api/v1/", api.urls),

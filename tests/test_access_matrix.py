@@ -83,6 +83,9 @@ EXPECTED = {
     "api:tokens": (None, SUPERVISORS),
     "api:webhooks": (None, SUPERVISORS),
     "api:webhook": ("webhook", {"supervisor_paris"}),
+    "administration:units": (None, SUPERVISORS | {"administrator"}),
+    "administration:unit_create": (None, {"administrator"}),
+    "administration:unit": ("unit", {"supervisor_paris", "administrator"}),
 }
 POST_ONLY = {
     "core:set_language": None,
@@ -105,6 +108,8 @@ POST_ONLY = {
     "api:webhook_enable": "webhook",
     "api:webhook_delete": "webhook",
     "api:delivery_replay": "delivery",
+    "administration:staff_invite": "unit",
+    "administration:staff_deactivate": "member",
 }
 # Token links and the role router are covered by the accounts tests.
 NOT_HERE = {"accounts:confirm_email", "accounts:password_reset_confirm", "accounts:after_login"}
@@ -177,6 +182,8 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         "webhook": {"pk": endpoint.pk},
         "token": {"pk": token.pk},
         "delivery": {"pk": endpoint.pk, "delivery_pk": delivery.pk},
+        "unit": {"unit_id": dossier.unit_id},
+        "member": {"user_id": users["agent_paris"].pk},
     }
     return users, kwargs, dossier
 

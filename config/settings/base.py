@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "workinfrance.applicant",
     "workinfrance.backoffice",
     "workinfrance.stats",
+    "workinfrance.administration",
     "ninja",
     "workinfrance.api",
     "workinfrance.oidc",

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Department, Unit
+from .models import Department, Unit, UnitDepartment
 
 
 @admin.register(Department)
@@ -11,8 +11,16 @@ class DepartmentAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
 
 
+class UnitDepartmentInline(admin.TabularInline):
+    """One row per department; a department another unit covers is refused (its unique constraint)."""
+
+    model = UnitDepartment
+    extra = 1
+    autocomplete_fields = ["department"]
+
+
 @admin.register(Unit)
 class UnitAdmin(admin.ModelAdmin):
     list_display = ["name", "contact_email", "signatory_name", "require_proconnect"]
-    filter_horizontal = ["departments"]
+    inlines = [UnitDepartmentInline]
     search_fields = ["name"]

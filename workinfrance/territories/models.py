@@ -37,7 +37,11 @@ class Unit(models.Model):
         _("nom du signataire"), max_length=200, help_text=_("Nom et qualité imprimés sur les autorisations.")
     )
     departments = models.ManyToManyField(
-        Department, verbose_name=_("départements couverts"), related_name="units", blank=True
+        Department,
+        verbose_name=_("départements couverts"),
+        related_name="units",
+        blank=True,
+        through="UnitDepartment",
     )
     require_proconnect = models.BooleanField(
         _("connexion ProConnect obligatoire"),
@@ -52,3 +56,22 @@ class Unit(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class UnitDepartment(models.Model):
+    """A unit covers a department. One unit at most per department: it alone decides there (the
+    router, the statistics filter and the inbox all assume it)."""
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE)
+    department = models.ForeignKey(Department, on_delete=models.CASCADE)
+
+    class Meta:
+        db_table = "territories_unit_departments"  # the table the plain many-to-many created
+        verbose_name = _("département couvert")
+        verbose_name_plural = _("départements couverts")
+        constraints = [
+            models.UniqueConstraint(fields=["department"], name="department_covered_by_one_unit"),
+        ]
+
+    def __str__(self):
+        return f"{self.unit} – {self.department}"

@@ -29,8 +29,7 @@ def unit_for_department(code: str) -> Unit:
         if department.closed_guidance:
             message = f"{message} {department.closed_guidance}"
         raise RoutingError(message, department=department)
-    # A department may be shared by several units during a hand-over; the oldest one decides.
-    unit = department.units.order_by("pk").first()
+    unit = department.units.first()  # one at most (UnitDepartment's constraint)
     if unit is None:
         raise RoutingError(
             _("Aucune unité n'instruit encore les demandes du département %(name)s.") % {"name": department},
