@@ -111,3 +111,20 @@ def _reference_data_present(request):
     if not Department.objects.exists():
         for module, function in SEED_MIGRATIONS:
             getattr(importlib.import_module(module), function)(apps, None)
+    _content_types_present(apps)
+
+
+def _content_types_present(apps) -> None:
+    """The flush also empties the content types (and permissions), which this process still holds in
+    its cache under their old ids: the next admin log entry or generic relation would point to a row
+    that is gone. Recreate them and forget the cache."""
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.contenttypes.management import create_contenttypes
+    from django.contrib.contenttypes.models import ContentType
+
+    if ContentType.objects.exists():
+        return
+    ContentType.objects.clear_cache()
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)

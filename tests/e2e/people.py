@@ -165,6 +165,38 @@ def clipped_buttons(page) -> list[str]:
     )
 
 
+PHONE_WIDTHS = (320, 390)  # the smallest phones still in use, and a common one
+
+
+def wider_than_phones(page) -> list[str]:
+    """At each phone width, whether the page is wider than the screen (the browser would then show
+    it zoomed out, or scroll sideways), with the elements that stick out, for the message."""
+    original = page.viewport_size
+    found = []
+    try:
+        for width in PHONE_WIDTHS:
+            page.set_viewport_size({"width": width, "height": 800})
+            overflow = page.evaluate(
+                """() => {
+                    const width = document.documentElement.clientWidth;
+                    if (document.documentElement.scrollWidth <= width) return null;
+                    const culprits = Array.from(document.querySelectorAll('body *')).filter(el => {
+                        const box = el.getBoundingClientRect();
+                        return box.width > 0 && box.right > width + 1
+                            && !el.closest('.fr-table, .fr-sr-only, [hidden]')
+                            && Array.from(el.children).every(child => child.getBoundingClientRect().right <= width + 1);
+                    });
+                    return {page: document.documentElement.scrollWidth,
+                            culprits: culprits.slice(0, 3).map(el => el.outerHTML.slice(0, 160))};
+                }"""
+            )
+            if overflow:
+                found.append(f"{overflow['page']} px wide at {width} px: {overflow['culprits']}")
+    finally:
+        page.set_viewport_size(original)
+    return found
+
+
 class Journal:
     """Checks each page a test looks at and keeps its screenshot."""
 
@@ -204,6 +236,7 @@ class Journal:
         found.extend(
             f"{where}: button label hidden by the icon-only style: {html}" for html in clipped_buttons(page)
         )
+        found.extend(f"{where}: wider than a phone, {problem}" for problem in wider_than_phones(page))
         found.extend(f"{where}: {problem}" for problem in person.problems)
         person.problems.clear()
         return found
