@@ -30,7 +30,7 @@ def _median(value):
 
 def report_workbook(*, unit, figures: ReportFigures) -> bytes:
     departments = {d.code: str(d) for d in Department.objects.filter(code__in=list(figures.departments))}
-    categories = dict(Category.objects.values_list("pk", "label"))
+    categories = {c.pk: c.label for c in Category.objects.all()}
     month = date_format(figures.month, "F Y")
     workbook = Workbook()
 
