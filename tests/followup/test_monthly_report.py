@@ -101,7 +101,7 @@ def test_report_figures_of_a_known_month(paris, lyon, october):
     }
     assert set(mails) == {supervisor.email, other_supervisor.email}
     assert link in mails[supervisor.email]["body"] and "octobre 2026" in mails[supervisor.email]["subject"]
-    assert "Monthly report of Unité de Paris: October 2026" == mails[other_supervisor.email]["subject"]
+    assert mails[other_supervisor.email]["subject"] == "Monthly report of Unité de Paris: October 2026"
 
     with at("2026-11-01 06:00"):
         assert produce_monthly_reports() == 2
