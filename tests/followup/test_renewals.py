@@ -98,7 +98,7 @@ def test_no_reminder_for_a_revoked_permit_or_a_renewal_under_way(paris, accepted
 def test_no_reminder_once_the_renewal_is_filed(accepted):
     renewal = services.dossier_renew(dossier=accepted, actor=accepted.applicant)
     with at("2027-09-10 08:00"):
-        filed_renewal = dict(state="submitted", number="WIF-2027-75-999999", unit=accepted.unit)
+        filed_renewal = {"state": "submitted", "number": "WIF-2027-75-999999", "unit": accepted.unit}
         Dossier.objects.filter(pk=renewal.pk).update(**filed_renewal)
         assert send_renewal_reminders() == 0
         Dossier.objects.filter(pk=renewal.pk).update(state="draft", number=None, unit=None)  # only started
