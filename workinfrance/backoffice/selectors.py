@@ -28,7 +28,6 @@ from workinfrance.dossiers.models import Dossier
 from workinfrance.dossiers.selectors import dossiers_visible_to
 from workinfrance.followup.alerts import (
     ALERTS,
-    Alert,
     alert_filter,
     alerts_annotate,
     alerts_filtered,
@@ -223,7 +222,7 @@ def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
     placeholder = "00000000-0000-0000-0000-000000000000"
     screen_url = reverse("backoffice:dossier", kwargs={"uuid": placeholder})
     for dossier in page.object_list:
-        dossier.flags = dossier_flags(dossier, today=today)
+        dossier.flags = dossier_alerts(dossier, today=today)
         dossier.days_since_filing = days_since_filing(dossier, today=today)
         dossier.screen_url = screen_url.replace(placeholder, str(dossier.uuid))
     return page
@@ -234,10 +233,6 @@ def days_since_filing(dossier: Dossier, *, today: datetime.date) -> int | None:
         return None
     end = timezone.localdate(dossier.decided_at) if dossier.decided_at else today
     return (end - timezone.localdate(dossier.submitted_at)).days
-
-
-Flag = Alert
-dossier_flags = dossier_alerts
 
 
 def unit_agents(units) -> QuerySet[User]:
@@ -284,7 +279,7 @@ def unit_workload(*, user) -> dict:
     oldest = list(visible.select_related("assignee", "category").order_by("submitted_at", "pk")[:15])
     for dossier in oldest:
         dossier.days_since_filing = days_since_filing(dossier, today=today)
-        dossier.flags = dossier_flags(dossier, today=today)
+        dossier.flags = dossier_alerts(dossier, today=today)
     expiring = list(
         dossiers_visible_to(user)
         .filter(alert_filter("residence_expiring", today))

@@ -58,8 +58,8 @@ def digest_render(*, agent, sections: list[UnitAlerts], today: datetime.date) ->
 
 
 def alert_digests_send(*, today: datetime.date) -> int:
-    """One e-mail per active agent or supervisor whose units have alerts; returns how many were queued.
-    Run twice the same day, it queues nothing new (the outbox key holds the day)."""
+    """One e-mail per active agent or supervisor whose units have alerts; returns how many agents have
+    one today. Run twice the same day, it queues nothing new (the outbox key holds the day)."""
     staff = (
         User.objects.filter(role__in=STAFF_ROLES, is_active=True, units__isnull=False)
         .distinct()
