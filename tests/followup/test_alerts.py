@@ -111,6 +111,23 @@ def test_each_rule_flags_the_dossiers_its_filter_selects(paris, agent):
     permit = exactly_a_year.permits.get()
     last_day = permit.valid_from.replace(year=permit.valid_from.year + 1) - datetime.timedelta(days=1)
     Permit.objects.filter(pk=permit.pk).update(valid_until=last_day)
+
+    def accepted_with_validity(start, end):
+        dossier = accepted_at(
+            "2026-10-02 10:00", filed_at("2026-10-01 10:00", applicant=applicant), agent=agent
+        )
+        Permit.objects.filter(dossier=dossier).update(valid_from=start, valid_until=end)
+        return dossier
+
+    # 29 February plus 12 months is 28 February: to that day is more than 12 months.
+    leap = accepted_with_validity(datetime.date(2028, 2, 29), datetime.date(2029, 2, 28))
+    expired = accepted_with_validity(
+        datetime.date(2025, 1, 1), datetime.date(2026, 1, 15)
+    )  # no longer matters
+    residence_inverted = filed_at("2026-10-01 10:00", applicant=applicant)
+    Dossier.objects.filter(pk=residence_inverted.pk).update(
+        residence_permit_start=datetime.date(2027, 1, 1), residence_permit_end=datetime.date(2026, 12, 1)
+    )
     without_permit = accepted_at(
         "2026-10-02 10:00", filed_at("2026-10-01 10:00", applicant=applicant), agent=agent
     )
@@ -124,11 +141,11 @@ def test_each_rule_flags_the_dossiers_its_filter_selects(paris, agent):
 
     today = datetime.date(2026, 10, 26)
     expected = {
-        "dates_invalid": {inverted.pk, missing.pk, without_permit.pk},
-        "validity_too_long": {too_long.pk},
+        "dates_invalid": {inverted.pk, missing.pk, without_permit.pk, residence_inverted.pk},
+        "validity_too_long": {too_long.pk, leap.pk},
         "message_after_decision": {answered.pk},
         "residence_expiring": {expiring.pk},
-        "late": {inverted.pk, missing.pk},  # filed 1 October, still waiting (17 working days)
+        "late": {inverted.pk, missing.pk, residence_inverted.pk},  # filed 1 October: 17 working days
         "deadline": set(),
     }
     assert set(expected) == set(ALERTS)
@@ -138,7 +155,8 @@ def test_each_rule_flags_the_dossiers_its_filter_selects(paris, agent):
         assert {d.pk for d in everyone if code in codes(d, today)} == pks, code
     flagged = alerted_dossiers(Dossier.objects.filter(unit=paris), today=today)
     assert {d.pk for d in flagged} == set().union(*expected.values())
-    assert clean.pk not in {d.pk for d in flagged} and exactly_a_year.pk not in {d.pk for d in flagged}
+    for unflagged in (clean, exactly_a_year, expired):
+        assert unflagged.pk not in {d.pk for d in flagged}
 
 
 def test_inbox_shows_the_new_flags(client, paris, agent):
