@@ -79,7 +79,9 @@ def measure() -> None:
     largest = DossierFact.objects.values("unit").annotate(n=Count("pk")).order_by("-n").first()
     unit = Unit.objects.get(pk=largest["unit"])
     in_month = DossierFact.objects.filter(unit=unit, month=month).count()
-    print(f"Facts: {total:,}; largest unit {unit.name}: {largest['n']:,} dossiers, {in_month:,} filed in {month:%Y-%m}")
+    print(
+        f"Facts: {total:,}; largest unit {unit.name}: {largest['n']:,} dossiers, {in_month:,} filed in {month:%Y-%m}"
+    )
 
     timings = []
     for _ in range(3):
@@ -106,7 +108,9 @@ def measure() -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--dossiers", type=int, default=200_000)
     parser.add_argument("--skip-load", action="store_true")
     args = parser.parse_args()
