@@ -12,6 +12,7 @@ urlpatterns = [
     path("comptes/oidc/", include("workinfrance.oidc.urls")),
     path("comptes/second-facteur/cle/", include("workinfrance.accounts.passkeys")),
     path("demarche/", include("workinfrance.applicant.urls")),
+    path("instruction/suivi/", include("workinfrance.followup.urls")),
     path("instruction/", include("workinfrance.backoffice.urls")),
     path("statistiques/", include("workinfrance.stats.urls")),
     path("administration/", include("workinfrance.administration.urls")),

@@ -14,6 +14,7 @@ from workinfrance.api.tokens import token_create
 from workinfrance.api.webhooks import services as webhook_services
 from workinfrance.dossiers import services
 from workinfrance.dossiers.lifecycle import State
+from workinfrance.followup.services import monthly_report_produce
 
 from tests.dossiers.helpers import dossier_in_state
 from tests.factories import UserFactory, agent_of, supervisor_of
@@ -71,6 +72,11 @@ EXPECTED = {
     "stats:public": (None, EVERYONE),
     "stats:public_csv": (None, EVERYONE),
     "stats:unit": (None, SUPERVISORS),
+    "followup:reports": (None, STAFF),
+    "followup:report_download": ("report", PARIS_STAFF),
+    "followup:renewals": (None, STAFF),
+    "followup:renewals_csv": (None, STAFF),
+    "followup:renewals_xlsx": (None, STAFF),
     "permits:verify": ("seal", EVERYONE),
     "permits:verify_form": (None, EVERYONE),
     "permits:jwks": (None, EVERYONE),
@@ -168,8 +174,10 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         expires_at=timezone.now() + timezone.timedelta(days=1),
         unit=paris,
     ).token
+    report = monthly_report_produce(unit=paris, month=timezone.localdate().replace(day=1))
     kwargs = {
         None: {},
+        "report": {"pk": report.pk},
         "page": {"slug": "accessibilite"},
         "provider": {"provider": "franceconnect"},
         "dossier": {"uuid": dossier.uuid},

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "workinfrance.backoffice",
     "workinfrance.stats",
     "workinfrance.administration",
+    "workinfrance.followup",
     "ninja",
     "workinfrance.api",
     "workinfrance.oidc",
@@ -348,9 +349,27 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workinfrance.stats.tasks.rebuild_statistics",
         "schedule": crontab(hour=3, minute=30),
     },
+    # Follow-up (workinfrance.followup): the agents' alert digest and the renewal reminders every
+    # morning, each unit's report for the previous month on the first day of the month.
+    "followup-alerts-digest": {
+        "task": "workinfrance.followup.tasks.send_alert_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    "followup-renewal-reminders": {
+        "task": "workinfrance.followup.tasks.send_renewal_reminders",
+        "schedule": crontab(hour=8, minute=0),
+    },
+    "followup-monthly-reports": {
+        "task": "workinfrance.followup.tasks.produce_monthly_reports",
+        "schedule": crontab(day_of_month=1, hour=5, minute=0),
+    },
 }
 # Pages read the statistics after a catch-up when the last one is older than this (seconds).
 WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
+# Renewal reminders (workinfrance.followup): sent this many days after the permit's start, or one
+# month before its end if that comes first (the original service's dates).
+WIF_RENEWAL_REMINDER_AFTER_DAYS = env_int("WIF_RENEWAL_REMINDER_AFTER_DAYS", 330)
+WIF_RENEWAL_REMINDER_BEFORE_END_MONTHS = env_int("WIF_RENEWAL_REMINDER_BEFORE_END_MONTHS", 1)
 
 # REST API (workinfrance.api): requests per token, and anonymous single verifications per client,
 # in each window of WIF_API_THROTTLE_WINDOW seconds.

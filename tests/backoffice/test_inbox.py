@@ -7,6 +7,7 @@ from django.utils import timezone
 from workinfrance.backoffice.selectors import InboxQuery, inbox_queryset
 from workinfrance.dossiers import services
 from workinfrance.dossiers.models import Dossier, Message
+from workinfrance.followup.workdays import working_days_between
 
 from tests.backoffice.conftest import filed, in_review
 from tests.factories import UserFactory, category
@@ -123,12 +124,14 @@ def test_row_shows_days_assignee_and_flags(client, agent, paris):
     assert row.days_since_filing == 50
     assert {flag.code for flag in row.flags} == {"late", "deadline"}
     page = response.content.decode()
-    assert str(agent) in page and "En attente depuis 50 jours" in page and "Refus implicite le" in page
+    waited = working_days_between(timezone.localdate() - datetime.timedelta(days=50), timezone.localdate())
+    assert f"En attente depuis {waited} jours ouvrés" in page
+    assert str(agent) in page and "Refus implicite le" in page
 
 
 def test_flag_filters(client, agent, paris):
-    late = filed()
-    Dossier.objects.filter(pk=late.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=9))
+    late = filed()  # "late" counts working days: 20 calendar days are more than 7 of them
+    Dossier.objects.filter(pk=late.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=20))
     expiring = filed(residence_permit_end=timezone.localdate() + datetime.timedelta(days=20))
     Dossier.objects.filter(pk=expiring.pk).update(
         contract_end=timezone.localdate() + datetime.timedelta(days=20)

@@ -129,7 +129,13 @@ def open_person(browser, service, authenticator):
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        person = Person(label=label, context=context, service_url=url, authenticator=authenticator)
+        person = Person(
+            label=label,
+            context=context,
+            service_url=url,
+            authenticator=authenticator,
+            browser_language=language,
+        )
         if language != "fr":
             # The browser's own language is enough on a first visit (no choice made, no cookie).
             person.goto("/")

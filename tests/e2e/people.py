@@ -42,8 +42,10 @@ class Person:
         context: BrowserContext,
         service_url: str,
         authenticator: Authenticator | None = None,
+        browser_language: str = "fr",
     ):
         self.label = label
+        self.browser_language = browser_language
         self.authenticator = authenticator or Authenticator()
         self.context = context
         self.service_url = service_url
@@ -74,8 +76,9 @@ class Person:
 
     @property
     def language(self) -> str:
+        """The language the site must speak: the person's choice (cookie), else their browser's."""
         cookies = {cookie["name"]: cookie["value"] for cookie in self.context.cookies()}
-        return cookies.get("django_language", "fr")
+        return cookies.get("django_language", self.browser_language)
 
     def goto(self, path: str):
         return self.page.goto(path)

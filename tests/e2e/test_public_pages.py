@@ -40,8 +40,7 @@ def test_public_pages_in_french_then_english(open_person, journal):
 
 
 def test_an_english_browser_gets_english_until_the_visitor_chooses(open_person, journal):
-    visitor = open_person("visitor")
-    visitor.context.set_extra_http_headers({"Accept-Language": "en-GB,en;q=0.9"})
+    visitor = open_person("visitor", language="en")  # a browser set to British English, no cookie
     visitor.goto(reverse("core:home"))
     expect(visitor.page.locator("html")).to_have_attribute("lang", "en")
     expect(visitor.page.get_by_role("heading", level=2, name="You are a student")).to_be_visible()

@@ -17,8 +17,9 @@ from workinfrance.dossiers.fields import (
 from workinfrance.dossiers.models import ComplementRequest, Document, Dossier
 from workinfrance.dossiers.selectors import implicit_refusal_date
 from workinfrance.dossiers.terms import permit_warnings
+from workinfrance.followup.alerts import dossier_alerts
 
-from .selectors import days_since_filing, dossier_flags
+from .selectors import days_since_filing
 
 # Shown in the page (PDF viewer, image); anything else is only downloaded.
 INLINE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
@@ -100,7 +101,7 @@ def dossier_context(dossier: Dossier) -> dict:
         "complement_requests": complement_requests,
         "notes": list(dossier.notes.select_related("author")),
         "permits": [(permit, permit_warnings(permit, dossier)) for permit in permits],
-        "flags": dossier_flags(dossier, today=today),
+        "flags": dossier_alerts(dossier, today=today),
         "implicit_refusal_date": implicit_refusal_date(dossier),
         "days_since_filing": days_since_filing(dossier, today=today),
         "inline_types": INLINE_TYPES,

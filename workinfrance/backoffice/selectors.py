@@ -11,35 +11,31 @@ from django.core.paginator import Paginator
 from django.db.models import (
     Count,
     DurationField,
-    Exists,
     ExpressionWrapper,
     F,
     Min,
-    OuterRef,
     Q,
     QuerySet,
 )
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
-from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workinfrance.accounts.models import User
 from workinfrance.dossiers.lifecycle import DECIDED_STATES, State, user_unit_ids
-from workinfrance.dossiers.models import Dossier, Message
-from workinfrance.dossiers.selectors import (
-    IMPLICIT_REFUSAL_MONTHS,
-    dossiers_visible_to,
-    implicit_refusal_date,
+from workinfrance.dossiers.models import Dossier
+from workinfrance.dossiers.selectors import dossiers_visible_to
+from workinfrance.followup.alerts import (
+    ALERTS,
+    alert_filter,
+    alerts_annotate,
+    alerts_filtered,
+    dossier_alerts,
 )
 
 from .search import dossiers_search
 
-OPEN_STATES = (State.SUBMITTED, State.IN_REVIEW)
-LATE_AFTER_DAYS = 7
-DEADLINE_WARNING_DAYS = 15
-RESIDENCE_WARNING_DAYS = 30
 UNASSIGNED = "none"
 
 TABS = {
@@ -59,12 +55,8 @@ SORTS = {
 }
 DEFAULT_SORT = "filed"
 
-FLAGS = {
-    "late": gettext_lazy("En attente depuis plus de 7 jours"),
-    "deadline": gettext_lazy("Refus implicite proche ou atteint"),
-    "message_after_decision": gettext_lazy("Message reçu après la décision"),
-    "residence_expiring": gettext_lazy("Titre de séjour expirant bientôt"),
-}
+# The inbox's flags are the alerts of `followup.alerts`, the one home of each rule.
+FLAGS = ALERTS
 
 
 @dataclass
@@ -109,35 +101,6 @@ def _tab_filter(tab: str, user) -> Q:
     return TABS.get(tab, TABS[DEFAULT_TAB])[1]
 
 
-def _flag_filter(flag: str, today: datetime.date) -> Q:
-    if flag == "late":
-        return Q(
-            state__in=OPEN_STATES, submitted_at__lt=_start_of_day(today - relativedelta(days=LATE_AFTER_DAYS))
-        )
-    if flag == "deadline":
-        limit = (
-            today + relativedelta(days=DEADLINE_WARNING_DAYS) - relativedelta(months=IMPLICIT_REFUSAL_MONTHS)
-        )
-        return Q(state__in=OPEN_STATES, submitted_at__lt=_start_of_day(limit + relativedelta(days=1)))
-    if flag == "message_after_decision":
-        return Q(state__in=[s.value for s in DECIDED_STATES], has_message_after_decision=True)
-    if flag == "residence_expiring":
-        return Q(
-            state__in=[*OPEN_STATES, State.AWAITING_COMPLEMENTS, State.ACCEPTED],
-            residence_permit_end__gte=today,
-            residence_permit_end__lte=today + relativedelta(days=RESIDENCE_WARNING_DAYS),
-        )
-    return Q()
-
-
-def _message_after_decision():
-    return Exists(
-        Message.objects.filter(
-            dossier=OuterRef("pk"), from_staff=False, created_at__gt=OuterRef("decided_at")
-        )
-    )
-
-
 def inbox_queryset(*, user, query: InboxQuery, by_relevance: bool = False) -> QuerySet[Dossier]:
     """The ordered, filtered dossiers of the inbox (and of its exports), scoped to the user's units.
 
@@ -165,10 +128,8 @@ def inbox_selection(*, user, query: InboxQuery) -> QuerySet[Dossier]:
         qs = qs.filter(submitted_at__lt=_start_of_day(query.filed_to + relativedelta(days=1)))
     if query.q:
         qs = dossiers_search(qs, query.q)
-    if query.flag == "message_after_decision":
-        qs = qs.alias(has_message_after_decision=_message_after_decision())
     if query.flag:
-        qs = qs.filter(_flag_filter(query.flag, today))
+        qs = alerts_filtered(qs, query.flag, today)
     return qs
 
 
@@ -199,9 +160,7 @@ def _ordered_by_sort(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossi
 
 def inbox_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
     """What one inbox row needs, in the same query as the rows."""
-    return queryset.select_related("category", "assignee").annotate(
-        has_message_after_decision=_message_after_decision()
-    )
+    return alerts_annotate(queryset.select_related("category", "assignee"))
 
 
 class CappedPaginator(Paginator):
@@ -263,7 +222,7 @@ def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
     placeholder = "00000000-0000-0000-0000-000000000000"
     screen_url = reverse("backoffice:dossier", kwargs={"uuid": placeholder})
     for dossier in page.object_list:
-        dossier.flags = dossier_flags(dossier, today=today)
+        dossier.flags = dossier_alerts(dossier, today=today)
         dossier.days_since_filing = days_since_filing(dossier, today=today)
         dossier.screen_url = screen_url.replace(placeholder, str(dossier.uuid))
     return page
@@ -274,49 +233,6 @@ def days_since_filing(dossier: Dossier, *, today: datetime.date) -> int | None:
         return None
     end = timezone.localdate(dossier.decided_at) if dossier.decided_at else today
     return (end - timezone.localdate(dossier.submitted_at)).days
-
-
-@dataclass(frozen=True)
-class Flag:
-    code: str
-    label: str
-    level: str  # DSFR badge/alert level: warning or error
-
-
-def dossier_flags(dossier: Dossier, *, today: datetime.date) -> list[Flag]:
-    """Signals of DOMAIN.md: waiting > 7 days, implicit refusal, late messages, expiring residence."""
-    flags = []
-    if dossier.state in OPEN_STATES and dossier.submitted_at:
-        waiting = (today - timezone.localdate(dossier.submitted_at)).days
-        if waiting > LATE_AFTER_DAYS:
-            flags.append(Flag("late", _("En attente depuis %(days)s jours") % {"days": waiting}, "warning"))
-        deadline = implicit_refusal_date(dossier)
-        if deadline <= today:
-            flags.append(
-                Flag("deadline", _("Refus implicite depuis le %(date)s") % {"date": _d(deadline)}, "error")
-            )
-        elif (deadline - today).days <= DEADLINE_WARNING_DAYS:
-            flags.append(
-                Flag("deadline", _("Refus implicite le %(date)s") % {"date": _d(deadline)}, "warning")
-            )
-    if dossier.is_decided and getattr(dossier, "has_message_after_decision", False):
-        flags.append(Flag("message_after_decision", _("Message reçu après la décision"), "warning"))
-    end = dossier.residence_permit_end
-    if (
-        end
-        and dossier.state not in (State.REFUSED, State.CLOSED)
-        and today <= end <= today + relativedelta(days=RESIDENCE_WARNING_DAYS)
-    ):
-        flags.append(
-            Flag(
-                "residence_expiring", _("Titre de séjour expirant le %(date)s") % {"date": _d(end)}, "warning"
-            )
-        )
-    return flags
-
-
-def _d(day: datetime.date) -> str:
-    return day.strftime("%d/%m/%Y")
 
 
 def unit_agents(units) -> QuerySet[User]:
@@ -363,10 +279,10 @@ def unit_workload(*, user) -> dict:
     oldest = list(visible.select_related("assignee", "category").order_by("submitted_at", "pk")[:15])
     for dossier in oldest:
         dossier.days_since_filing = days_since_filing(dossier, today=today)
-        dossier.flags = dossier_flags(dossier, today=today)
+        dossier.flags = dossier_alerts(dossier, today=today)
     expiring = list(
         dossiers_visible_to(user)
-        .filter(_flag_filter("residence_expiring", today))
+        .filter(alert_filter("residence_expiring", today))
         .select_related("assignee")
         .order_by("residence_permit_end", "pk")[:20]
     )

@@ -15,6 +15,9 @@ REQUIRED_PERIODIC_TASKS = {
     "workinfrance.outbox.tasks.sweep_outbox": "re-queues outgoing messages (e-mails, webhooks) still pending",
     "workinfrance.permits.tasks.issue_missing_permit_pdfs": "issues the PDFs of permits whose task was lost",
     "workinfrance.core.tasks.clean_temporary_files": "finishes file moves, removes staged files and spools",
+    "workinfrance.followup.tasks.send_alert_digests": "mails the agents their units' daily alerts",
+    "workinfrance.followup.tasks.send_renewal_reminders": "reminds permit holders to renew",
+    "workinfrance.followup.tasks.produce_monthly_reports": "produces the units' monthly reports",
 }
 
 

@@ -14,6 +14,7 @@ from workinfrance.accounts.models import STAFF_ROLES, User
 from workinfrance.core.models import Event
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.selectors import dossiers_visible_to
+from workinfrance.followup.alerts import is_stalled
 
 from .figures import Figures, Tally
 from .models import Level, MonthlyCell, RefreshState
@@ -25,8 +26,6 @@ CACHE_SECONDS = 3600
 TYPICAL_MIN_DECIDED = 20
 TYPICAL_PERCENTILE = 0.8
 WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW)
-# Files waiting longer than this in submitted or in-review state are flagged to the unit.
-OVERDUE_DAYS = 7
 CELL_FIELDS = (
     "level",
     "month",
@@ -231,8 +230,8 @@ class Waiting:
 
 def unit_oldest_waiting(*, user, unit, limit: int = 10) -> list[Waiting]:
     """Dossiers waiting on the administration (submitted or in review), longest wait first;
-    `overdue` past the number of days after which the unit must look at them."""
-    now = timezone.now()
+    `overdue` when stalled (the alert of `followup.alerts`: more than 7 working days)."""
+    now, today = timezone.now(), timezone.localdate()
     dossiers = (
         dossiers_visible_to(user)
         .filter(unit=unit, state__in=WAITING_STATES)
@@ -242,5 +241,5 @@ def unit_oldest_waiting(*, user, unit, limit: int = 10) -> list[Waiting]:
     waiting = []
     for dossier in dossiers:
         days = (now - dossier.submitted_at).days
-        waiting.append(Waiting(dossier=dossier, days=days, overdue=days > OVERDUE_DAYS))
+        waiting.append(Waiting(dossier=dossier, days=days, overdue=is_stalled(dossier, today=today)))
     return waiting

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from workinfrance.followup.models import MonthlyReport
 from workinfrance.procedures.models import Category
 from workinfrance.territories.models import Department, Unit
 
@@ -151,5 +152,6 @@ def unit(request):
         "units": units,
         "workload": unit_workload(user=request.user, unit=chosen),
         "oldest": unit_oldest_waiting(user=request.user, unit=chosen),
+        "reports": MonthlyReport.objects.filter(unit=chosen).select_related("unit").order_by("-month")[:24],
     }
     return render(request, "stats/unit.html", context)
