@@ -26,7 +26,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from workinfrance.accounts.models import User
-from workinfrance.dossiers.lifecycle import DECIDED_STATES, State, user_unit_ids
+from workinfrance.accounts.selectors import user_unit_ids
+from workinfrance.dossiers.lifecycle import (
+    ACTIVE_STATES,
+    AWAITING_UNIT_STATES,
+    DECIDED_STATES,
+    OPEN_STATES,
+    State,
+    values,
+)
+from workinfrance.dossiers.lifecycle import (
+    ordered as in_lifecycle_order,
+)
 from workinfrance.dossiers.models import Dossier, Message
 from workinfrance.dossiers.selectors import (
     IMPLICIT_REFUSAL_MONTHS,
@@ -36,7 +47,6 @@ from workinfrance.dossiers.selectors import (
 
 from .search import dossiers_search
 
-OPEN_STATES = (State.SUBMITTED, State.IN_REVIEW)
 LATE_AFTER_DAYS = 7
 DEADLINE_WARNING_DAYS = 15
 RESIDENCE_WARNING_DAYS = 30
@@ -46,7 +56,7 @@ TABS = {
     "to_take": (gettext_lazy("À prendre"), Q(state=State.SUBMITTED)),
     "mine": (gettext_lazy("Mes dossiers"), None),  # depends on the user: see `_tab_filter`
     "awaiting": (gettext_lazy("En attente de compléments"), Q(state=State.AWAITING_COMPLEMENTS)),
-    "decided": (gettext_lazy("Décidés"), Q(state__in=[s.value for s in DECIDED_STATES])),
+    "decided": (gettext_lazy("Décidés"), Q(state__in=values(DECIDED_STATES))),
     "all": (gettext_lazy("Tous"), Q()),
 }
 DEFAULT_TAB = "to_take"
@@ -112,18 +122,22 @@ def _tab_filter(tab: str, user) -> Q:
 def _flag_filter(flag: str, today: datetime.date) -> Q:
     if flag == "late":
         return Q(
-            state__in=OPEN_STATES, submitted_at__lt=_start_of_day(today - relativedelta(days=LATE_AFTER_DAYS))
+            state__in=values(AWAITING_UNIT_STATES),
+            submitted_at__lt=_start_of_day(today - relativedelta(days=LATE_AFTER_DAYS)),
         )
     if flag == "deadline":
         limit = (
             today + relativedelta(days=DEADLINE_WARNING_DAYS) - relativedelta(months=IMPLICIT_REFUSAL_MONTHS)
         )
-        return Q(state__in=OPEN_STATES, submitted_at__lt=_start_of_day(limit + relativedelta(days=1)))
+        return Q(
+            state__in=values(AWAITING_UNIT_STATES),
+            submitted_at__lt=_start_of_day(limit + relativedelta(days=1)),
+        )
     if flag == "message_after_decision":
         return Q(state__in=[s.value for s in DECIDED_STATES], has_message_after_decision=True)
     if flag == "residence_expiring":
         return Q(
-            state__in=[*OPEN_STATES, State.AWAITING_COMPLEMENTS, State.ACCEPTED],
+            state__in=values(ACTIVE_STATES),
             residence_permit_end__gte=today,
             residence_permit_end__lte=today + relativedelta(days=RESIDENCE_WARNING_DAYS),
         )
@@ -286,7 +300,7 @@ class Flag:
 def dossier_flags(dossier: Dossier, *, today: datetime.date) -> list[Flag]:
     """Signals of DOMAIN.md: waiting > 7 days, implicit refusal, late messages, expiring residence."""
     flags = []
-    if dossier.state in OPEN_STATES and dossier.submitted_at:
+    if dossier.state in AWAITING_UNIT_STATES and dossier.submitted_at:
         waiting = (today - timezone.localdate(dossier.submitted_at)).days
         if waiting > LATE_AFTER_DAYS:
             flags.append(Flag("late", _("En attente depuis %(days)s jours") % {"days": waiting}, "warning"))
@@ -304,7 +318,7 @@ def dossier_flags(dossier: Dossier, *, today: datetime.date) -> list[Flag]:
     end = dossier.residence_permit_end
     if (
         end
-        and dossier.state not in (State.REFUSED, State.CLOSED)
+        and dossier.state in ACTIVE_STATES
         and today <= end <= today + relativedelta(days=RESIDENCE_WARNING_DAYS)
     ):
         flags.append(
@@ -342,8 +356,8 @@ class AgentLoad:
 
 def unit_workload(*, user) -> dict:
     """For a supervisor: undecided dossiers per agent and per state, and the oldest waiting ones."""
-    open_states = [State.SUBMITTED, State.IN_REVIEW, State.AWAITING_COMPLEMENTS]
-    visible = dossiers_visible_to(user).filter(state__in=open_states)
+    open_states = in_lifecycle_order(OPEN_STATES)
+    visible = dossiers_visible_to(user).filter(state__in=values(open_states))
     grouped = visible.values("assignee", "state").annotate(n=Count("pk"), oldest=Min("submitted_at"))
     agents = {agent.pk: agent for agent in unit_agents(user_unit_ids(user))}
     loads: dict = {
