@@ -27,21 +27,8 @@ TYPICAL_PERCENTILE = 0.8
 WAITING_STATES = values(AWAITING_UNIT_STATES)
 # Files waiting longer than this in submitted or in-review state are flagged to the unit.
 OVERDUE_DAYS = 7
-CELL_FIELDS = (
-    "level",
-    "month",
-    "category_id",
-    "department_id",
-    "unit_id",
-    "filed",
-    "accepted",
-    "refused",
-    "closed",
-    "with_complements",
-    "processing_days_sum",
-    "applicant_days_sum",
-    "histogram",
-)
+# Every column of a cell but its id (named tuples are read by attribute).
+CELL_FIELDS = tuple(f.attname for f in MonthlyCell._meta.concrete_fields if not f.primary_key)
 
 
 @dataclass(frozen=True)
