@@ -159,10 +159,14 @@ def states_after(steps: Iterable[Transition | str], start: State = INITIAL_STATE
 
 
 class _DossierLike(Protocol):
-    applicant_id: int | None
-    unit_id: int | None
-    assignee_id: int | None
-    state: str
+    @property
+    def applicant_id(self) -> int | None: ...
+    @property
+    def unit_id(self) -> int | None: ...
+    @property
+    def assignee_id(self) -> int | None: ...
+    @property
+    def state(self) -> str: ...
 
 
 def actor_kinds(dossier: _DossierLike, user: User | AnonymousUser | None) -> set[Actor]:

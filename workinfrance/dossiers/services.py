@@ -148,15 +148,14 @@ def dossier_submit(*, dossier: Dossier, actor: User) -> Dossier:
 
     def change(d: Dossier) -> EventData:
         _require_complete(d)
+        department_code = d.department.code if d.department else ""
         try:
-            d.unit = unit_for_department(d.department.code)
+            d.unit = unit_for_department(department_code)
         except RoutingError as error:
             raise IncompleteDossier(error.message) from error
         now = timezone.now()
         if not d.number:
-            d.number = next_dossier_number(
-                year=timezone.localdate(now).year, department_code=d.department.code
-            )
+            d.number = next_dossier_number(year=timezone.localdate(now).year, department_code=department_code)
         d.first_submitted_at = d.first_submitted_at or now
         d.submitted_at = now
         return {"number": d.number, "unit": d.unit_id}
@@ -375,7 +374,7 @@ def dossier_draft_update(*, dossier: Dossier, actor: User, changes: Mapping[str,
 
 
 def document_upload(
-    *, dossier: Dossier, actor: User, document_type: DocumentType, uploaded_file: UploadedFile
+    *, dossier: Dossier, actor: User, document_type: DocumentType, uploaded_file: UploadedFile[bytes]
 ) -> Document:
     """Attach the file for one required document; it supersedes the previous file of that type."""
     if document_type.category_id != dossier.category_id:
@@ -431,7 +430,7 @@ def document_read_record(*, document: Document, actor: User) -> None:
 
 
 def message_post(
-    *, dossier: Dossier, actor: User, body: str, attachments: Sequence[UploadedFile] = ()
+    *, dossier: Dossier, actor: User, body: str, attachments: Sequence[UploadedFile[bytes]] = ()
 ) -> Message:
     """A message in the dossier's thread, by its applicant or an agent of its unit.
 
