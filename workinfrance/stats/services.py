@@ -1,9 +1,9 @@
-"""Keeping the precomputed statistics in step with the event history.
+"""Keeping the precomputed statistics in step with the dossiers' transition log.
 
-`stats_refresh` is the incremental catch-up: it reads the dossier events written since the
-last run (by event id, plus a few minutes of overlap because ids are taken before commit and
-a transaction may commit after a later one), recomputes the facts of the dossiers they touch
-from their whole history, then recomputes the monthly cells those facts belong (or belonged)
+`stats_refresh` is the incremental catch-up: it reads the transitions logged since the last run
+(`DossierTransition`, by the id of their audit event, plus a few minutes of overlap because ids
+are taken before commit and a transaction may commit after a later one), recomputes the facts of
+the dossiers they touch from their whole history, then recomputes the monthly cells those facts belong (or belonged)
 to. Recomputing from history makes every run idempotent. `stats_rebuild` recomputes it all.
 One run at a time: both hold the row lock of `RefreshState`.
 """
