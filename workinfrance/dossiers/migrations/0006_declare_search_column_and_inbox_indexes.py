@@ -42,15 +42,21 @@ INDEXES = [
         name="dossier_open_filed_idx",
     ),
     models.Index(
-        fields=["assignee", "state", "submitted_at", "id"], include=("unit",), name="dossier_assignee_filed_idx"
+        fields=["assignee", "state", "submitted_at", "id"],
+        include=("unit",),
+        name="dossier_assignee_filed_idx",
     ),
     models.Index(
         models.F("unit"),
-        django.db.models.expressions.CombinedExpression(models.F("decided_at"), "-", models.F("submitted_at")),
+        django.db.models.expressions.CombinedExpression(
+            models.F("decided_at"), "-", models.F("submitted_at")
+        ),
         models.F("id"),
         name="dossier_processing_idx",
     ),
-    workinfrance.dossiers.search_document.SearchIndex(fields=["search_vector"], name="dossier_search_vector_idx"),
+    workinfrance.dossiers.search_document.SearchIndex(
+        fields=["search_vector"], name="dossier_search_vector_idx"
+    ),
 ]
 
 
