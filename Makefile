@@ -37,7 +37,8 @@ run: install
 	@echo "Service: http://$(HOST):$(PORT)/"
 	$(RUN_ENV) $(PY) manage.py runserver --nostatic $(HOST):$(PORT)
 
-# Ruff, migrations check, then pytest on SQLite and again on PostgreSQL when DATABASE_URL points to one.
+# Ruff, migrations check, then pytest on SQLite and again on PostgreSQL when DATABASE_URL points to one
+# (otherwise the PostgreSQL-only tests, on the machine's PostgreSQL).
 test: install
 	bash scripts/test.sh
 

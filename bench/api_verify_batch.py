@@ -65,20 +65,39 @@ def permits(n: int) -> list[str]:
     applicant = User.objects.create_user("app@bench.test", "x" * 12)
     category = Category.objects.get(code="apprenticeship")
     now, today = timezone.now(), timezone.localdate()
+    from workinfrance.dossiers.lifecycle import Transition
+    from workinfrance.dossiers.services import dossier_transition_seed
+
     dossiers = Dossier.objects.bulk_create(
         Dossier(
-            number=f"WIF-2026-75-{i:06d}",
-            state="accepted",
             category=category,
             applicant=applicant,
             filer_kind="student",
             unit=unit,
             department=department,
-            submitted_at=now,
-            decided_at=now,
         )
         for i in range(n)
     )
+
+    def filed(dossier, i):
+        dossier.number, dossier.submitted_at = f"WIF-2026-75-{i:06d}", now
+        return {}
+
+    def decided(dossier):
+        dossier.decided_at = now
+        return {}
+
+    # Accepted through the lifecycle (no permit from the service: the bench makes its own below).
+    for i, dossier in enumerate(dossiers):
+        dossier_transition_seed(
+            dossier=dossier, actor=applicant, transition=Transition.SUBMIT, change=lambda d, i=i: filed(d, i)
+        )
+        dossier_transition_seed(
+            dossier=dossier, actor=supervisor, transition=Transition.TAKE, change=lambda d: {}
+        )
+        dossier_transition_seed(
+            dossier=dossier, actor=supervisor, transition=Transition.ACCEPT, change=decided
+        )
     made = []
     for i, dossier in enumerate(dossiers):
         permit = Permit(

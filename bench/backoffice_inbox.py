@@ -142,7 +142,10 @@ def load(n: int) -> None:
             cursor.execute("INSERT INTO bench_unit VALUES (%s, %s, %s, %s)", [idx, pk, code, unit_agents])
     started = time.perf_counter()
     expressions = dossier_expressions(category_ids, applicant_ids)
-    columns = [f.column for f in Dossier._meta.concrete_fields if f.column != "id"]
+    columns = [f.column for f in Dossier._meta.concrete_fields if f.column != "id" and not f.generated]
+    from workinfrance.dossiers.lifecycle import State
+
+    q = {state: sql_literal(state) for state in State}
     select = ",\n".join(expressions.get(column) or default_expression(Dossier, column) for column in columns)
     with connection.cursor() as cursor:
         indexes = indexes_drop(cursor, "dossiers_dossier")
@@ -152,16 +155,16 @@ def load(n: int) -> None:
             INSERT INTO dossiers_dossier ({", ".join(columns)})
             SELECT {select}
             FROM (
-                SELECT g, r, u.unit_id, u.dept, u.agents, state, submitted,
-                       row_number() OVER (PARTITION BY u.dept, extract(year FROM submitted) ORDER BY submitted, g) AS seq
+                SELECT g, r, u.unit_id, u.dept, u.agents, state, filed_at,
+                       row_number() OVER (PARTITION BY u.dept, extract(year FROM filed_at) ORDER BY filed_at, g) AS seq
                 FROM (
                     SELECT g, random() AS r,
                            CASE WHEN random() < {BIGGEST_UNIT_SHARE} THEN 0 ELSE 1 + (g % {UNITS - 1}) END AS unit_idx,
-                           CASE WHEN s < 0.08 THEN 'submitted' WHEN s < 0.16 THEN 'in_review'
-                                WHEN s < 0.20 THEN 'awaiting_complements' WHEN s < 0.80 THEN 'accepted'
-                                WHEN s < 0.94 THEN 'refused' ELSE 'closed' END AS state,
+                           CASE WHEN s < 0.08 THEN {q[State.SUBMITTED]} WHEN s < 0.16 THEN {q[State.IN_REVIEW]}
+                                WHEN s < 0.20 THEN {q[State.AWAITING_COMPLEMENTS]} WHEN s < 0.80 THEN {q[State.ACCEPTED]}
+                                WHEN s < 0.94 THEN {q[State.REFUSED]} ELSE {q[State.CLOSED]} END AS state,
                            CASE WHEN s < 0.20 THEN now() - random() * interval '70 days'
-                                ELSE now() - interval '20 days' - random() * interval '1095 days' END AS submitted
+                                ELSE now() - interval '20 days' - random() * interval '1095 days' END AS filed_at
                     FROM (SELECT g, random() AS s FROM generate_series(1::bigint, {int(n)}) AS g) AS base
                 ) AS raw
                 JOIN bench_unit u ON u.idx = raw.unit_idx
@@ -203,7 +206,7 @@ def load(n: int) -> None:
         )
         cursor.execute(
             f"INSERT INTO permits_permit ({', '.join(permit_columns)}) "
-            f"SELECT {permit_select} FROM dossiers_dossier WHERE state = 'accepted'"
+            f"SELECT {permit_select} FROM dossiers_dossier WHERE state = {sql_literal(State.ACCEPTED)}"
         )
         cursor.execute(
             """
@@ -222,39 +225,67 @@ def load(n: int) -> None:
 
 
 def events_insert() -> None:
-    """The audit events the services would have written: the statistics are computed from them."""
+    """The audit events and transition log the services would have written (statistics read the log)."""
     from django.db import connection
 
+    from workinfrance.dossiers.lifecycle import DECIDED_STATES, INITIAL_STATE, State, Transition, target_of
+
+    q = {state: sql_literal(state) for state in State}
+    decided = sql_list(DECIDED_STATES)
+    filed = target_of(Transition.SUBMIT, INITIAL_STATE)
+    took = target_of(Transition.TAKE, filed)
+    asked = target_of(Transition.REQUEST_COMPLEMENTS, took)
     decision_verb = (
-        "CASE state WHEN 'accepted' THEN 'dossier.accept' WHEN 'refused' THEN 'dossier.refuse' "
+        f"CASE state WHEN {q[State.ACCEPTED]} THEN 'dossier.accept' WHEN {q[State.REFUSED]} THEN 'dossier.refuse' "
         "ELSE 'dossier.close' END"
     )
+
+    def moved(source: State, target: State) -> str:
+        return f"jsonb_build_object('from', {sql_literal(source)}, 'to', {sql_literal(target)})"
+
     with connection.cursor() as cursor:
         indexes = indexes_drop(cursor, "core_event")
         cursor.execute(
             f"""
             INSERT INTO core_event (actor_id, verb, target_type, target_id, created_at, data)
             SELECT applicant_id, 'dossier.submit', 'dossiers.dossier', id::text, submitted_at,
-                   '{{"from": "draft", "to": "submitted"}}'::jsonb
+                   {moved(INITIAL_STATE, filed)}
             FROM dossiers_dossier
             UNION ALL
             SELECT assignee_id, 'dossier.take', 'dossiers.dossier', id::text,
                    submitted_at + (coalesce(decided_at, now()) - submitted_at) / 4,
-                   '{{"from": "submitted", "to": "in_review"}}'::jsonb
-            FROM dossiers_dossier WHERE state <> 'submitted'
+                   {moved(filed, took)}
+            FROM dossiers_dossier WHERE state <> {q[filed]}
             UNION ALL
             SELECT assignee_id, 'dossier.request_complements', 'dossiers.dossier', id::text,
                    submitted_at + (now() - submitted_at) / 2,
-                   '{{"from": "in_review", "to": "awaiting_complements"}}'::jsonb
-            FROM dossiers_dossier WHERE state = 'awaiting_complements'
+                   {moved(took, asked)}
+            FROM dossiers_dossier WHERE state = {q[asked]}
             UNION ALL
             SELECT assignee_id, {decision_verb}, 'dossiers.dossier', id::text, decided_at,
-                   jsonb_build_object('from', 'in_review', 'to', state)
-            FROM dossiers_dossier WHERE state IN ('accepted', 'refused', 'closed')
+                   jsonb_build_object('from', {q[took]}, 'to', state)
+            FROM dossiers_dossier WHERE state IN ({decided})
             ORDER BY 5
             """
         )
         indexes_create(cursor, indexes)
+        # The typed log, one row per transition event (as the migration back-fills it).
+        cursor.execute(
+            """
+            INSERT INTO dossiers_dossiertransition (event_id, dossier_id, transition, from_state, to_state, actor_id, at)
+            SELECT id, target_id::bigint, substr(verb, 9), data->>'from', data->>'to', actor_id, created_at
+            FROM core_event WHERE target_type = 'dossiers.dossier' AND verb LIKE 'dossier.%'
+            """
+        )
+
+
+def sql_literal(state) -> str:
+    return f"'{state.value}'"
+
+
+def sql_list(states) -> str:
+    """A state set of the lifecycle as an SQL list."""
+    return ", ".join(sql_literal(state) for state in sorted(states))
 
 
 def indexes_drop(cursor, table: str) -> list[str]:
@@ -285,19 +316,22 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
     first_ascii = sql_array(ascii_fold(name) for name in FIRST_NAMES)
     words, cities = sql_array(EMPLOYER_WORDS), sql_array(CITIES)
     n_last, n_first, n_words, n_cities = len(LAST_NAMES), len(FIRST_NAMES), len(EMPLOYER_WORDS), len(CITIES)
-    decided = "state IN ('accepted', 'refused', 'closed')"
+    from workinfrance.dossiers.lifecycle import DECIDED_STATES, State
+
+    decided = f"state IN ({sql_list(DECIDED_STATES)})"
     # About 20,000 employers, each with a name and a SIRET-shaped number (not Luhn-checked: irrelevant here).
     employer = "((g * 7919) % 20011)"
     siret = f"(100000000 + {employer})::text || '00017'"
     return {
         "uuid": "gen_random_uuid()",
-        "number": "'WIF-' || extract(year FROM submitted)::int || '-' || dept || '-' || lpad(seq::text, 6, '0')",
+        "number": "'WIF-' || extract(year FROM filed_at)::int || '-' || dept || '-' || lpad(seq::text, 6, '0')",
         "state": "state",
         "category_id": f"(ARRAY{category_ids})[1 + (g % {len(category_ids)})]",
         "applicant_id": f"(ARRAY{applicant_ids})[1 + (g % {len(applicant_ids)})]",
         "filer_kind": "'student'",
         "unit_id": "unit_id",
-        "assignee_id": f"CASE WHEN state = 'submitted' THEN NULL ELSE agents[1 + (g % {AGENTS_PER_UNIT})] END",
+        "assignee_id": f"CASE WHEN state = {sql_literal(State.SUBMITTED)} THEN NULL "
+        f"ELSE agents[1 + (g % {AGENTS_PER_UNIT})] END",
         "student_first_name": f"({first})[1 + (g * 31 % {n_first})]",
         "student_last_name": f"({last})[1 + (g * 17 % {n_last})] || CASE WHEN g % 3 = 0 THEN '-' || ({last})[1 + (g % {n_last})] ELSE '' END",
         "student_birth_date": "date '1995-01-01' + (g % 3000)::int",
@@ -311,8 +345,8 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "department_id": "dept",
         "residence_permit_type": "'student_card'",
         "residence_permit_number": "lpad(g::text, 10, '0')",
-        "residence_permit_start": "submitted::date - 200",
-        "residence_permit_end": "submitted::date + 20 + (g % 500)::int",
+        "residence_permit_start": "filed_at::date - 200",
+        "residence_permit_end": "filed_at::date + 20 + (g % 500)::int",
         "residence_permit_prefecture": "'Préfecture'",
         "institution_name": "'Université'",
         "enrolment_programme": "'Master'",
@@ -325,17 +359,17 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "job_title": "'Apprenti'",
         "work_address": "'3 rue Soufflot'",
         "contract_type": "'apprenticeship'",
-        "contract_start": "submitted::date + 10",
-        "contract_end": "submitted::date + 375",
+        "contract_start": "filed_at::date + 10",
+        "contract_end": "filed_at::date + 375",
         "weekly_hours": "35",
         "gross_monthly_salary": "1100",
         "regulated_profession": "false",
-        "refusal_reason": "CASE WHEN state = 'refused' THEN 'hours' ELSE '' END",
-        "created_at": "submitted - interval '1 day'",
-        "updated_at": "submitted",
-        "first_submitted_at": "submitted",
-        "submitted_at": "submitted",
-        "decided_at": f"CASE WHEN {decided} THEN LEAST(now(), submitted + (r * 20) * interval '1 day') END",
+        "refusal_reason": f"CASE WHEN state = {sql_literal(State.REFUSED)} THEN 'hours' ELSE '' END",
+        "created_at": "filed_at - interval '1 day'",
+        "updated_at": "filed_at",
+        "first_submitted_at": "filed_at",
+        "submitted_at": "filed_at",
+        "decided_at": f"CASE WHEN {decided} THEN LEAST(now(), filed_at + (r * 20) * interval '1 day') END",
     }
 
 
@@ -390,6 +424,7 @@ def measure(repeat: int) -> dict:
 
     from workinfrance.accounts.models import User
     from workinfrance.backoffice.selectors import InboxQuery, inbox_page
+    from workinfrance.dossiers.lifecycle import State
     from workinfrance.dossiers.models import Dossier
 
     total = Dossier.objects.count()
@@ -410,7 +445,7 @@ def measure(repeat: int) -> dict:
         "all": [inbox(tab="all")],
         "all, page 40": [inbox(tab="all", page=40)],
         "all, newest first": [inbox(tab="all", sort="-filed")],
-        "all, one state filter": [inbox(tab="all", state="refused")],
+        "all, one state filter": [inbox(tab="all", state=State.REFUSED.value)],
         "decided, longest waiting": [inbox(tab="decided", sort="-waiting")],
         "flag: late": [inbox(tab="all", flag="late")],
     }

@@ -114,6 +114,7 @@ from django.db import connection  # noqa: E402
 from workinfrance.core.models import Event  # noqa: E402
 from workinfrance.core.storage_audit import storage_check  # noqa: E402
 from workinfrance.dossiers import services  # noqa: E402
+from workinfrance.dossiers.lifecycle import State  # noqa: E402
 from workinfrance.dossiers.models import Dossier  # noqa: E402
 from workinfrance.outbox.handlers import email_message_id  # noqa: E402
 from workinfrance.outbox.models import OutboxMessage, OutboxStatus  # noqa: E402
@@ -223,7 +224,7 @@ try:
     decisions_lost = states_mismatched = permits_missing = emails_missing = emails_twice = 0
     for pk in accepted_ok:
         dossier = Dossier.objects.get(pk=pk)
-        if dossier.state != "accepted" or not Event.objects.filter(verb="dossier.accept", target_id=str(pk)).exists():
+        if dossier.state != State.ACCEPTED or not Event.objects.filter(verb="dossier.accept", target_id=str(pk)).exists():
             decisions_lost += 1
         if not dossier.permits.exclude(pdf="").exists():
             permits_missing += 1

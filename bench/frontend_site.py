@@ -52,14 +52,15 @@ print("JSON" + json.dumps(cookies))
 # Run inside the service's settings: prints the demo objects whose pages the benches open.
 OBJECTS_CODE = """
 import json
+from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import Dossier
 from workinfrance.permits.models import Permit
 def first(**filters):
     return str(Dossier.objects.filter(**filters).order_by("pk").values_list("uuid", flat=True).first())
 print("JSON" + json.dumps({
-    "draft": first(applicant__email="etudiante@workinfrance.test", state="draft"),
-    "tracking": first(applicant__email="etudiante@workinfrance.test", state="awaiting_complements"),
-    "staff_dossier": first(unit__members__email="agent.paris@workinfrance.test", state="in_review"),
+    "editing": first(applicant__email="etudiante@workinfrance.test", state=State.DRAFT),
+    "tracking": first(applicant__email="etudiante@workinfrance.test", state=State.AWAITING_COMPLEMENTS),
+    "staff_dossier": first(unit__members__email="agent.paris@workinfrance.test", state=State.IN_REVIEW),
     "seal": Permit.objects.filter(status="valid").exclude(pdf="").order_by("pk").first().seal,
 }))
 """
@@ -79,7 +80,7 @@ class Page:
 
 def pages(objects: dict) -> list[Page]:
     """Every page of the issue: public, each applicant step, review and tracking, agent, supervisor."""
-    draft, tracking, staff = objects["draft"], objects["tracking"], objects["staff_dossier"]
+    draft, tracking, staff = objects["editing"], objects["tracking"], objects["staff_dossier"]
     return [
         Page("home", "/"),
         Page("guide", "/demarche/guide/"),

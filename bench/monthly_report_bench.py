@@ -29,6 +29,8 @@ def load_permits_and_nationalities() -> None:
     """One permit per accepted dossier, in SQL (minutes in Python at this size)."""
     from django.db import connection
 
+    from workinfrance.dossiers.lifecycle import State
+
     started = time.perf_counter()
     nationalities = "ARRAY[" + ", ".join(f"'{n}'" for n in NATIONALITIES) + "]"
     with connection.cursor() as cursor:
@@ -45,8 +47,9 @@ def load_permits_and_nationalities() -> None:
                 '73282932000074', d.category_id, 'J', 'apprenticeship', 35, d.decided_at::date,
                 (d.decided_at::date + ((1 + d.id % 12) * INTERVAL '1 month') - INTERVAL '1 day')::date,
                 d.unit_id, 'S', d.decided_at, d.assignee_id, 'valid', '', '', '', ''
-            FROM dossiers_dossier d WHERE d.state = 'accepted'
-            """
+            FROM dossiers_dossier d WHERE d.state = %s
+            """,
+            [State.ACCEPTED.value],
         )
         permits = cursor.rowcount
         cursor.execute("ANALYZE")

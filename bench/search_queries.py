@@ -57,6 +57,8 @@ def draw(unit_ids, per_kind: int, seed: int = 21) -> list[Query]:
     """`per_kind` queries of every kind, from dossiers of the given units drawn at random."""
     from django.db import connection
 
+    from workinfrance.dossiers.lifecycle import State
+
     rng = random.Random(seed)
     with connection.cursor() as cursor:
         cursor.execute("SELECT setseed(%s)", [rng.random()])
@@ -65,9 +67,9 @@ def draw(unit_ids, per_kind: int, seed: int = 21) -> list[Query]:
             SELECT id, number, student_first_name, student_last_name, employer_name, employer_siret,
                    student_email
             FROM dossiers_dossier TABLESAMPLE SYSTEM (2)
-            WHERE unit_id = ANY(%s) AND state <> 'draft'
+            WHERE unit_id = ANY(%s) AND state <> %s
             """,
-            [list(unit_ids)],
+            [list(unit_ids), State.DRAFT.value],
         )
         rows = cursor.fetchall()
     rng.shuffle(rows)

@@ -32,16 +32,6 @@ os.environ["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
 import django
 import psycopg
 
-TARGETS = {
-    "submit": "submitted",
-    "take": "in_review",
-    "request_complements": "awaiting_complements",
-    "resubmit": "submitted",
-    "accept": "accepted",
-    "refuse": "refused",
-    "close": "closed",
-    "reopen": "in_review",
-}
 HOUR = timedelta(hours=1)
 
 
@@ -87,7 +77,7 @@ def load(count: int):
     from django.db import connection
 
     from workinfrance.accounts.models import Role, User
-    from workinfrance.dossiers.models import Dossier
+    from workinfrance.dossiers.models import Dossier, DossierTransition
     from workinfrance.procedures.models import Category
     from workinfrance.territories.models import Department, Unit
 
@@ -122,7 +112,9 @@ def load(count: int):
     rng.shuffle(weights)
     now = datetime.now(UTC)
 
-    fields = list(Dossier._meta.concrete_fields)
+    from workinfrance.dossiers.lifecycle import DECIDED_STATES, INITIAL_STATE, states_after
+
+    fields = [f for f in Dossier._meta.concrete_fields if not f.generated]
     columns = [f.column for f in fields]
     fixed = {}
     for f in fields:
@@ -132,34 +124,43 @@ def load(count: int):
             fixed[f.attname] = "f"
         else:
             fixed[f.attname] = ""
-    event_columns = ["actor_id", "verb", "target_type", "target_id", "created_at", "data"]
+    event_columns = ["id", "actor_id", "verb", "target_type", "target_id", "created_at", "data"]
+    transition_columns = ["event_id", "dossier_id", "transition", "from_state", "to_state", "actor_id", "at"]
     batch = 50_000
     total_events = 0
     with connection.cursor() as django_cursor:
         cursor = django_cursor.cursor
         for first in range(1, count + 1, batch):
-            dossier_buffer, event_buffer = io.StringIO(), io.StringIO()
+            dossier_buffer, event_buffer, transition_buffer = io.StringIO(), io.StringIO(), io.StringIO()
             for pk in range(first, min(first + batch, count + 1)):
                 department = rng.choices(departments, weights)[0]
                 unit = unit_of[department]
                 start = now - timedelta(days=rng.uniform(0, 730))
                 steps = history(rng, start, now)
-                state, decided_at = "draft", None
-                for when, what in steps:
+                # The states each step leads to, from the lifecycle's table (never a copy of it).
+                states = [INITIAL_STATE, *states_after(what for _, what in steps)]
+                for index, (when, what) in enumerate(steps):
+                    total_events += 1
                     actor = applicant_ids[pk % 2000] if what in ("submit", "resubmit") else agents[unit]
-                    data = json.dumps({"from": state, "to": TARGETS[what]})
+                    source, target = states[index].value, states[index + 1].value
+                    data = json.dumps({"from": source, "to": target})
                     event_buffer.write(
-                        f"{actor}\tdossier.{what}\tdossiers.dossier\t{pk}\t{when.isoformat()}\t{data}\n"
+                        f"{total_events}\t{actor}\tdossier.{what}\tdossiers.dossier\t{pk}\t{when.isoformat()}\t{data}\n"
                     )
-                    state = TARGETS[what]
-                    decided_at = when if state in ("accepted", "refused", "closed") else None
-                total_events += len(steps)
+                    transition_buffer.write(
+                        f"{total_events}\t{pk}\t{what}\t{source}\t{target}\t{actor}\t{when.isoformat()}\n"
+                    )
+                decided = [
+                    when
+                    for (when, _), state in zip(steps, states[1:], strict=True)
+                    if state in DECIDED_STATES
+                ]
+                decided_at = decided[-1] if states[-1] in DECIDED_STATES else None
                 values = dict(fixed)
                 values.update(
                     id=pk,
                     uuid=str(uuid.UUID(int=rng.getrandbits(128))),
                     number=f"WIF-BENCH-{pk:09d}",
-                    state=state,
                     category_id=rng.choice(categories),
                     applicant_id=applicant_ids[pk % 2000],
                     filer_kind="student",
@@ -173,13 +174,20 @@ def load(count: int):
                     decided_at=decided_at.isoformat() if decided_at else "\\N",
                     regulated_profession="f",
                 )
+                values["state"] = states[-1].value  # a bulk-loaded row (COPY), not a model's state
                 dossier_buffer.write("\t".join(str(values[f.attname]) for f in fields) + "\n")
             copy(cursor, Dossier._meta.db_table, columns, dossier_buffer.getvalue())
             copy(cursor, "core_event", event_columns, event_buffer.getvalue())
+            copy(cursor, DossierTransition._meta.db_table, transition_columns, transition_buffer.getvalue())
             print(
                 f"  loaded {min(first + batch - 1, count):>9,} dossiers, {total_events:>10,} events",
                 flush=True,
             )
+        cursor.execute(f"SELECT setval(pg_get_serial_sequence('core_event', 'id'), {total_events})")
+        cursor.execute(
+            f"SELECT setval(pg_get_serial_sequence('{DossierTransition._meta.db_table}', 'id'), "
+            f"(SELECT max(id) FROM {DossierTransition._meta.db_table}))"
+        )
         cursor.execute(f"SELECT setval(pg_get_serial_sequence('{Dossier._meta.db_table}', 'id'), {count})")
         cursor.execute("ANALYZE")
     print(f"Load: {count:,} dossiers and {total_events:,} events in {time.perf_counter() - started:.0f} s")
@@ -226,16 +234,22 @@ def measure(repeat: int, verify: bool, rebuild: bool, incremental: bool = True):
         )
 
     if incremental:
-        # Incremental: 1,000 new decisions on files in review, then one catch-up.
-        from workinfrance.core.events import event_record
+        # Incremental: 1,000 new decisions on files in review (through the lifecycle), then one catch-up.
+        from django.utils import timezone
 
-        pending = list(Dossier.objects.filter(state="in_review").order_by("-pk")[:1000])
+        from workinfrance.dossiers.lifecycle import State, Transition
+        from workinfrance.dossiers.services import dossier_transition_seed
+
+        def decided_now(dossier):
+            dossier.decided_at = timezone.now()
+            return {}
+
+        pending = list(
+            Dossier.objects.filter(state=State.IN_REVIEW).select_related("assignee").order_by("-pk")[:1000]
+        )
         for dossier in pending:
-            event_record(
-                actor=None,
-                verb="dossier.accept",
-                target=dossier,
-                data={"from": "in_review", "to": "accepted"},
+            dossier_transition_seed(
+                dossier=dossier, actor=dossier.assignee, transition=Transition.ACCEPT, change=decided_now
             )
         started = time.perf_counter()
         stats_refresh()

@@ -41,4 +41,17 @@ env -u DATABASE_URL $BIN/pytest -m e2e -p no:cacheprovider "$@"
 if [[ "$PG_URL" == postgres* ]]; then
   echo "== pytest on PostgreSQL ($PG_URL)"
   DATABASE_URL="$PG_URL" $BIN/pytest -m "not e2e" -p no:cacheprovider "${PARALLEL[@]}" "$@"
+elif [ "${WIF_NO_POSTGRES:-}" = "1" ]; then
+  echo "== SKIPPED: the PostgreSQL-only tests (row locks, full-text search): WIF_NO_POSTGRES=1"
+else
+  # Without DATABASE_URL, the PostgreSQL-only tests (row locks, search) still run, against the
+  # machine's PostgreSQL: SQLite cannot show that a missing row lock loses a race.
+  LOCAL_PG="${WIF_LOCAL_POSTGRES_URL:-postgres://postgres@127.0.0.1:5432/workinfrance_tests}"
+  if ! pg_isready -q -h 127.0.0.1 -p 5432; then
+    echo "PostgreSQL is not answering on 127.0.0.1:5432: the row-lock tests need it." >&2
+    echo "Start it, set DATABASE_URL, or set WIF_NO_POSTGRES=1 to skip them knowingly." >&2
+    exit 1
+  fi
+  echo "== PostgreSQL-only tests on the machine's PostgreSQL ($LOCAL_PG)"
+  DATABASE_URL="$LOCAL_PG" $BIN/pytest -m "postgres and not e2e" -p no:cacheprovider "${PARALLEL[@]}" "$@"
 fi

@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 
 from workinfrance.accounts.models import Role, User
-from workinfrance.accounts.staff import StaffAdminError, staff_deactivate, staff_invite
+from workinfrance.accounts.staff_services import StaffAdminError, staff_deactivate, staff_invite
 from workinfrance.core.models import Event
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.territories.models import Department, Unit, UnitDepartment

@@ -53,13 +53,13 @@ def test_timeline_shows_applicant_events_only(
     services.dossier_submit(dossier=dossier, actor=applicant)
     services.dossier_take(dossier=dossier, actor=agent)
     services.dossier_assign(dossier=dossier, actor=supervisor, assignee=supervisor)  # internal
-    event_record(actor=agent, verb="dossier.read", target=dossier)
+    event_record(actor=agent, verb="dossier.view", target=dossier)
     Note.objects.create(dossier=dossier, author=agent, body="Employeur douteux, à vérifier")
     html = page(logged, dossier)
     assert "Dossier déposé et transmis au service instructeur" in html
     assert html.count("Dossier pris en charge par un agent") == 1
     assert "Employeur douteux" not in html
-    assert "dossier.read" not in html
+    assert "dossier.view" not in html
 
 
 def test_implicit_refusal_date_and_typical_time_from_the_statistics(logged, applicant, paris, agent):

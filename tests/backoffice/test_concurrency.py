@@ -12,11 +12,13 @@ from workinfrance.core.events import events_for
 from workinfrance.dossiers import services
 
 from tests.backoffice.conftest import filed, in_review
+from tests.concurrency import met_after_the_read
 from tests.factories import UnitFactory, agent_of, supervisor_of
 
 
 def decide_together(dossier, requests):
-    """Each (user, action, data) posts from its own thread and database connection, released together."""
+    """Each (user, action, data) posts from its own thread and database connection, released together,
+    and meeting again inside the transition after reading the row (a race, were it not locked)."""
     barrier = threading.Barrier(len(requests))
     outcomes = [None] * len(requests)
 
@@ -33,10 +35,11 @@ def decide_together(dossier, requests):
             connection.close()
 
     threads = [threading.Thread(target=run, args=(i, *request)) for i, request in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    with met_after_the_read(len(requests)):
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
     return outcomes
 
 

@@ -291,3 +291,19 @@ def test_query_count_is_constant(client, agent, paris, django_assert_num_queries
     client.get(url("dossier", dossier))
     with django_assert_num_queries(DOSSIER_SCREEN_QUERIES):
         assert client.get(url("dossier", dossier)).status_code == 200
+
+
+def test_a_file_read_from_the_applicant_pages_shows_among_the_reads(client, agent, paris_dossier):
+    """`document.read` (an agent following a file link of the applicant's pages) is a read."""
+    document = paris_dossier.documents.first()
+    client.force_login(agent)
+    response = client.get(
+        reverse("applicant:document", kwargs={"uuid": paris_dossier.uuid, "document_id": document.pk})
+    )
+    assert response.status_code == 200
+    assert events_for(paris_dossier).filter(verb="document.read", actor=agent).count() == 1
+    response = client.get(url("dossier", paris_dossier))
+    assert [e.verb for e in response.context["reads"]] == ["dossier.view", "document.read"]
+    assert "document.read" not in {e.verb for e in response.context["history"]}
+    reads = response.content.decode().split("Dernières consultations par les agents")[1]
+    assert "Téléchargement d'une pièce" in reads

@@ -1,5 +1,6 @@
 import datetime
 
+from workinfrance.dossiers import services
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import Dossier
 from workinfrance.dossiers.selectors import (
@@ -29,24 +30,25 @@ def test_open_complement_request_only_while_awaiting(applicant, paris, agent):
     dossier = dossier_in_state(State.AWAITING_COMPLEMENTS, applicant=applicant, unit=paris, assignee=agent)
     request = open_complement_request(dossier)
     assert [t.code for t in request.document_types.all()] == ["passport"]
-    Dossier.objects.filter(pk=dossier.pk).update(state=State.SUBMITTED)
-    dossier.refresh_from_db()
+    services.dossier_resubmit(dossier=dossier, actor=applicant)
+    assert dossier.state == State.SUBMITTED
     assert open_complement_request(dossier) is None
 
 
-def test_timeline_hides_unknown_and_staff_events(applicant, paris, agent):
+def test_timeline_reads_the_transition_log_and_hides_staff_events(applicant, paris, agent):
     from workinfrance.core.events import event_record
+
+    from tests.factories import supervisor_of
 
     dossier = dossier_in_state(
         State.IN_REVIEW, applicant=applicant, unit=paris, assignee=agent, documents=False
     )
-    event_record(
-        actor=applicant, verb="dossier.submit", target=dossier, data={"from": "draft", "to": "submitted"}
-    )
-    event_record(actor=agent, verb="dossier.read", target=dossier)
-    event_record(actor=agent, verb="note.add", target=dossier)
-    event_record(
-        actor=agent, verb="dossier.assign", target=dossier, data={"from": "in_review", "to": "in_review"}
-    )
+    event_record(actor=agent, verb="dossier.view", target=dossier)
+    event_record(actor=agent, verb="dossier.note", target=dossier, data={"to": "refused"})
+    # A reassignment keeps the state: internal, not shown.
+    services.dossier_assign(dossier=dossier, actor=supervisor_of(paris), assignee=agent)
     labels = [entry.label for entry in applicant_timeline(dossier)]
-    assert labels == ["Dossier déposé et transmis au service instructeur"]
+    assert labels == [
+        "Dossier déposé et transmis au service instructeur",
+        "Dossier pris en charge par un agent",
+    ]

@@ -1,13 +1,18 @@
-"""Submissions and decisions racing on PostgreSQL row locks.
+"""Submissions and decisions racing on PostgreSQL row locks: the threads start together
+(`threading.Barrier`) and meet again inside the transition, after reading the row
+(`met_after_the_read`), so that without the row lock they would all act on the same state.
 
 Transactional tests live in files of their own: their database flush must run after the other
 tests of a test process (pytest-django orders them last; a file's tests travel together)."""
+
+import threading
 
 import pytest
 
 from workinfrance.dossiers import services
 from workinfrance.dossiers.lifecycle import State
 
+from tests.concurrency import met_after_the_read
 from tests.dossiers.helpers import events_of
 from tests.factories import complete_draft
 
@@ -21,14 +26,17 @@ def test_concurrent_submissions_file_once(applicant, paris):
     from django.db import connection
 
     dossier = complete_draft(applicant=applicant)
+    start = threading.Barrier(4)
 
     def submit():
         try:
-            services.dossier_submit(dossier=type(dossier).objects.get(pk=dossier.pk), actor=applicant)
+            stale = type(dossier).objects.get(pk=dossier.pk)
+            start.wait(timeout=10)
+            services.dossier_submit(dossier=stale, actor=applicant)
         finally:
             connection.close()
 
-    with ThreadPoolExecutor(max_workers=4) as pool:
+    with met_after_the_read(4), ThreadPoolExecutor(max_workers=4) as pool:
         for future in [pool.submit(submit) for _ in range(4)]:
             future.result()
     dossier.refresh_from_db()
@@ -49,9 +57,12 @@ def test_two_deciders_at_once_yield_one_decision(applicant, paris, agent, superv
         State.IN_REVIEW, applicant=applicant, unit=paris, assignee=agent, documents=False
     )
 
+    start = threading.Barrier(2)
+
     def decide(kind):
         fresh = type(dossier).objects.get(pk=dossier.pk)
         try:
+            start.wait(timeout=10)
             if kind == "accept":
                 services.dossier_accept(
                     dossier=fresh, actor=agent, terms=services.permit_terms_proposed(fresh)
@@ -64,7 +75,7 @@ def test_two_deciders_at_once_yield_one_decision(applicant, paris, agent, superv
         finally:
             connection.close()
 
-    with ThreadPoolExecutor(max_workers=2) as pool:
+    with met_after_the_read(2), ThreadPoolExecutor(max_workers=2) as pool:
         outcomes = sorted(pool.map(decide, ["accept", "refuse"]))
     assert outcomes == ["ok", "refused"]
     decisions = [v for v in events_of(dossier) if v in {"dossier.accept", "dossier.refuse"}]

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from workinfrance.core.models import Event
 from workinfrance.dossiers import services
-from workinfrance.dossiers.models import Dossier
+from workinfrance.dossiers.lifecycle import Transition
 from workinfrance.followup.models import RenewalReminder
 from workinfrance.followup.renewals import reminder_due_on
 from workinfrance.followup.tasks import send_renewal_reminders
@@ -97,11 +97,22 @@ def test_no_reminder_for_a_revoked_permit_or_a_renewal_under_way(paris, accepted
 
 def test_no_reminder_once_the_renewal_is_filed(accepted):
     renewal = services.dossier_renew(dossier=accepted, actor=accepted.applicant)
+
+    def filed(dossier):
+        dossier.number, dossier.unit = "WIF-2027-75-999999", accepted.unit
+        dossier.submitted_at = datetime.datetime.now(datetime.UTC)
+        return {}
+
+    services.dossier_transition_seed(
+        dossier=renewal, actor=accepted.applicant, transition=Transition.SUBMIT, change=filed
+    )
     with at("2027-09-10 08:00"):
-        filed_renewal = {"state": "submitted", "number": "WIF-2027-75-999999", "unit": accepted.unit}
-        Dossier.objects.filter(pk=renewal.pk).update(**filed_renewal)
         assert send_renewal_reminders() == 0
-        Dossier.objects.filter(pk=renewal.pk).update(state="draft", number=None, unit=None)  # only started
+
+
+def test_a_renewal_only_started_does_not_stop_the_reminder(accepted):
+    services.dossier_renew(dossier=accepted, actor=accepted.applicant)  # a draft, never filed
+    with at("2027-09-10 08:00"):
         assert send_renewal_reminders() == 1
 
 

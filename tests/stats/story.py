@@ -2,53 +2,29 @@
 
 import datetime
 import zoneinfo
-from contextlib import contextmanager
-from unittest import mock
 
-from workinfrance.core.events import event_record
 from workinfrance.dossiers import services
 from workinfrance.procedures.models import Category
 
+from tests.dossiers.helpers import clock, play
 from tests.factories import DossierFactory, complete_draft, open_department
 
+__all__ = ["clock", "decided_after", "dossier_with_events", "paris_time", "play", "ServiceStory"]
+
 PARIS = zoneinfo.ZoneInfo("Europe/Paris")
-TARGETS = {
-    "submit": "submitted",
-    "take": "in_review",
-    "request_complements": "awaiting_complements",
-    "resubmit": "submitted",
-    "accept": "accepted",
-    "refuse": "refused",
-    "close": "closed",
-    "reopen": "in_review",
-}
 
 
 def paris_time(day: datetime.date, hour: int = 10, minute: int = 0) -> datetime.datetime:
     return datetime.datetime(day.year, day.month, day.day, hour, minute, tzinfo=PARIS)
 
 
-@contextmanager
-def clock(moment: datetime.datetime):
-    """Everything that asks Django for the time (services, auto_now_add) gets `moment`."""
-    with mock.patch("django.utils.timezone.now", return_value=moment):
-        yield
-
-
 def dossier_with_events(*, unit, department: str, category: str, steps):
-    """A dossier whose history is written as events: steps are (moment, transition) pairs."""
+    """A dossier whose history is played through the lifecycle (`lifecycle.TRANSITIONS`, via
+    `dossier_transition_seed`): steps are (moment, transition) pairs."""
     dossier = DossierFactory(
         unit=unit, department=open_department(department), category=Category.objects.get(code=category)
     )
-    state = "draft"
-    for moment, transition in steps:
-        target = TARGETS[transition]
-        with clock(moment):
-            event_record(
-                actor=None, verb=f"dossier.{transition}", target=dossier, data={"from": state, "to": target}
-            )
-        state = target
-    return dossier
+    return play(dossier, steps, unit=unit)
 
 
 def decided_after(start: datetime.datetime, days: int, outcome: str = "accept"):

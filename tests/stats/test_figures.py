@@ -17,7 +17,7 @@ from workinfrance.stats.models import DossierFact, MonthlyCell, RefreshState
 from workinfrance.stats.selectors import Filters, report_compute
 from workinfrance.stats.services import stats_rebuild, stats_refresh
 
-from tests.stats.story import clock, decided_after, dossier_with_events, paris_time
+from tests.stats.story import clock, decided_after, dossier_with_events, paris_time, play
 
 TODAY = datetime.date(2026, 2, 20)
 JAN5 = paris_time(datetime.date(2026, 1, 5))
@@ -108,7 +108,7 @@ def ids():
 def test_summary_of_a_reopened_file_keeps_the_final_decision():
     start = paris_time(datetime.date(2026, 3, 1))
     events = [
-        HistoryEvent(i, f"dossier.{verb}", start + day(offset), to)
+        HistoryEvent(i, verb, start + day(offset), to)
         for i, (verb, offset, to) in enumerate(
             [
                 ("submit", 0, "submitted"),
@@ -215,10 +215,7 @@ def test_precomputed_figures_equal_the_direct_computation(history, paris, filter
 def test_incremental_refresh_follows_new_events_and_reopened_decisions(history, paris):
     reopened = history["reopened"]
     before = report_compute(filters=Filters(), today=TODAY).total
-    with clock(paris_time(datetime.date(2026, 2, 12))):
-        event_record(
-            actor=None, verb="dossier.refuse", target=reopened, data={"from": "in_review", "to": "refused"}
-        )
+    play(reopened, [(paris_time(datetime.date(2026, 2, 12)), "refuse")])
     late = dossier_with_events(
         unit=paris,
         department="75",

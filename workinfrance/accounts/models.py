@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -92,6 +93,13 @@ class User(AbstractBaseUser, PermissionsMixin):
     @property
     def is_administrator(self) -> bool:
         return self.role == Role.ADMINISTRATOR
+
+    @cached_property
+    def unit_ids(self) -> frozenset[int]:
+        """The units this staff member belongs to; read once per user object (one request).
+
+        Use `accounts.selectors.user_unit_ids`, which also answers for anonymous users."""
+        return frozenset(self.units.values_list("pk", flat=True))
 
 
 class RecoveryCode(models.Model):

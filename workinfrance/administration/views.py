@@ -15,9 +15,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from workinfrance.accounts import staff as staff_services
+from workinfrance.accounts import staff_services
 from workinfrance.accounts.models import Role, User
-from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.lifecycle import OPEN_STATES
 from workinfrance.dossiers.models import Dossier
 from workinfrance.territories import services as unit_services
 from workinfrance.territories.models import Department, Unit
@@ -25,7 +25,7 @@ from workinfrance.territories.models import Department, Unit
 from .forms import InviteForm, UnitForm
 
 # Dossiers an agent still holds: reassigned by a supervisor once the agent has left.
-HELD_STATES = (State.SUBMITTED, State.IN_REVIEW, State.AWAITING_COMPLEMENTS)
+HELD_STATES = OPEN_STATES
 
 
 def unit_managers_only(view):

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from ninja import Query, Schema
 
 from workinfrance.backoffice.selectors import FLAGS, UNASSIGNED, InboxQuery, inbox_selection
-from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.lifecycle import FILED_STATES, ordered
 from workinfrance.permits.models import Permit
 from workinfrance.procedures.models import Category
 from workinfrance.territories.models import Department
@@ -17,7 +17,7 @@ from .owners import dossiers_of_owner
 from .pagination import MAX_LIMIT, keyset_page
 from .problems import Problem
 
-PUBLIC_STATES = tuple(s.value for s in State if s != State.DRAFT)
+PUBLIC_STATES = tuple(s.value for s in ordered(FILED_STATES))
 
 
 class ListFilters(Schema):

@@ -2,7 +2,8 @@
 
 from django.db.models import Q, QuerySet
 
-from workinfrance.dossiers.lifecycle import State, user_unit_ids
+from workinfrance.accounts.selectors import user_unit_ids
+from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import Dossier, FilerKind
 from workinfrance.territories.models import Unit
 

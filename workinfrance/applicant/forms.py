@@ -14,6 +14,7 @@ from workinfrance.dossiers.fields import (
     STEP_FIELDS,
 )
 from workinfrance.dossiers.identity import CERTIFIED_IDENTITY_FIELDS
+from workinfrance.dossiers.lifecycle import INITIAL_STATE
 from workinfrance.dossiers.models import Dossier, FilerKind
 from workinfrance.dossiers.services import MESSAGE_MAX_LENGTH
 from workinfrance.dossiers.uploads import DocumentFileField
@@ -107,7 +108,7 @@ class FilerForm(StepForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["filer_kind"].choices = FilerKind.choices
-        if self.instance.pk and self.instance.state != "draft":
+        if self.instance.pk and self.instance.state != INITIAL_STATE:
             # Decides the unit and the documents: fixed once submitted.
             for name in ("filer_kind", "category"):
                 self.fields[name].disabled = True
@@ -167,7 +168,7 @@ class ResidenceForm(StepForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk and self.instance.state != "draft":
+        if self.instance.pk and self.instance.state != INITIAL_STATE:
             self.fields["department"].disabled = True
 
     def clean_department(self):

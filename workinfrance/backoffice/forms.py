@@ -2,7 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
-from workinfrance.dossiers.lifecycle import State, user_unit_ids
+from workinfrance.accounts.selectors import user_unit_ids
+from workinfrance.dossiers.lifecycle import FILED_STATES, ordered
 from workinfrance.dossiers.models import RefusalReason
 from workinfrance.dossiers.terms import PermitTerms, permit_terms_problems, permit_terms_proposed
 from workinfrance.procedures.models import Category, DocumentType
@@ -49,9 +50,7 @@ class InboxFilterForm(DsfrBaseForm):
         super().__init__(data, **kwargs)
         unit_ids = user_unit_ids(user)
         self.fields["department"].queryset = Department.objects.filter(units__in=unit_ids).distinct()
-        self.fields["state"].choices = [("", _("Tous"))] + [
-            (s.value, s.label) for s in State if s != State.DRAFT
-        ]
+        self.fields["state"].choices = [("", _("Tous"))] + [(s.value, s.label) for s in ordered(FILED_STATES)]
         self.fields["assignee"].choices = [("", _("Tous")), (UNASSIGNED, _("Non attribué"))] + [
             (str(agent.pk), str(agent)) for agent in unit_agents(unit_ids)
         ]

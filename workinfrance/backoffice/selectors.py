@@ -23,9 +23,20 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy
 
 from workinfrance.accounts.models import User
-from workinfrance.dossiers.lifecycle import DECIDED_STATES, State, user_unit_ids
+from workinfrance.accounts.selectors import user_unit_ids
+from workinfrance.dossiers.lifecycle import (
+    DECIDED_STATES,
+    OPEN_STATES,
+    State,
+    values,
+)
+from workinfrance.dossiers.lifecycle import (
+    ordered as in_lifecycle_order,
+)
 from workinfrance.dossiers.models import Dossier
-from workinfrance.dossiers.selectors import dossiers_visible_to
+from workinfrance.dossiers.selectors import (
+    dossiers_visible_to,
+)
 from workinfrance.followup.alerts import (
     ALERTS,
     alert_filter,
@@ -42,7 +53,7 @@ TABS = {
     "to_take": (gettext_lazy("À prendre"), Q(state=State.SUBMITTED)),
     "mine": (gettext_lazy("Mes dossiers"), None),  # depends on the user: see `_tab_filter`
     "awaiting": (gettext_lazy("En attente de compléments"), Q(state=State.AWAITING_COMPLEMENTS)),
-    "decided": (gettext_lazy("Décidés"), Q(state__in=[s.value for s in DECIDED_STATES])),
+    "decided": (gettext_lazy("Décidés"), Q(state__in=values(DECIDED_STATES))),
     "all": (gettext_lazy("Tous"), Q()),
 }
 DEFAULT_TAB = "to_take"
@@ -258,8 +269,8 @@ class AgentLoad:
 
 def unit_workload(*, user) -> dict:
     """For a supervisor: undecided dossiers per agent and per state, and the oldest waiting ones."""
-    open_states = [State.SUBMITTED, State.IN_REVIEW, State.AWAITING_COMPLEMENTS]
-    visible = dossiers_visible_to(user).filter(state__in=open_states)
+    open_states = in_lifecycle_order(OPEN_STATES)
+    visible = dossiers_visible_to(user).filter(state__in=values(open_states))
     grouped = visible.values("assignee", "state").annotate(n=Count("pk"), oldest=Min("submitted_at"))
     agents = {agent.pk: agent for agent in unit_agents(user_unit_ids(user))}
     loads: dict = {

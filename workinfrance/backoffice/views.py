@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from workinfrance.core.events import events_for
+from workinfrance.core.verbs import READ_VERBS
 from workinfrance.dossiers import services as dossier_services
-from workinfrance.dossiers.lifecycle import Actor, State, Transition, actor_kinds, allowed_transitions
+from workinfrance.dossiers.lifecycle import Transition, allowed_transitions
 from workinfrance.dossiers.selectors import dossier_get_for_user
 from workinfrance.dossiers.services import DossierActionError
 
@@ -159,19 +160,19 @@ def _action_forms(dossier, user, bound=None):
         "reopen": (Transition.REOPEN, lambda data: ReopenForm(data, prefix="reopen")),
     }
     forms = {name: build(None) for name, (transition, build) in builders.items() if transition in allowed}
-    if can_assign(dossier, user):
+    if Transition.ASSIGN in allowed:
         forms["assign"] = AssignForm(dossier=dossier, prefix="assign")
     if bound is not None:
         forms[bound[0]] = bound[1]
     return forms
 
 
-def can_assign(dossier, user) -> bool:
-    return Actor.UNIT_SUPERVISOR in actor_kinds(dossier, user) and dossier.state in (
-        State.SUBMITTED,
-        State.IN_REVIEW,
-        State.AWAITING_COMPLEMENTS,
-    )
+def _visible_dossier(request, uuid):
+    """The dossier if the user may see it; 404 otherwise (never confirm that it exists)."""
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    if dossier is None:
+        raise Http404
+    return dossier
 
 
 def _render_dossier(request, dossier, *, bound=None, note_form=None, message_form=None, status=200):
@@ -182,24 +183,21 @@ def _render_dossier(request, dossier, *, bound=None, note_form=None, message_for
         can_take=Transition.TAKE in allowed_transitions(dossier, request.user),
         note_form=note_form or NoteForm(prefix="note"),
         message_form=message_form or MessageForm(prefix="message"),
-        history=events_for(dossier).exclude(verb__in=READ_VERBS).order_by("-created_at", "-id"),
-        reads=events_for(dossier).filter(verb__in=READ_VERBS).order_by("-created_at", "-id")[:20],
+        history=events_for(dossier).exclude(verb__in=sorted(READ_VERBS)).order_by("-created_at", "-id"),
+        reads=events_for(dossier).filter(verb__in=sorted(READ_VERBS)).order_by("-created_at", "-id")[:20],
     )
     return render(request, "backoffice/dossier.html", context, status=status)
-
-
-READ_VERBS = ("dossier.view", "dossier.document_view", "dossier.document_download")
 
 
 @require_GET
 @staff_required
 def dossier_detail(request, uuid):
-    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    dossier = _visible_dossier(request, uuid)
     return _render_dossier(request, dossier)
 
 
 def _serve_document(request, uuid, document_id, *, download: bool):
-    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    dossier = _visible_dossier(request, uuid)
     document = dossier.documents.filter(pk=document_id).first()
     if document is None:
         raise Http404
@@ -297,7 +295,7 @@ def _do_reopen(request, dossier, form):
 @require_POST
 @staff_required
 def dossier_action(request, uuid, name):
-    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    dossier = _visible_dossier(request, uuid)
     if name not in ACTIONS:
         raise Http404
     form_class, handler = ACTIONS[name]
@@ -328,7 +326,7 @@ def _needs_dossier(form_class) -> bool:
 @require_POST
 @staff_required
 def note_add(request, uuid):
-    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    dossier = _visible_dossier(request, uuid)
     form = NoteForm(request.POST, prefix="note")
     if not form.is_valid():
         return _render_dossier(request, dossier, note_form=form, status=400)
@@ -343,7 +341,7 @@ def note_add(request, uuid):
 @require_POST
 @staff_required
 def message_post(request, uuid):
-    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    dossier = _visible_dossier(request, uuid)
     form = MessageForm(request.POST, prefix="message")
     if not form.is_valid():
         return _render_dossier(request, dossier, message_form=form, status=400)
@@ -362,7 +360,7 @@ def _dossier_url(dossier) -> str:
 @require_GET
 @staff_required
 def decision_letter(request, uuid):
-    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
+    dossier = _visible_dossier(request, uuid)
     if not dossier.is_decided:
         raise Http404
     services.dossier_view_record(dossier=dossier, actor=request.user)

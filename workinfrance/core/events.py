@@ -5,6 +5,7 @@ import unicodedata
 from django.db import models
 
 from .models import Event
+from .verbs import Verb, verb_checked
 
 MAX_TEXT = 500  # the audit trail keeps facts, not whatever a request carried
 
@@ -24,11 +25,13 @@ def target_type_of(target: models.Model) -> str:
     return target._meta.label_lower
 
 
-def event_record(*, actor, verb: str, target: models.Model, data: dict | None = None) -> Event:
-    """Append an event. `actor` may be None for the system (scheduled tasks, migrations)."""
+def event_record(*, actor, verb: Verb | str, target: models.Model, data: dict | None = None) -> Event:
+    """Append an event. `actor` may be None for the system (scheduled tasks, migrations).
+
+    `verb` must be one of `Verb` (`UnknownVerb` otherwise)."""
     return Event.objects.create(
         actor=actor if (actor is not None and actor.is_authenticated) else None,
-        verb=verb,
+        verb=verb_checked(verb).value,
         target_type=target_type_of(target),
         target_id=str(target.pk),
         data=_clean(data or {}),

@@ -4,13 +4,16 @@ import os
 import uuid
 
 from django.conf import settings
+from django.contrib.postgres.search import SearchVectorField
 from django.db import models
+from django.db.models import F, Q
 from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 from workinfrance.procedures.models import ContractType
 
-from .lifecycle import DECIDED_STATES, EDITABLE_STATES, State
+from .lifecycle import AWAITING_UNIT_STATES, DECIDED_STATES, EDITABLE_STATES, State, Transition, values
+from .search_document import SearchDocument, SearchIndex
 
 
 class FilerKind(models.TextChoices):
@@ -35,6 +38,12 @@ class RefusalReason(models.TextChoices):
     SALARY = "salary", _("Rémunération inférieure au minimum légal")
     FRAUD = "fraud", _("Documents frauduleux ou incohérents")
     OTHER = "other", _("Autre motif (précisé ci-dessous)")
+
+
+class DossierManager(models.Manager["Dossier"]):
+    def get_queryset(self) -> models.QuerySet["Dossier"]:
+        # The search document is the database's business: never shipped to Python.
+        return super().get_queryset().defer("search_vector")
 
 
 class Dossier(models.Model):
@@ -160,6 +169,15 @@ class Dossier(models.Model):
     # Last (re)submission of a complete file: the legal two-month deadline runs from here.
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    # Kept by the database (stored generated column), queried by `backoffice.search`, never loaded
+    # (`DossierManager` defers it). See `search_document.py`.
+    search_vector = models.GeneratedField(
+        expression=SearchDocument(), output_field=SearchVectorField(), db_persist=True, editable=False
+    )
+
+    objects = DossierManager()
+    # Templates compare with `dossier.State.ACCEPTED` (the lifecycle's values, never spelled out).
+    State = State
 
     class Meta:
         verbose_name = _("dossier")
@@ -184,6 +202,26 @@ class Dossier(models.Model):
             # Agents paste an e-mail address from a message: searched lower-cased, exactly.
             models.Index(Lower("student_email"), name="dossier_student_email_idx"),
             models.Index(Lower("employer_contact_email"), name="dossier_employer_email_idx"),
+            # The back-office inbox: a unit's files in filing order (tabs spanning several states,
+            # pagination ties), and the "waiting > 7 days" / "implicit refusal" signals, which read
+            # the oldest files still awaiting the unit without walking the decided ones.
+            models.Index(fields=["unit", "submitted_at", "id"], name="dossier_unit_filed_idx"),
+            models.Index(
+                fields=["unit", "submitted_at", "id"],
+                condition=Q(state__in=values(AWAITING_UNIT_STATES)),
+                name="dossier_open_filed_idx",
+            ),
+            # "My files" in filing order, counted from the index alone (unit_id included on PostgreSQL).
+            models.Index(
+                fields=["assignee", "state", "submitted_at", "id"],
+                include=["unit"],
+                name="dossier_assignee_filed_idx",
+            ),
+            # The "decided" tab sorted by processing time.
+            models.Index(
+                F("unit"), F("decided_at") - F("submitted_at"), F("id"), name="dossier_processing_idx"
+            ),
+            SearchIndex(fields=["search_vector"], name="dossier_search_vector_idx"),
         ]
 
     def __str__(self):
@@ -299,3 +337,38 @@ class Note(models.Model):
 
     class Meta:
         ordering = ["created_at", "pk"]
+
+
+class DossierTransition(models.Model):
+    """The typed transition log: one row per transition applied, written by `services._apply`
+    with the audit event it belongs to. Statistics and the applicant's timeline read it."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="transitions")
+    event = models.OneToOneField("core.Event", on_delete=models.PROTECT, related_name="+")
+    transition = models.CharField(max_length=32, choices=Transition.choices)
+    from_state = models.CharField(max_length=32, choices=State.choices)
+    to_state = models.CharField(max_length=32, choices=State.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("transition")
+        verbose_name_plural = _("transitions")
+        ordering = ["at", "event_id"]
+        indexes = [
+            models.Index(fields=["dossier", "at"], name="transition_dossier_idx"),
+            models.Index(fields=["at"], name="transition_at_idx"),
+            models.Index(fields=["transition", "actor", "at"], name="transition_actor_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(transition__in=Transition.values), name="transition_valid"),
+            models.CheckConstraint(
+                condition=Q(from_state__in=State.values, to_state__in=State.values),
+                name="transition_states_valid",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.transition} {self.from_state}->{self.to_state}"

@@ -5,14 +5,15 @@ from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workinfrance.accounts.selectors import user_unit_ids
 from workinfrance.core.events import events_for
+from workinfrance.core.verbs import Verb
 
-from .lifecycle import State, user_unit_ids
-from .models import ComplementRequest, Document, Dossier, Message
+from .lifecycle import AWAITING_UNIT_STATES, FILED_STATES, State, Transition, values
+from .models import ComplementRequest, Document, Dossier, DossierTransition, Message
 
 
 def dossiers_visible_to(user) -> QuerySet[Dossier]:
@@ -23,23 +24,21 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     if not user.is_authenticated or not user.is_active:
         return Dossier.objects.none()
     if user.is_agent:
-        return Dossier.objects.filter(unit_id__in=user_unit_ids(user)).exclude(state=State.DRAFT)
+        return Dossier.objects.filter(unit_id__in=user_unit_ids(user), state__in=values(FILED_STATES))
     if user.is_applicant:
         return Dossier.objects.filter(applicant=user)
     return Dossier.objects.none()
 
 
-def dossier_get_for_user(*, user, **lookup) -> Dossier:
-    """The dossier if `user` may see it, else 404 (never 403: do not confirm that it exists)."""
-    dossier = (
+def dossier_get_for_user(*, user, **lookup) -> Dossier | None:
+    """The dossier if `user` may see it, else None (views answer 404, never 403: do not confirm
+    that it exists)."""
+    return (
         dossiers_visible_to(user)
         .select_related("category", "department", "unit", "assignee")
         .filter(**lookup)
         .first()
     )
-    if dossier is None:
-        raise Http404
-    return dossier
 
 
 IMPLICIT_REFUSAL_MONTHS = 2
@@ -47,7 +46,7 @@ IMPLICIT_REFUSAL_MONTHS = 2
 
 def implicit_refusal_date(dossier: Dossier) -> date | None:
     """Silence for two months after a complete file means refusal (while waiting for a decision)."""
-    if dossier.state not in {State.SUBMITTED, State.IN_REVIEW} or dossier.submitted_at is None:
+    if dossier.state not in AWAITING_UNIT_STATES or dossier.submitted_at is None:
         return None
     return timezone.localdate(dossier.submitted_at) + relativedelta(months=IMPLICIT_REFUSAL_MONTHS)
 
@@ -86,30 +85,35 @@ class TimelineEntry:
     label: str
 
 
-def _timeline_label(event) -> str | None:
-    """Applicant-facing wording of an event; None hides it (staff-only: reads, notes, reassignment)."""
-    data = event.data or {}
+_CREATED = _("Brouillon créé")
+
+
+def _transition_label(row: DossierTransition) -> str | None:
+    """Applicant-facing wording of a transition; None hides it (who works on a file is internal)."""
     labels = {
-        "dossier.create": _("Brouillon créé"),
-        "dossier.submit": _("Dossier déposé et transmis au service instructeur"),
-        "dossier.take": _("Dossier pris en charge par un agent"),
-        "dossier.request_complements": _("L'agent a demandé des compléments"),
-        "dossier.resubmit": _("Compléments envoyés : dossier renvoyé au service instructeur"),
-        "dossier.accept": _("Autorisation provisoire de travail accordée"),
-        "dossier.refuse": _("Demande refusée"),
-        "dossier.close": _("Dossier classé sans suite"),
-        "dossier.reopen": _("Décision rouverte pour un nouvel examen"),
+        Transition.SUBMIT: _("Dossier déposé et transmis au service instructeur"),
+        Transition.TAKE: _("Dossier pris en charge par un agent"),
+        Transition.REQUEST_COMPLEMENTS: _("L'agent a demandé des compléments"),
+        Transition.RESUBMIT: _("Compléments envoyés : dossier renvoyé au service instructeur"),
+        Transition.ACCEPT: _("Autorisation provisoire de travail accordée"),
+        Transition.REFUSE: _("Demande refusée"),
+        Transition.CLOSE: _("Dossier classé sans suite"),
+        Transition.REOPEN: _("Décision rouverte pour un nouvel examen"),
     }
-    if event.verb == "dossier.assign":
-        # Only visible when it moved the file into review; who works on it is internal.
-        return labels["dossier.take"] if data.get("from") != data.get("to") else None
-    return labels.get(event.verb)
+    if row.transition == Transition.ASSIGN:
+        # Only visible when it moved the file into review.
+        return labels[Transition.TAKE] if row.from_state != row.to_state else None
+    return labels.get(Transition(row.transition))
 
 
 def applicant_timeline(dossier: Dossier) -> list[TimelineEntry]:
+    """Its creation (the draft's audit event), then its transitions (the typed log)."""
     entries = []
-    for event in events_for(dossier).order_by("created_at", "pk"):
-        label = _timeline_label(event)
+    created = events_for(dossier).filter(verb=Verb.DOSSIER_CREATE).order_by("created_at", "pk").first()
+    if created is not None:
+        entries.append(TimelineEntry(at=created.created_at, label=_CREATED))
+    for row in dossier.transitions.order_by("at", "event_id"):
+        label = _transition_label(row)
         if label:
-            entries.append(TimelineEntry(at=event.created_at, label=label))
+            entries.append(TimelineEntry(at=row.at, label=label))
     return entries

@@ -6,14 +6,20 @@ applies the change, writes the audit `Event` and its e-mail to the outbox (sent 
 Nothing else in the code base assigns `Dossier.state`.
 """
 
-from collections.abc import Callable
+from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING
+
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workinfrance.accounts.selectors import user_unit_ids
 from workinfrance.core.events import event_record
 from workinfrance.core.files import file_stage, files_for_committed_rows
+from workinfrance.core.verbs import Verb
 from workinfrance.territories.routing import RoutingError, unit_for_department
 
 from . import notifications
@@ -26,22 +32,56 @@ from .errors import (
 )
 from .fields import APPLICANT_FIELDS
 from .identity import CERTIFIED_IDENTITY_FIELDS, CertifiedIdentity
-from .lifecycle import TRANSITIONS, Actor, State, Transition, actor_kinds, user_unit_ids
-from .models import ComplementRequest, Document, Dossier, FilerKind, Message, RefusalReason
+from .lifecycle import (
+    EDITABLE_STATES,
+    INITIAL_STATE,
+    RENEWABLE_STATES,
+    TRANSITIONS,
+    Actor,
+    State,
+    Transition,
+    actor_kinds,
+)
+from .models import (
+    ComplementRequest,
+    Document,
+    Dossier,
+    DossierTransition,
+    FilerKind,
+    Message,
+    RefusalReason,
+)
 from .numbering import next_dossier_number
+from .permit_office import permit_office
 from .terms import PermitTerms, permit_terms_problems, permit_terms_proposed  # noqa: F401 (re-exported)
-from .uploads import upload_check
+from .uploads import CheckedUpload, upload_check
 from .validators import normalize_siret
+
+if TYPE_CHECKING:
+    from workinfrance.accounts.models import User
+    from workinfrance.procedures.models import Category, DocumentType
+
+# What a transition's `change` returns: facts added to its audit event.
+EventData = dict[str, object]
+Change = Callable[[Dossier], EventData]
+
+
+def transition_verb(transition: Transition) -> Verb:
+    """The audit verb of a transition (`dossier.<transition>`)."""
+    return Verb(f"dossier.{transition.value}")
 
 
 def _apply(
     *,
     dossier: Dossier,
-    actor,
+    actor: User,
     transition: Transition,
-    change: Callable[[Dossier], dict] | None = None,
+    change: Change | None = None,
     idempotent_if_already: bool = False,
+    notify: bool = True,
 ) -> Dossier:
+    """The one place that assigns `Dossier.state`: lock the row, check the table (state and
+    actor), apply `change`, move the state, write the audit event and the typed transition log."""
     rule = TRANSITIONS[transition]
     with transaction.atomic():
         locked = (
@@ -52,25 +92,45 @@ def _apply(
         if not actor_kinds(locked, actor) & rule.actors:
             raise ActorNotAllowed(_("Vous n'êtes pas autorisé à effectuer cette action sur ce dossier."))
         if locked.state not in rule.sources:
-            if idempotent_if_already and locked.state == rule.target:
+            if idempotent_if_already and locked.state in rule.targets:
                 return locked
             raise TransitionNotAllowed(
                 _("Action impossible : le dossier est désormais « %(state)s ». La page a été mise à jour.")
                 % {"state": locked.get_state_display()}
             )
-        from_state = locked.state
+        from_state = State(locked.state)
+        to_state = rule.target_from(from_state)
         data = change(locked) if change else {}
-        locked.state = rule.target
+        locked.state = to_state
         locked.save()
         event = event_record(
             actor=actor,
-            verb=f"dossier.{transition.value}",
+            verb=transition_verb(transition),
             target=locked,
-            data={"from": from_state, "to": rule.target.value, **(data or {})},
+            data={"from": from_state.value, "to": to_state.value, **data},
         )
-        notifications.state_changed(dossier=locked, event=event)
+        DossierTransition.objects.create(
+            dossier=locked,
+            event=event,
+            transition=transition,
+            from_state=from_state,
+            to_state=to_state,
+            actor_id=event.actor_id,
+            at=event.created_at,
+        )
+        if notify and from_state != to_state:
+            notifications.state_changed(dossier=locked, event=event)
     dossier.refresh_from_db()
     return locked
+
+
+def dossier_transition_seed(
+    *, dossier: Dossier, actor: User, transition: Transition, change: Change
+) -> Dossier:
+    """For demo histories only: a transition through `_apply` (table, lock, event, log) whose
+    side effects are the caller's `change` (no permit, no e-mail). Backdate it by freezing
+    `timezone.now`."""
+    return _apply(dossier=dossier, actor=actor, transition=transition, change=change, notify=False)
 
 
 def _require_complete(dossier: Dossier) -> None:
@@ -83,20 +143,19 @@ def _require_complete(dossier: Dossier) -> None:
         )
 
 
-def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
+def dossier_submit(*, dossier: Dossier, actor: User) -> Dossier:
     """Send a complete draft to the unit of its department. Submitting twice files it once."""
 
-    def change(d: Dossier) -> dict:
+    def change(d: Dossier) -> EventData:
         _require_complete(d)
+        department_code = d.department.code if d.department else ""
         try:
-            d.unit = unit_for_department(d.department.code)
+            d.unit = unit_for_department(department_code)
         except RoutingError as error:
             raise IncompleteDossier(error.message) from error
         now = timezone.now()
         if not d.number:
-            d.number = next_dossier_number(
-                year=timezone.localdate(now).year, department_code=d.department.code
-            )
+            d.number = next_dossier_number(year=timezone.localdate(now).year, department_code=department_code)
         d.first_submitted_at = d.first_submitted_at or now
         d.submitted_at = now
         return {"number": d.number, "unit": d.unit_id}
@@ -106,71 +165,51 @@ def dossier_submit(*, dossier: Dossier, actor) -> Dossier:
     )
 
 
-def dossier_take(*, dossier: Dossier, actor) -> Dossier:
-    def change(d: Dossier) -> dict:
+def dossier_take(*, dossier: Dossier, actor: User) -> Dossier:
+    def change(d: Dossier) -> EventData:
         d.assignee = actor
         return {"assignee": actor.pk}
 
     return _apply(dossier=dossier, actor=actor, transition=Transition.TAKE, change=change)
 
 
-def dossier_assign(*, dossier: Dossier, actor, assignee) -> Dossier:
-    """A supervisor gives the dossier to an agent of the unit; a submitted one goes into review."""
-    with transaction.atomic():
-        locked = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        if Actor.UNIT_SUPERVISOR not in actor_kinds(locked, actor):
-            raise ActorNotAllowed(_("Seul un responsable de l'unité peut attribuer un dossier."))
-        if not (assignee.is_agent and assignee.is_active and locked.unit_id in user_unit_ids(assignee)):
+def dossier_assign(*, dossier: Dossier, actor: User, assignee: User) -> Dossier:
+    """A supervisor gives an open dossier to an agent of the unit (`Transition.ASSIGN`: it keeps
+    its state, except a submitted one, which goes into review)."""
+
+    def change(d: Dossier) -> EventData:
+        if not (assignee.is_agent and assignee.is_active and d.unit_id in user_unit_ids(assignee)):
             raise DossierActionError(_("Cette personne n'est pas instructeur de l'unité du dossier."))
-        if locked.state not in {State.SUBMITTED, State.IN_REVIEW, State.AWAITING_COMPLEMENTS}:
-            raise TransitionNotAllowed(
-                _("Un dossier « %(state)s » ne peut pas être attribué.")
-                % {"state": locked.get_state_display()}
-            )
-        from_state = locked.state
-        previous = locked.assignee_id
-        locked.assignee = assignee
-        if locked.state == State.SUBMITTED:
-            locked.state = TRANSITIONS[Transition.TAKE].target
-        locked.save()
-        event = event_record(
-            actor=actor,
-            verb="dossier.assign",
-            target=locked,
-            data={
-                "from": from_state,
-                "to": locked.state,
-                "assignee": assignee.pk,
-                "previous_assignee": previous,
-            },
-        )
-        if from_state != locked.state:
-            notifications.state_changed(dossier=locked, event=event)
-    dossier.refresh_from_db()
-    return locked
+        previous = d.assignee_id
+        d.assignee = assignee
+        return {"assignee": assignee.pk, "previous_assignee": previous}
+
+    return _apply(dossier=dossier, actor=actor, transition=Transition.ASSIGN, change=change)
 
 
-def dossier_request_complements(*, dossier: Dossier, actor, document_types, message: str) -> Dossier:
+def dossier_request_complements(
+    *, dossier: Dossier, actor: User, document_types: Iterable[DocumentType], message: str
+) -> Dossier:
     if not message.strip():
         raise DossierActionError(_("Expliquez au demandeur ce qui manque."))
-    document_types = list(document_types)
+    types = list(document_types)
     # The applicant can only answer with types of the dossier's own category.
-    if any(t.category_id != dossier.category_id for t in document_types):
+    if any(t.category_id != dossier.category_id for t in types):
         raise DossierActionError(_("Ces pièces ne correspondent pas à la catégorie du dossier."))
 
-    def change(d: Dossier) -> dict:
+    def change(d: Dossier) -> EventData:
         thread_message = Message.objects.create(
             dossier=d, author=actor, from_staff=True, body=message.strip()
         )
         request = ComplementRequest.objects.create(dossier=d, message=thread_message)
-        request.document_types.set(document_types)
-        return {"complement_request": request.pk, "document_types": sorted(t.code for t in document_types)}
+        request.document_types.set(types)
+        return {"complement_request": request.pk, "document_types": sorted(t.code for t in types)}
 
     return _apply(dossier=dossier, actor=actor, transition=Transition.REQUEST_COMPLEMENTS, change=change)
 
 
-def dossier_resubmit(*, dossier: Dossier, actor) -> Dossier:
-    def change(d: Dossier) -> dict:
+def dossier_resubmit(*, dossier: Dossier, actor: User) -> Dossier:
+    def change(d: Dossier) -> EventData:
         _require_complete(d)
         now = timezone.now()
         d.submitted_at = now
@@ -186,28 +225,27 @@ def dossier_resubmit(*, dossier: Dossier, actor) -> Dossier:
     )
 
 
-def dossier_accept(*, dossier: Dossier, actor, terms: PermitTerms) -> Dossier:
-    from workinfrance.permits.services import permit_issue
+def dossier_accept(*, dossier: Dossier, actor: User, terms: PermitTerms) -> Dossier:
+    """Accept within the limits of `terms.py`; the permits app issues the permit (`permit_office`)."""
 
-    def change(d: Dossier) -> dict:
+    def change(d: Dossier) -> EventData:
         problems = permit_terms_problems(d, terms)
         if problems:
             raise DossierActionError(" ".join(problem.message for problem in problems))
         d.decided_at = timezone.now()
         d.refusal_reason, d.decision_comment = "", ""
-        permit = permit_issue(dossier=d, actor=actor, **terms.__dict__)
-        return {"permit": permit.number}
+        return {"permit": permit_office().issue(dossier=d, actor=actor, terms=terms)}
 
     return _apply(dossier=dossier, actor=actor, transition=Transition.ACCEPT, change=change)
 
 
-def dossier_refuse(*, dossier: Dossier, actor, reason: str, comment: str) -> Dossier:
+def dossier_refuse(*, dossier: Dossier, actor: User, reason: str, comment: str) -> Dossier:
     if reason not in RefusalReason.values:
         raise DossierActionError(_("Choisissez un motif de refus."))
     if reason == RefusalReason.OTHER and not comment.strip():
         raise DossierActionError(_("Précisez le motif du refus."))
 
-    def change(d: Dossier) -> dict:
+    def change(d: Dossier) -> EventData:
         d.decided_at = timezone.now()
         d.refusal_reason, d.decision_comment = reason, comment.strip()
         return {"reason": reason}
@@ -215,11 +253,11 @@ def dossier_refuse(*, dossier: Dossier, actor, reason: str, comment: str) -> Dos
     return _apply(dossier=dossier, actor=actor, transition=Transition.REFUSE, change=change)
 
 
-def dossier_close(*, dossier: Dossier, actor, comment: str) -> Dossier:
+def dossier_close(*, dossier: Dossier, actor: User, comment: str) -> Dossier:
     if not comment.strip():
         raise DossierActionError(_("Indiquez pourquoi le dossier est classé sans suite."))
 
-    def change(d: Dossier) -> dict:
+    def change(d: Dossier) -> EventData:
         d.decided_at = timezone.now()
         d.decision_comment = comment.strip()
         return {}
@@ -227,18 +265,13 @@ def dossier_close(*, dossier: Dossier, actor, comment: str) -> Dossier:
     return _apply(dossier=dossier, actor=actor, transition=Transition.CLOSE, change=change)
 
 
-def dossier_reopen(*, dossier: Dossier, actor, reason: str) -> Dossier:
-    """Undo a decision; an issued permit is revoked with the same reason."""
-    from workinfrance.permits.services import permit_revoke
-
+def dossier_reopen(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
+    """Undo a decision; an issued permit is revoked with the same reason (`permit_office`)."""
     if not reason.strip():
         raise DossierActionError(_("Indiquez pourquoi la décision est rouverte."))
 
-    def change(d: Dossier) -> dict:
-        revoked = []
-        for permit in d.permits.filter(revoked_at__isnull=True):
-            permit_revoke(permit=permit, actor=actor, reason=reason.strip())
-            revoked.append(permit.number)
+    def change(d: Dossier) -> EventData:
+        revoked = permit_office().revoke_all(dossier=d, actor=actor, reason=reason.strip())
         d.decided_at = None
         d.refusal_reason, d.decision_comment = "", ""
         d.assignee = d.assignee or actor
@@ -256,11 +289,11 @@ NOT_COPIED_ON_RENEWAL = frozenset({"contract_start", "contract_end"})
 MESSAGE_MAX_LENGTH = 5000
 
 
-def _lock_for_applicant_edit(dossier: Dossier, actor) -> Dossier:
+def _lock_for_applicant_edit(dossier: Dossier, actor: User) -> Dossier:
     locked = Dossier.objects.select_for_update(of=("self",)).select_related("category").get(pk=dossier.pk)
     if Actor.OWNER not in actor_kinds(locked, actor):
         raise ActorNotAllowed(_("Vous n'êtes pas autorisé à modifier ce dossier."))
-    if not locked.is_editable_by_applicant:
+    if locked.state not in EDITABLE_STATES:
         raise TransitionNotAllowed(
             _("Le dossier est « %(state)s » : il ne peut plus être modifié.")
             % {"state": locked.get_state_display()}
@@ -270,8 +303,8 @@ def _lock_for_applicant_edit(dossier: Dossier, actor) -> Dossier:
 
 def dossier_draft_create(
     *,
-    actor,
-    category,
+    actor: User,
+    category: Category,
     filer_kind: str,
     previous_permit_number: str = "",
     certified_identity: CertifiedIdentity | None = None,
@@ -302,26 +335,26 @@ def dossier_draft_create(
             dossier.student_identity_certified_at = timezone.now()
     if filer_kind == FilerKind.EMPLOYER and employer_siret:
         dossier.employer_siret = normalize_siret(employer_siret)
-    data = {"category": category.code}
+    data: EventData = {"category": category.code}
     if dossier.student_identity_certified_by:
         data["identity_certified_by"] = dossier.student_identity_certified_by
     with transaction.atomic():
         dossier.save()
-        event_record(actor=actor, verb="dossier.create", target=dossier, data=data)
+        event_record(actor=actor, verb=Verb.DOSSIER_CREATE, target=dossier, data=data)
     return dossier
 
 
-def dossier_draft_update(*, dossier: Dossier, actor, changes: dict) -> Dossier:
+def dossier_draft_update(*, dossier: Dossier, actor: User, changes: Mapping[str, object]) -> Dossier:
     """Save one step of the form. Allowed while the applicant may edit (draft, complements asked)."""
     unknown = set(changes) - set(APPLICANT_FIELDS)
     if unknown:
         raise ValueError(f"Not applicant fields: {sorted(unknown)}")
     if "employer_siret" in changes:
-        changes = {**changes, "employer_siret": normalize_siret(changes["employer_siret"])}
+        changes = {**changes, "employer_siret": normalize_siret(str(changes["employer_siret"]))}
     with transaction.atomic():
         locked = _lock_for_applicant_edit(dossier, actor)
         changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
-        if locked.state != State.DRAFT and FIXED_AFTER_SUBMISSION & set(changed):
+        if locked.state != INITIAL_STATE and FIXED_AFTER_SUBMISSION & set(changed):
             raise DossierActionError(
                 _("La catégorie, le déposant et le département ne peuvent plus changer après le dépôt.")
             )
@@ -335,12 +368,14 @@ def dossier_draft_update(*, dossier: Dossier, actor, changes: dict) -> Dossier:
             for name in changed:
                 setattr(locked, name, changes[name])
             locked.save()
-            event_record(actor=actor, verb="dossier.update", target=locked, data={"fields": changed})
+            event_record(actor=actor, verb=Verb.DOSSIER_UPDATE, target=locked, data={"fields": changed})
     dossier.refresh_from_db()
     return locked
 
 
-def document_upload(*, dossier: Dossier, actor, document_type, uploaded_file) -> Document:
+def document_upload(
+    *, dossier: Dossier, actor: User, document_type: DocumentType, uploaded_file: UploadedFile[bytes]
+) -> Document:
     """Attach the file for one required document; it supersedes the previous file of that type."""
     if document_type.category_id != dossier.category_id:
         raise DossierActionError(_("Ce type de document ne concerne pas cette demande."))
@@ -354,14 +389,21 @@ def document_upload(*, dossier: Dossier, actor, document_type, uploaded_file) ->
         document = _document_create(dossier=locked, actor=actor, checked=checked, document_type=document_type)
         event_record(
             actor=actor,
-            verb="document.upload",
+            verb=Verb.DOCUMENT_UPLOAD,
             target=locked,
             data={"document": document.pk, "document_type": document_type.code},
         )
     return document
 
 
-def _document_create(*, dossier: Dossier, actor, checked, document_type=None, message=None) -> Document:
+def _document_create(
+    *,
+    dossier: Dossier,
+    actor: User,
+    checked: CheckedUpload,
+    document_type: DocumentType | None = None,
+    message: Message | None = None,
+) -> Document:
     document = Document(
         dossier=dossier,
         document_type=document_type,
@@ -379,7 +421,17 @@ def _document_create(*, dossier: Dossier, actor, checked, document_type=None, me
     return document
 
 
-def message_post(*, dossier: Dossier, actor, body: str, attachments=()) -> Message:
+def document_read_record(*, document: Document, actor: User) -> None:
+    """A staff member downloaded a file from the applicant's pages: audited as a read (DESIGN §8)."""
+    if actor.is_agent:
+        event_record(
+            actor=actor, verb=Verb.DOCUMENT_READ, target=document.dossier, data={"document": document.pk}
+        )
+
+
+def message_post(
+    *, dossier: Dossier, actor: User, body: str, attachments: Sequence[UploadedFile[bytes]] = ()
+) -> Message:
     """A message in the dossier's thread, by its applicant or an agent of its unit.
 
     An agent's message e-mails the applicant (without its content). The thread opens at submission
@@ -395,7 +447,7 @@ def message_post(*, dossier: Dossier, actor, body: str, attachments=()) -> Messa
         kinds = actor_kinds(locked, actor)
         if not kinds & {Actor.OWNER, Actor.UNIT_AGENT}:
             raise ActorNotAllowed(_("Vous n'êtes pas autorisé à écrire sur ce dossier."))
-        if locked.state == State.DRAFT:
+        if locked.state == INITIAL_STATE:
             raise TransitionNotAllowed(_("La messagerie s'ouvre quand le dossier est déposé."))
         from_staff = Actor.UNIT_AGENT in kinds
         message = Message.objects.create(dossier=locked, author=actor, from_staff=from_staff, body=body)
@@ -403,7 +455,7 @@ def message_post(*, dossier: Dossier, actor, body: str, attachments=()) -> Messa
             _document_create(dossier=locked, actor=actor, checked=item, message=message)
         event_record(
             actor=actor,
-            verb="message.post",
+            verb=Verb.MESSAGE_POST,
             target=locked,
             data={"message": message.pk, "from_staff": from_staff, "attachments": len(checked)},
         )
@@ -412,7 +464,7 @@ def message_post(*, dossier: Dossier, actor, body: str, attachments=()) -> Messa
     return message
 
 
-def dossier_renew(*, dossier: Dossier, actor) -> Dossier:
+def dossier_renew(*, dossier: Dossier, actor: User) -> Dossier:
     """Start the renewal of an accepted dossier: a draft with the same data, new contract dates.
 
     Asking twice returns the renewal draft already started."""
@@ -420,19 +472,22 @@ def dossier_renew(*, dossier: Dossier, actor) -> Dossier:
         source = Dossier.objects.select_for_update().get(pk=dossier.pk)
         if Actor.OWNER not in actor_kinds(source, actor):
             raise ActorNotAllowed(_("Vous n'êtes pas autorisé à renouveler ce dossier."))
-        if source.state != State.ACCEPTED:
+        if source.state not in RENEWABLE_STATES:
             raise TransitionNotAllowed(_("Seule une demande acceptée peut être renouvelée."))
-        existing = source.renewals.filter(applicant=actor, state=State.DRAFT).first()
+        existing = source.renewals.filter(applicant=actor, state=INITIAL_STATE).first()
         if existing is not None:
             return existing
-        permit = source.permits.order_by("-issued_at").first()
+        permit_number = source.permits.order_by("-issued_at").values_list("number", flat=True).first()
         renewal = Dossier(applicant=actor, renewal_of=source)
         for name in APPLICANT_FIELDS:
             if name not in NOT_COPIED_ON_RENEWAL:
                 setattr(renewal, name, getattr(source, name))
-        renewal.previous_permit_number = permit.number if permit else source.previous_permit_number
+        renewal.previous_permit_number = permit_number or source.previous_permit_number
         renewal.save()
         event_record(
-            actor=actor, verb="dossier.create", target=renewal, data={"renewal_of": source.number or ""}
+            actor=actor,
+            verb=Verb.DOSSIER_CREATE,
+            target=renewal,
+            data={"renewal_of": source.number or ""},
         )
     return renewal

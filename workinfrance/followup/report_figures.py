@@ -97,7 +97,7 @@ def report_figures(*, unit, month: datetime.date) -> ReportFigures:
         total.processing_days.append(days)
         if outcome not in (Outcome.ACCEPTED, Outcome.REFUSED):
             continue
-        name = "accepted" if outcome == Outcome.ACCEPTED else "refused"
+        name = Outcome(outcome).name.lower()  # the counter named after the outcome
         for counts in (
             departments[department],
             by_category[department, category],

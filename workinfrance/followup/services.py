@@ -157,3 +157,17 @@ def renewal_reminders_send(*, today: datetime.date) -> int:
     for permit in _reminder_candidates(today).iterator(chunk_size=500):
         sent += renewal_reminder_send(permit=permit, today=today) is not None
     return sent
+
+
+def report_download_record(*, report, actor) -> None:
+    event_record(actor=actor, verb="followup.report_download", target=report, data={})
+
+
+def renewals_export_record(*, unit, actor, within_days: int, rows: int, export_format: str) -> None:
+    """Exports carry personal data: who exported which selection, with counts only."""
+    event_record(
+        actor=actor,
+        verb="followup.renewals_export",
+        target=unit,
+        data={"format": export_format, "within_days": within_days, "rows": rows},
+    )

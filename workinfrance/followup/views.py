@@ -9,10 +9,10 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from workinfrance.accounts.selectors import user_unit_ids
 from workinfrance.backoffice.views import staff_required
-from workinfrance.core.events import event_record
-from workinfrance.dossiers.lifecycle import user_unit_ids
 
+from . import services
 from .forms import RenewalFilterForm
 from .models import MonthlyReport
 from .renewals import renewal_export_rows, renewals_due
@@ -38,7 +38,7 @@ def report_download(request, pk):
     report = MonthlyReport.objects.filter(pk=pk, unit_id__in=user_unit_ids(request.user)).first()
     if report is None:
         raise Http404
-    event_record(actor=request.user, verb="followup.report_download", target=report, data={})
+    services.report_download_record(report=report, actor=request.user)
     name = f"workinfrance-rapport-{report.unit_id}-{report.month:%Y-%m}.xlsx"
     return _private(
         FileResponse(report.file.open("rb"), as_attachment=True, filename=name, content_type=XLSX)
@@ -62,12 +62,8 @@ def renewals(request):
 
 
 def _export_record(request, unit, days, rows, export_format):
-    """Exports carry personal data: who exported which selection, with counts only."""
-    event_record(
-        actor=request.user,
-        verb="followup.renewals_export",
-        target=unit,
-        data={"format": export_format, "within_days": days, "rows": len(rows)},
+    services.renewals_export_record(
+        unit=unit, actor=request.user, within_days=days, rows=len(rows), export_format=export_format
     )
 
 

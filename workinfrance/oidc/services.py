@@ -334,3 +334,12 @@ def sign_in_refusal_record(refused: Refused, *, provider: str) -> None:
     """Write a refused sign-in into the account's audit trail (an unknown person has none)."""
     if refused.user is not None:
         event_record(actor=None, verb=refused.verb, target=refused.user, data={"provider": provider})
+
+
+def signed_in_record(*, user, method: str) -> None:
+    """A sign-in completed by linking an identity (the other sign-ins are recorded where they happen)."""
+    event_record(actor=user, verb="account.signed_in", target=user, data={"method": method})
+
+
+def signed_out_record(*, user, method: str) -> None:
+    event_record(actor=user, verb="account.signed_out", target=user, data={"method": method})

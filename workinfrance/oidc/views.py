@@ -10,8 +10,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from workinfrance.core.events import event_record
-
 from . import services
 from .forms import LinkPasswordForm
 from .models import OidcIdentity
@@ -132,12 +130,7 @@ def link(request):
                 amr=tuple(identity.claims.get("amr") or ()),
             )
             _sign_in(request, identity.user, sign_in)
-            event_record(
-                actor=identity.user,
-                verb="account.signed_in",
-                target=identity.user,
-                data={"method": identity.provider},
-            )
+            services.signed_in_record(user=identity.user, method=identity.provider)
             messages.success(
                 request,
                 _("Votre compte est relié à %(provider)s.") % {"provider": identity.get_provider_display()},
@@ -178,9 +171,7 @@ def sign_out(request):
     logout(request)
     config = provider_config(provider) if provider else None
     if user is not None:
-        event_record(
-            actor=user, verb="account.signed_out", target=user, data={"method": provider or "password"}
-        )
+        services.signed_out_record(user=user, method=provider or "password")
     if config is None or not id_token:
         return redirect("core:home")
     try:

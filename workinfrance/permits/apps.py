@@ -9,6 +9,12 @@ class PermitsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from workinfrance.dossiers.permit_office import permit_office_register
+
+        from .services import DossierPermitOffice
+
+        permit_office_register(DossierPermitOffice())
+
         from .models import Permit
         from .revocation_feed import revocation_list_forget
         from .selectors import permit_forget

@@ -9,13 +9,12 @@ from functools import lru_cache
 from django.core.cache import cache
 from django.db import models
 from django.db.models import QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from workinfrance.accounts.selectors import user_unit_ids
 from workinfrance.core.cache import cache_forget_on_commit
-from workinfrance.dossiers.lifecycle import user_unit_ids
-from workinfrance.dossiers.selectors import dossiers_visible_to
+from workinfrance.dossiers.permit_office import dossiers_visible_to
 
 from . import seal
 from .keys import keyring_load
@@ -246,11 +245,9 @@ def permits_downloadable_by(user) -> QuerySet[Permit]:
     return Permit.objects.filter(dossier__in=dossiers_visible_to(user))
 
 
-def permit_get_for_download(*, user, number: str) -> Permit:
-    permit = permits_downloadable_by(user).exclude(pdf="").filter(number=number).first()
-    if permit is None:
-        raise Http404
-    return permit
+def permit_get_for_download(*, user, number: str) -> Permit | None:
+    """The permit whose PDF `user` may download; None otherwise (the view answers 404)."""
+    return permits_downloadable_by(user).exclude(pdf="").filter(number=number).first()
 
 
 def _is_supervisor(user) -> bool:
@@ -261,13 +258,11 @@ def permit_revocable_by(*, user, permit: Permit) -> bool:
     return not permit.is_revoked and _is_supervisor(user) and permit.unit_id in user_unit_ids(user)
 
 
-def permit_get_for_revocation(*, user, number: str) -> Permit:
-    """Only supervisors of the issuing unit; 404 for everyone else (never confirm it exists)."""
+def permit_get_for_revocation(*, user, number: str) -> Permit | None:
+    """Only supervisors of the issuing unit; None for everyone else (the view answers 404: never
+    confirm that it exists)."""
     if not _is_supervisor(user):
-        raise Http404
-    permit = (
+        return None
+    return (
         Permit.objects.select_related("unit").filter(number=number, unit_id__in=user_unit_ids(user)).first()
     )
-    if permit is None:
-        raise Http404
-    return permit

@@ -1,6 +1,8 @@
 """Issuing, sealing, printing and revoking permits.
 
-`permit_issue` and `permit_revoke` are called by the dossier transitions, inside their transaction.
+`permit_issue` and `permit_revoke` are called by the dossier transitions, inside their transaction,
+through `DossierPermitOffice` (registered with `dossiers.permit_office` at start-up: dossiers never
+import this app).
 The PDF is produced after commit by a background task, retried on failure; a periodic sweep
 (`permits_pdf_issue_missing`) catches any permit still without its PDF once workers recover.
 """
@@ -15,9 +17,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from workinfrance.accounts.selectors import user_unit_ids
 from workinfrance.core.events import event_record
 from workinfrance.core.files import file_stage, files_for_committed_rows
-from workinfrance.dossiers.lifecycle import user_unit_ids
 
 from . import seal
 from .keys import signing_key_active
@@ -187,3 +189,29 @@ def permit_revoke_by_supervisor(*, permit: Permit, actor, reason: str) -> Permit
         raise PermitActionError(_("Cette autorisation est déjà retirée."))
     with transaction.atomic():
         return permit_revoke(permit=permit, actor=actor, reason=reason)
+
+
+class DossierPermitOffice:
+    """What the dossier transitions ask of permits (`workinfrance.dossiers.permit_office`)."""
+
+    def issue(self, *, dossier, actor, terms) -> str:
+        permit = permit_issue(
+            dossier=dossier,
+            actor=actor,
+            validity_start=terms.validity_start,
+            validity_end=terms.validity_end,
+            weekly_hours=terms.weekly_hours,
+        )
+        return permit.number
+
+    def revoke_all(self, *, dossier, actor, reason: str) -> list[str]:
+        revoked = []
+        for permit in dossier.permits.filter(revoked_at__isnull=True):
+            permit_revoke(permit=permit, actor=actor, reason=reason)
+            revoked.append(permit.number)
+        return revoked
+
+
+def permit_download_record(*, permit: Permit, actor) -> None:
+    """Who downloaded which permit's PDF (a copy of personal data leaves the service)."""
+    event_record(actor=actor, verb="permit.download", target=permit, data={"number": permit.number})

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -17,7 +17,6 @@ from django.views.decorators.cache import cache_control, never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from workinfrance.accounts.throttle import Throttled, ThrottleUnavailable, throttle_check, throttle_fail
-from workinfrance.core.events import event_record
 
 from . import scanner_assets, selectors, services
 from .forms import RevokeForm, VerifyByNumberForm
@@ -151,7 +150,9 @@ def jwks(request):
 @require_GET
 def download(request, number):
     permit = selectors.permit_get_for_download(user=request.user, number=number)
-    event_record(actor=request.user, verb="permit.download", target=permit, data={"number": permit.number})
+    if permit is None:
+        raise Http404
+    services.permit_download_record(permit=permit, actor=request.user)
     response = FileResponse(
         permit.pdf.open("rb"),
         as_attachment=True,
@@ -166,6 +167,8 @@ def download(request, number):
 @require_http_methods(["GET", "POST"])
 def revoke(request, number):
     permit = selectors.permit_get_for_revocation(user=request.user, number=number)
+    if permit is None:
+        raise Http404
     form = RevokeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

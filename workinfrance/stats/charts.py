@@ -10,24 +10,30 @@ from dataclasses import dataclass
 from django.utils.formats import date_format, number_format
 from django.utils.translation import gettext as _
 
+from .models import Outcome
+
 WIDTH, HEIGHT = 720, 300
 LEFT, RIGHT, TOP, BOTTOM = 48, 12, 16, 40
 # DSFR colours with at least 3:1 contrast on white; lines also differ by dash pattern.
 SERIES = {
-    "accepted": "#18753c",
-    "refused": "#ce0500",
-    "closed": "#666666",
+    Outcome.ACCEPTED: "#18753c",
+    Outcome.REFUSED: "#ce0500",
+    Outcome.CLOSED: "#666666",
     "in_progress": "#6a6af4",
     "median": "#000091",
     "p90": "#b34000",
 }
 
 
+# The stacked series, in order: each decision, then the files still in progress (`Figures` attributes).
+STACKED = (Outcome.ACCEPTED, Outcome.REFUSED, Outcome.CLOSED, "in_progress")
+
+
 def series_labels() -> dict[str, str]:
     return {
-        "accepted": _("Acceptés"),
-        "refused": _("Refusés"),
-        "closed": _("Classés sans suite"),
+        Outcome.ACCEPTED: _("Acceptés"),
+        Outcome.REFUSED: _("Refusés"),
+        Outcome.CLOSED: _("Classés sans suite"),
         "in_progress": _("En cours"),
         "median": _("Délai médian"),
         "p90": _("90e centile (9 dossiers sur 10 décidés en moins de)"),
@@ -110,7 +116,7 @@ def monthly_volumes(by_month) -> Chart:
     for index, (month, figures) in enumerate(by_month):
         x = LEFT + index * slot + slot * 0.15
         base = 0
-        for key in ("accepted", "refused", "closed", "in_progress"):
+        for key in STACKED:
             value = getattr(figures, key)
             if value:
                 rects.append(
@@ -125,7 +131,7 @@ def monthly_volumes(by_month) -> Chart:
                 )
             base += value
         x_labels.append(XLabel(x=round(LEFT + (index + 0.5) * slot, 1), label=_month_label(month)))
-    legend = [Legend(SERIES[key], labels[key]) for key in ("accepted", "refused", "closed", "in_progress")]
+    legend = [Legend(SERIES[key], labels[key]) for key in STACKED]
     return Chart(WIDTH, HEIGHT, _ticks(gridlines, scale), x_labels, legend, rects, [], [])
 
 
@@ -188,7 +194,7 @@ def category_breakdown(rows) -> BarChart:
     for index, (label, figures) in enumerate(rows):
         y = index * (bar_height + gap) + 20
         x, segments = 0, []
-        for key in ("accepted", "refused", "closed", "in_progress"):
+        for key in STACKED:
             value = getattr(figures, key)
             if value:
                 width = value / top * usable
@@ -198,5 +204,5 @@ def category_breakdown(rows) -> BarChart:
                 x += width
         bars.append(Bar(label=label, total=figures.filed, segments=segments, y=y))
     height = len(rows) * (bar_height + gap) + 20
-    legend = [Legend(SERIES[key], labels[key]) for key in ("accepted", "refused", "closed", "in_progress")]
+    legend = [Legend(SERIES[key], labels[key]) for key in STACKED]
     return BarChart(WIDTH, max(height, 60), bars, legend)

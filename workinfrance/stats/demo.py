@@ -1,7 +1,8 @@
 """Demo history for `make run`: ~200 files decided over the last 12 months in the demo units, so
-the statistics pages have something to show. Written as the services write it (dossier fields and
-events with their own dates), without e-mails and without permit records: a permit means a signed
-PDF each, far too slow for a demo history that only feeds the statistics. Idempotent: it runs once.
+the statistics pages have something to show. Each step goes through the lifecycle's transition
+function (`dossier_transition_seed`: table, row lock, audit event, transition log) at its own date,
+without e-mails and without permit records: a permit means a signed PDF each, far too slow for a
+demo history that only feeds the statistics. Idempotent: it runs once.
 """
 
 import datetime
@@ -14,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from workinfrance.accounts.models import Role, User
-from workinfrance.core.events import event_record
+from workinfrance.dossiers.lifecycle import DECIDED_STATES, TRANSITIONS, Transition
 from workinfrance.dossiers.models import Dossier, FilerKind, RefusalReason, ResidencePermitType
 from workinfrance.dossiers.numbering import next_dossier_number
+from workinfrance.dossiers.services import dossier_transition_seed
 from workinfrance.procedures.models import Category, ContractType
 
 from .services import stats_rebuild
@@ -124,46 +126,45 @@ def _dossier(rng, *, applicant, unit, department, category, start) -> Dossier:
         )
 
 
-TARGETS = {
-    "submit": "submitted",
-    "take": "in_review",
-    "request_complements": "awaiting_complements",
-    "resubmit": "submitted",
-    "accept": "accepted",
-    "refuse": "refused",
-    "close": "closed",
-    "reopen": "in_review",
-}
+def _change(transition: Transition, moment: datetime.datetime, agent: User):
+    """What the real service would change on the dossier, minus permits and e-mails."""
+
+    def change(dossier: Dossier) -> dict:
+        data = {}
+        if transition == Transition.SUBMIT:
+            dossier.number = next_dossier_number(
+                year=timezone.localdate(moment).year, department_code=dossier.department_id
+            )
+            dossier.first_submitted_at = moment
+            data = {"number": dossier.number, "unit": dossier.unit_id}
+        if transition in (Transition.SUBMIT, Transition.RESUBMIT):
+            dossier.submitted_at = moment
+        if transition == Transition.TAKE:
+            dossier.assignee = agent
+        if TRANSITIONS[transition].targets <= DECIDED_STATES:
+            dossier.decided_at = moment
+        if transition == Transition.REFUSE:
+            dossier.refusal_reason = RefusalReason.HOURS
+        if transition == Transition.REOPEN:
+            dossier.decided_at, dossier.refusal_reason = None, ""
+        return data
+
+    return change
 
 
 def _play(dossier: Dossier, steps, *, agent, supervisor) -> None:
-    state = "draft"
-    for moment, transition in steps:
-        actor = {"submit": dossier.applicant, "resubmit": dossier.applicant, "reopen": supervisor}.get(
-            transition, agent
-        )
-        data = {"from": state, "to": TARGETS[transition]}
+    """Each step through the lifecycle's one transition function, dated `moment`."""
+    actors = {Transition.SUBMIT: dossier.applicant, Transition.RESUBMIT: dossier.applicant}
+    actors[Transition.REOPEN] = supervisor
+    for moment, step in steps:
+        transition = Transition(step)
         with _at(moment):
-            if transition == "submit":
-                dossier.number = next_dossier_number(
-                    year=timezone.localdate(moment).year, department_code=dossier.department_id
-                )
-                dossier.first_submitted_at = moment
-                data |= {"number": dossier.number, "unit": dossier.unit_id}
-            if transition in ("submit", "resubmit"):
-                dossier.submitted_at = moment
-            if transition == "take":
-                dossier.assignee = agent
-            if transition in ("accept", "refuse", "close"):
-                dossier.decided_at = moment
-            if transition == "refuse":
-                dossier.refusal_reason = RefusalReason.HOURS
-            if transition == "reopen":
-                dossier.decided_at, dossier.refusal_reason = None, ""
-            dossier.state = TARGETS[transition]
-            dossier.save()
-            event_record(actor=actor, verb=f"dossier.{transition}", target=dossier, data=data)
-        state = TARGETS[transition]
+            dossier_transition_seed(
+                dossier=dossier,
+                actor=actors.get(transition, agent),
+                transition=transition,
+                change=_change(transition, moment, agent),
+            )
 
 
 @transaction.atomic

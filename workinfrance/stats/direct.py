@@ -1,19 +1,18 @@
-"""The same report computed directly from the event history, without the precomputed tables.
+"""The same report computed directly from the transition history, without the precomputed tables.
 
-Slow by design (it replays every dossier's events and sorts the raw values): it is the
+Slow by design (it replays every dossier's transitions and sorts the raw values): it is the
 reference the precomputed figures are checked against (`manage.py stats_check`, tests)."""
 
 import datetime
 from collections import defaultdict
 
-from django.db.models.fields.json import KT
-
 from workinfrance.dossiers.models import Dossier
 
 from .figures import TRIM_PERCENT, Figures
 from .history import HistoryEvent, Summary, summarise
+from .models import Outcome
 from .selectors import Filters, Report, period_months
-from .services import dossier_events
+from .services import HISTORY_COLUMNS, dossier_transitions
 
 
 def _percentile(values: list[int], q: float) -> float | None:
@@ -37,9 +36,9 @@ def figures_of(summaries: list[Summary]) -> Figures:
     applicant = sum(s.applicant_days for s in decided)
     return Figures(
         filed=len(summaries),
-        accepted=sum(s.outcome == "accepted" for s in decided),
-        refused=sum(s.outcome == "refused" for s in decided),
-        closed=sum(s.outcome == "closed" for s in decided),
+        accepted=sum(s.outcome == Outcome.ACCEPTED for s in decided),
+        refused=sum(s.outcome == Outcome.REFUSED for s in decided),
+        closed=sum(s.outcome == Outcome.CLOSED for s in decided),
         with_complements=sum(s.needed_complements for s in summaries),
         median_days=_percentile(days, 0.5),
         p90_days=_percentile(days, 0.9),
@@ -58,9 +57,9 @@ def report_from_events(*, filters: Filters, today: datetime.date) -> Report:
         ).iterator(10000)
     }
     histories = defaultdict(list)
-    rows = dossier_events().values_list("target_id", "id", "verb", "created_at", KT("data__to"))
-    for target_id, event_id, verb, created_at, to_state in rows.iterator(10000):
-        histories[int(target_id)].append(HistoryEvent(event_id, verb, created_at, to_state))
+    rows = dossier_transitions().values_list(*HISTORY_COLUMNS)
+    for dossier_id, event_id, transition, at, to_state in rows.iterator(10000):
+        histories[dossier_id].append(HistoryEvent(event_id, transition, at, to_state))
     groups = {name: defaultdict(list) for name in ("month", "category", "department", "unit")}
     selected = []
     for pk, history in histories.items():

@@ -1,6 +1,6 @@
-"""What a dossier's event history means for the statistics: the definitions, in one place.
+"""What a dossier's transition history means for the statistics: the definitions, in one place.
 
-- A dossier is *filed* by its first `dossier.submit` event; its cohort is the month (Paris time)
+- A dossier is *filed* by its first `submit` transition; its cohort is the month (Paris time)
   of that first submission, and every figure of the dossier is counted in that month.
 - Its *outcome* is the state after its last event when that state is a decision (accepted,
   refused, closed without action). A reopened decision no longer counts: the dossier is in
@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from workinfrance.dossiers.lifecycle import DECIDED_STATES, State
+from workinfrance.dossiers.lifecycle import DECIDED_STATES, State, Transition
 
 DECIDED = frozenset(state.value for state in DECIDED_STATES)
 AWAITING = State.AWAITING_COMPLEMENTS.value
@@ -27,8 +27,8 @@ AWAITING = State.AWAITING_COMPLEMENTS.value
 
 @dataclass(frozen=True)
 class HistoryEvent:
-    id: int
-    verb: str
+    id: int  # the audit event's id: orders same-instant transitions, marks how far a fact has read
+    transition: str
     created_at: datetime
     to_state: str | None
 
@@ -63,12 +63,12 @@ def days_between(start: datetime, end: datetime) -> int:
 
 
 def summarise(events: Iterable[HistoryEvent]) -> Summary | None:
-    """The statistics of one dossier from its events; None if it was never submitted."""
+    """The statistics of one dossier from its transitions; None if it was never submitted."""
     first_submitted_at = decided_at = awaiting_since = None
     outcome, applicant_days, needed_complements, last_id = "", 0, False, 0
     for event in sorted(events, key=lambda e: (e.created_at, e.id)):
         if first_submitted_at is None:
-            if event.verb != "dossier.submit":
+            if event.transition != Transition.SUBMIT:
                 continue
             first_submitted_at = event.created_at
         last_id = max(last_id, event.id)

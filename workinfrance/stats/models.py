@@ -8,12 +8,15 @@ instead of millions of events. `RefreshState` remembers how far the event histor
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from workinfrance.dossiers.lifecycle import State
+
 
 class Outcome(models.TextChoices):
     IN_PROGRESS = "", _("En cours")
-    ACCEPTED = "accepted", _("Accepté")
-    REFUSED = "refused", _("Refusé")
-    CLOSED = "closed", _("Classé sans suite")
+    # A decision is the state it leaves the dossier in (the figures are named after them too).
+    ACCEPTED = State.ACCEPTED.value, _("Accepté")
+    REFUSED = State.REFUSED.value, _("Refusé")
+    CLOSED = State.CLOSED.value, _("Classé sans suite")
 
 
 class DossierFact(models.Model):

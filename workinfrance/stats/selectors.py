@@ -11,8 +11,8 @@ from django.db.models import Count, Q
 from django.utils import timezone
 
 from workinfrance.accounts.models import STAFF_ROLES, User
-from workinfrance.core.models import Event
-from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.lifecycle import AWAITING_UNIT_STATES, State, Transition, values
+from workinfrance.dossiers.models import DossierTransition
 from workinfrance.dossiers.selectors import dossiers_visible_to
 from workinfrance.followup.alerts import is_stalled
 
@@ -25,22 +25,9 @@ CACHE_SECONDS = 3600
 # Below this many decided dossiers a typical delay says little: widen the scope instead.
 TYPICAL_MIN_DECIDED = 20
 TYPICAL_PERCENTILE = 0.8
-WAITING_STATES = (State.SUBMITTED, State.IN_REVIEW)
-CELL_FIELDS = (
-    "level",
-    "month",
-    "category_id",
-    "department_id",
-    "unit_id",
-    "filed",
-    "accepted",
-    "refused",
-    "closed",
-    "with_complements",
-    "processing_days_sum",
-    "applicant_days_sum",
-    "histogram",
-)
+WAITING_STATES = values(AWAITING_UNIT_STATES)
+# Every column of a cell but its id (named tuples are read by attribute).
+CELL_FIELDS = tuple(f.attname for f in MonthlyCell._meta.concrete_fields if not f.primary_key)
 
 
 @dataclass(frozen=True)
@@ -190,7 +177,7 @@ def unit_workload(*, user, unit) -> list[AgentLoad]:
         for row in visible.filter(assignee__isnull=False)
         .values("assignee")
         .annotate(
-            in_review=Count("pk", filter=Q(state=State.IN_REVIEW)),
+            in_review_count=Count("pk", filter=Q(state=State.IN_REVIEW)),
             awaiting=Count("pk", filter=Q(state=State.AWAITING_COMPLEMENTS)),
         )
     }
@@ -201,10 +188,10 @@ def unit_workload(*, user, unit) -> list[AgentLoad]:
     )
     since = timezone.now() - datetime.timedelta(days=30)
     decisions = dict(
-        Event.objects.filter(
-            verb__in=["dossier.accept", "dossier.refuse", "dossier.close"],
+        DossierTransition.objects.filter(
+            transition__in=[Transition.ACCEPT, Transition.REFUSE, Transition.CLOSE],
             actor__in=agents,
-            created_at__gte=since,
+            at__gte=since,
         )
         .values_list("actor")
         .annotate(n=Count("pk"))
@@ -213,7 +200,7 @@ def unit_workload(*, user, unit) -> list[AgentLoad]:
     return [
         AgentLoad(
             agent=agent,
-            in_review=counts.get(agent.pk, {}).get("in_review", 0),
+            in_review=counts.get(agent.pk, {}).get("in_review_count", 0),
             awaiting_complements=counts.get(agent.pk, {}).get("awaiting", 0),
             decided_30_days=decisions.get(agent.pk, 0),
         )

@@ -1,9 +1,9 @@
-"""Keeping the precomputed statistics in step with the event history.
+"""Keeping the precomputed statistics in step with the dossiers' transition log.
 
-`stats_refresh` is the incremental catch-up: it reads the dossier events written since the
-last run (by event id, plus a few minutes of overlap because ids are taken before commit and
-a transaction may commit after a later one), recomputes the facts of the dossiers they touch
-from their whole history, then recomputes the monthly cells those facts belong (or belonged)
+`stats_refresh` is the incremental catch-up: it reads the transitions logged since the last run
+(`DossierTransition`, by the id of their audit event, plus a few minutes of overlap because ids
+are taken before commit and a transaction may commit after a later one), recomputes the facts of
+the dossiers they touch from their whole history, then recomputes the monthly cells those facts belong (or belonged)
 to. Recomputing from history makes every run idempotent. `stats_rebuild` recomputes it all.
 One run at a time: both hold the row lock of `RefreshState`.
 """
@@ -15,18 +15,16 @@ from itertools import islice
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
-from django.db.models.fields.json import KT
 from django.utils import timezone
 
 from workinfrance.core.models import Event
 from workinfrance.dossiers.lifecycle import Transition
-from workinfrance.dossiers.models import Dossier
+from workinfrance.dossiers.models import Dossier, DossierTransition
 
 from .figures import Tally
 from .history import HistoryEvent, summarise
 from .models import DossierFact, Level, MonthlyCell, RefreshState
 
-DOSSIER_TARGET = "dossiers.dossier"
 # Re-read events this much older than the previous run: covers transactions committing late.
 OVERLAP = datetime.timedelta(minutes=5)
 BATCH = 5000
@@ -51,12 +49,13 @@ def batched(items, size):
         yield chunk
 
 
-# The verbs of the dossier services that move a dossier (or its assignee): its statistical history.
-DOSSIER_VERBS = [f"dossier.{transition}" for transition in Transition.values] + ["dossier.assign"]
+# A dossier's statistical history is its typed transition log; rows are identified by the id of the
+# audit event each belongs to (ids of one dossier's events commit in order: see `stats_refresh`).
+HISTORY_COLUMNS = ("dossier_id", "event_id", "transition", "at", "to_state")
 
 
-def dossier_events():
-    return Event.objects.filter(target_type=DOSSIER_TARGET, verb__in=DOSSIER_VERBS)
+def dossier_transitions():
+    return DossierTransition.objects.all()
 
 
 def facts_compute(dossier_ids) -> dict[int, DossierFact]:
@@ -68,13 +67,9 @@ def facts_compute(dossier_ids) -> dict[int, DossierFact]:
         )
     }
     events = defaultdict(list)
-    rows = (
-        dossier_events()
-        .filter(target_id__in=[str(pk) for pk in dimensions])
-        .values_list("target_id", "id", "verb", "created_at", KT("data__to"))
-    )
-    for target_id, event_id, verb, created_at, to_state in rows:
-        events[int(target_id)].append(HistoryEvent(event_id, verb, created_at, to_state))
+    rows = dossier_transitions().filter(dossier_id__in=list(dimensions)).values_list(*HISTORY_COLUMNS)
+    for dossier_id, event_id, transition, at, to_state in rows:
+        events[dossier_id].append(HistoryEvent(event_id, transition, at, to_state))
     facts = {}
     for pk, history in events.items():
         category, department, unit = dimensions[pk]
@@ -218,13 +213,12 @@ def stats_rebuild(*, wait: bool = True) -> RefreshState | None:
         if state is None:
             return None
         last_event_id = Event.objects.aggregate(last=Max("id"))["last"] or 0
-        submitted = {
-            int(pk)
-            for pk in dossier_events()
-            .filter(verb="dossier.submit")
-            .values_list("target_id", flat=True)
+        submitted = set(
+            dossier_transitions()
+            .filter(transition=Transition.SUBMIT)
+            .values_list("dossier_id", flat=True)
             .distinct()
-        }
+        )
         DossierFact.objects.all().delete()
         for chunk in batched(sorted(submitted), BATCH):
             _facts_insert(facts_compute(chunk).values())
@@ -249,10 +243,12 @@ def stats_refresh() -> RefreshState | None:
         state = _state_locked(wait=False)
         if state is None:
             return None
-        recent = Q(id__gt=state.last_event_id) | Q(created_at__gte=state.refreshed_at - OVERLAP)
+        recent = Q(event_id__gt=state.last_event_id) | Q(at__gte=state.refreshed_at - OVERLAP)
         latest: dict[int, int] = {}
-        for event_id, target_id in dossier_events().filter(recent).values_list("id", "target_id"):
-            latest[int(target_id)] = max(event_id, latest.get(int(target_id), 0))
+        for event_id, dossier_id in (
+            dossier_transitions().filter(recent).values_list("event_id", "dossier_id")
+        ):
+            latest[dossier_id] = max(event_id, latest.get(dossier_id, 0))
         # Events of one dossier commit in id order (its row is locked by each transition), so a
         # fact that has read up to an event id has read everything of that dossier before it.
         read = dict(DossierFact.objects.filter(pk__in=latest).values_list("pk", "last_event_id"))

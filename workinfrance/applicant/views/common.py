@@ -20,4 +20,7 @@ def applicant_required(view):
 
 def own_dossier(request, uuid):
     """The applicant's own dossier, else 404 whether it exists or not."""
-    return dossier_get_for_user(user=request.user, uuid=uuid, applicant=request.user)
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid, applicant=request.user)
+    if dossier is None:
+        raise Http404
+    return dossier

@@ -6,10 +6,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from workinfrance.core.events import event_record
 from workinfrance.dossiers import services
 from workinfrance.dossiers.errors import DossierActionError, IncompleteDossier
-from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.lifecycle import AWAITING_UNIT_STATES
 from workinfrance.dossiers.selectors import (
     applicant_timeline,
     documents_current,
@@ -55,7 +54,7 @@ def _tracking_context(dossier, *, message_form) -> dict:
         "summary": dossier_summary(dossier),
         "edit_url": step_url(dossier, "review") if dossier.is_editable_by_applicant else None,
     }
-    if dossier.state in {State.SUBMITTED, State.IN_REVIEW} and dossier.department_id:
+    if dossier.state in AWAITING_UNIT_STATES and dossier.department_id:
         context["typical_days"] = typical_processing_days(
             category=dossier.category, department=dossier.department
         )
@@ -124,11 +123,10 @@ def document(request, uuid, document_id):
     if not request.user.is_authenticated:
         raise Http404
     dossier = dossier_get_for_user(user=request.user, uuid=uuid)
-    item = dossier.documents.filter(pk=document_id).first()
+    item = dossier.documents.filter(pk=document_id).first() if dossier else None
     if item is None:
         raise Http404
-    if request.user.is_agent:
-        event_record(actor=request.user, verb="document.read", target=dossier, data={"document": item.pk})
+    services.document_read_record(document=item, actor=request.user)
     response = FileResponse(
         item.file.open("rb"), as_attachment=True, filename=item.download_name, content_type=item.content_type
     )

@@ -4,14 +4,16 @@ than the row's data."""
 from django import template
 from django.utils.html import format_html
 
+from workinfrance.dossiers.lifecycle import State
+
 register = template.Library()
 
 BADGE_LEVELS = {
-    "accepted": " fr-badge--success",
-    "refused": " fr-badge--error",
-    "submitted": " fr-badge--new",
-    "awaiting_complements": " fr-badge--warning",
-    "in_review": " fr-badge--info",
+    State.ACCEPTED: " fr-badge--success",
+    State.REFUSED: " fr-badge--error",
+    State.SUBMITTED: " fr-badge--new",
+    State.AWAITING_COMPLEMENTS: " fr-badge--warning",
+    State.IN_REVIEW: " fr-badge--info",
 }
 
 

@@ -7,7 +7,7 @@ from workinfrance.stats.services import stats_refresh
 
 
 class Command(BaseCommand):
-    help = "Check that the precomputed national figures equal a direct computation from the events."
+    help = "Check that the precomputed national figures equal a direct computation from the transition log."
 
     def handle(self, *args, **options):
         stats_refresh()

@@ -1,0 +1,48 @@
+"""The one interface between dossiers and permits.
+
+Permits sit on top of dossiers: the permits app may use what this module offers about dossiers,
+and the dossiers app never imports the permits app (a test over the import graph keeps it so).
+A decision that concerns permits is delegated to the `PermitOffice` the permits app registers at
+start-up (`PermitsConfig.ready`): accepting a dossier issues its permit, reopening a decision
+revokes its permits; both run inside the transition's transaction, under its row lock.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Protocol
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .selectors import dossiers_visible_to
+from .terms import PermitTerms
+
+if TYPE_CHECKING:
+    from workinfrance.accounts.models import User
+
+    from .models import Dossier
+
+__all__ = ["PermitOffice", "PermitTerms", "dossiers_visible_to", "permit_office", "permit_office_register"]
+
+
+class PermitOffice(Protocol):
+    def issue(self, *, dossier: Dossier, actor: User, terms: PermitTerms) -> str:
+        """Issue and seal the permit of `dossier`, being accepted; returns its number."""
+        ...
+
+    def revoke_all(self, *, dossier: Dossier, actor: User, reason: str) -> list[str]:
+        """Revoke every permit of `dossier` in force (its decision is reopened); their numbers."""
+        ...
+
+
+_registered: list[PermitOffice] = []
+
+
+def permit_office_register(office: PermitOffice) -> None:
+    """Called once by the permits app; a second registration replaces the first (tests)."""
+    _registered[:] = [office]
+
+
+def permit_office() -> PermitOffice:
+    if not _registered:
+        raise ImproperlyConfigured("No permit office registered: is workinfrance.permits installed?")
+    return _registered[0]
