@@ -13,6 +13,7 @@ import uuid
 from functools import cache
 from pathlib import Path
 
+import cbor2
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -119,7 +120,7 @@ def _day(days: int) -> str:
 
 def terms_json(seal_bytes: bytes) -> dict:
     """The signed claims of a seal, as JSON: the very values that were signed, with readable names."""
-    claims = seal.cbor2.loads(seal.cbor2.loads(seal_bytes).value[2])
+    claims = cbor2.loads(cbor2.loads(seal_bytes).value[2])
     fields = claims[seal.PERMIT_CLAIM]
     return {
         "format": "https://workinfrance.gouv.fr/seal/v1",
