@@ -7,7 +7,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,6 +24,7 @@ from .forms import RevokeForm, VerifyByNumberForm
 from .jwks import jwks_document
 from .keys import SigningKeyMissing, verification_keys
 from .models import Permit
+from .pdf import permit_pdf_response
 from .revocation_feed import revocation_list_current
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
@@ -52,7 +53,7 @@ def _context(verification) -> dict:
     return {
         "verification": verification,
         "permit": verification.permit,
-        "service_name": settings.WIF_SERVICE_NAME,
+        "SERVICE_NAME": settings.WIF_SERVICE_NAME,  # as the context processor names it for base.html
     }
 
 
@@ -152,14 +153,7 @@ def jwks(request):
 def download(request, number):
     permit = selectors.permit_get_for_download(user=request.user, number=number)
     event_record(actor=request.user, verb="permit.download", target=permit, data={"number": permit.number})
-    response = FileResponse(
-        permit.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{permit.number}.pdf",
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return permit_pdf_response(permit)
 
 
 @login_required
@@ -211,7 +205,7 @@ def scanner(request):
         language = request.LANGUAGE_CODE
     with translation.override(language):
         context = {
-            "service_name": settings.WIF_SERVICE_NAME,
+            "SERVICE_NAME": settings.WIF_SERVICE_NAME,  # as the context processor names it for base.html
             "assets": scanner_assets.asset_urls(),
             "scanner_messages": scanner_assets.messages(),
         }
