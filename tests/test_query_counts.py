@@ -9,6 +9,7 @@ import datetime
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -40,6 +41,12 @@ VERIFY_PAGE_QUERIES = 2  # the live status of the sealed permit, then the permit
 REVOCATION_LIST_QUERIES = 1  # the revoked, unexpired permits; the signed list is then cached
 PUBLIC_STATS_QUERIES = 31  # with the catch-up of new events (16 once caught up: tests/stats/test_pages.py)
 UNIT_STATS_QUERIES = 36  # with the catch-up of new events
+
+
+def copy_uncounted() -> int:
+    """On PostgreSQL the CSV export and the statistics' new facts go through COPY, on the driver's own
+    cursor: Django does not count that query."""
+    return 1 if connection.vendor == "postgresql" else 0
 
 
 def _filed_dossiers(size, *, agent, supervisor):
@@ -80,7 +87,7 @@ def test_workload(client, agent, supervisor, django_assert_num_queries, size):
 def test_export_csv(client, agent, supervisor, django_assert_num_queries, size):
     _filed_dossiers(size, agent=agent, supervisor=supervisor)
     client.force_login(agent)
-    with django_assert_num_queries(EXPORT_CSV_QUERIES):
+    with django_assert_num_queries(EXPORT_CSV_QUERIES - copy_uncounted()):
         response = client.get(reverse("backoffice:export_csv"), {"tab": "all"})
         body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body.count(b"\n") >= 1 + 5 * size
@@ -207,7 +214,7 @@ def test_revocation_list(
 def test_public_statistics(client, agent, supervisor, django_assert_num_queries, size):
     _filed_dossiers(size, agent=agent, supervisor=supervisor)
     cache.clear()
-    with django_assert_num_queries(PUBLIC_STATS_QUERIES):
+    with django_assert_num_queries(PUBLIC_STATS_QUERIES - copy_uncounted()):
         assert client.get(reverse("stats:public")).status_code == 200
 
 
@@ -216,5 +223,5 @@ def test_unit_statistics(client, agent, supervisor, django_assert_num_queries, s
     _filed_dossiers(size, agent=agent, supervisor=supervisor)
     client.force_login(supervisor)
     cache.clear()
-    with django_assert_num_queries(UNIT_STATS_QUERIES):
+    with django_assert_num_queries(UNIT_STATS_QUERIES - copy_uncounted()):
         assert client.get(reverse("stats:unit")).status_code == 200
