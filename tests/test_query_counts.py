@@ -32,6 +32,7 @@ SIZES = [1, 4]
 INBOX_TAB_QUERIES = dict.fromkeys(TABS, INBOX_QUERIES)
 WORKLOAD_QUERIES = 7
 EXPORT_CSV_QUERIES = 6
+EXPORT_XLSX_QUERIES = 7  # the CSV's, and the row count checked against the workbook's limit
 APPLICANT_DASHBOARD_QUERIES = 3
 TRACKING_PAGE_QUERIES = 10
 TOKENS_QUERIES = 6
@@ -41,6 +42,7 @@ VERIFY_PAGE_QUERIES = 2  # the live status of the sealed permit, then the permit
 REVOCATION_LIST_QUERIES = 1  # the revoked, unexpired permits; the signed list is then cached
 PUBLIC_STATS_QUERIES = 31  # with the catch-up of new events (16 once caught up: tests/stats/test_pages.py)
 UNIT_STATS_QUERIES = 36  # with the catch-up of new events
+PUBLIC_STATS_CSV_QUERIES = 28  # with the catch-up of new events
 
 
 def copy_uncounted() -> int:
@@ -91,6 +93,16 @@ def test_export_csv(client, agent, supervisor, django_assert_num_queries, size):
         response = client.get(reverse("backoffice:export_csv"), {"tab": "all"})
         body = b"".join(response.streaming_content) if response.streaming else response.content
     assert body.count(b"\n") >= 1 + 5 * size
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_export_xlsx(client, agent, supervisor, django_assert_num_queries, size):
+    _filed_dossiers(size, agent=agent, supervisor=supervisor)
+    client.force_login(agent)
+    with django_assert_num_queries(EXPORT_XLSX_QUERIES):
+        response = client.get(reverse("backoffice:export_xlsx"), {"tab": "all"})
+        assert response.status_code == 200
+        b"".join(response.streaming_content)
 
 
 @pytest.mark.parametrize("size", SIZES)
@@ -225,3 +237,11 @@ def test_unit_statistics(client, agent, supervisor, django_assert_num_queries, s
     cache.clear()
     with django_assert_num_queries(UNIT_STATS_QUERIES - copy_uncounted()):
         assert client.get(reverse("stats:unit")).status_code == 200
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_public_statistics_csv(client, agent, supervisor, django_assert_num_queries, size):
+    _filed_dossiers(size, agent=agent, supervisor=supervisor)
+    cache.clear()
+    with django_assert_num_queries(PUBLIC_STATS_CSV_QUERIES - copy_uncounted()):
+        assert client.get(reverse("stats:public_csv")).status_code == 200
