@@ -15,9 +15,9 @@ $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
 	$(PYTHON) -m venv $(VENV)
 
-$(STAMP): requirements.txt | $(PY)
-	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements.txt
+# Development set (production's plus the test tools), every package pinned with its hashes.
+$(STAMP): requirements/dev.txt requirements/prod.txt | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements/dev.txt
 	touch $(STAMP)
 
 # The scanner page's JavaScript libraries (pinned in package-lock.json, served by the service).

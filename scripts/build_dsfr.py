@@ -4,7 +4,7 @@ the templates name, and the module scripts of those components (one file each, l
     .venv/bin/python scripts/build_dsfr.py          # writes workinfrance/static/wif/dsfr/
     .venv/bin/python scripts/build_dsfr.py --check  # exit 1 when the committed files differ from a fresh build
 
-Source: the DSFR shipped inside django-dsfr (requirements.txt pins it, hence the DSFR version), the very files
+Source: the DSFR shipped inside django-dsfr (requirements/prod.txt pins it, hence the DSFR version), the very files
 the service already serves; nothing is edited by hand. Fonts and icon images stay where django-dsfr keeps
 them (``dsfr/dist/``): the bundle's ``url()``s are rewritten to point there. tests/core/test_dsfr_bundle.py
 fails when a template uses a DSFR class that the bundle does not define: add the component to COMPONENTS

@@ -24,6 +24,8 @@ fi
 
 echo "== ruff"
 $BIN/ruff check .
+echo "== mypy"
+$BIN/mypy
 echo "== translations"
 $BIN/python manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
 echo "== makemigrations --check"

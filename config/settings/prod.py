@@ -1,5 +1,7 @@
 """Production: refuses to start without its secrets; secure cookies and HTTPS."""
 
+from pathlib import Path
+
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
 
@@ -30,7 +32,7 @@ if not ALLOWED_HOSTS:
 
     raise ImproperlyConfigured("ALLOWED_HOSTS must list the service's host names in production.")
 WIF_PUBLIC_URL = env_str("WIF_PUBLIC_URL", required=True)
-WIF_SIGNING_KEY_DIR = env_str("WIF_SIGNING_KEY_DIR", required=True)
+WIF_SIGNING_KEY_DIR = Path(env_str("WIF_SIGNING_KEY_DIR", required=True))
 
 DEBUG = False
 # False only where the proxy in front already redirects plain HTTP to HTTPS.

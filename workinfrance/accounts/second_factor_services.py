@@ -26,14 +26,14 @@ RECOVERY_GROUP_LENGTH = 4
 
 
 def user_has_second_factor(user: User) -> bool:
-    return (
+    return bool(
         TOTPDevice.objects.filter(user=user, confirmed=True).exists()
         or WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
     )
 
 
 def user_has_passkey(user: User) -> bool:
-    return WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    return bool(WebAuthnCredential.objects.filter(user=user, confirmed=True).exists())
 
 
 # --- Authenticator app (TOTP, RFC 6238: 6 digits, 30-second steps, one step of clock drift allowed) ---

@@ -3,12 +3,13 @@
 import datetime
 from typing import Literal
 
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.utils.translation import gettext as _
 from ninja import Query, Schema
 
 from workinfrance.backoffice.selectors import FLAGS, UNASSIGNED, InboxQuery, inbox_selection
 from workinfrance.dossiers.lifecycle import FILED_STATES, ordered
+from workinfrance.permits import pdf
 from workinfrance.permits.models import Permit
 from workinfrance.procedures.models import Category
 from workinfrance.territories.models import Department
@@ -119,14 +120,7 @@ def permit_pdf_response(permit: Permit):
             _("Le PDF de l'autorisation est en cours de production."),
             headers={"Retry-After": "30"},
         )
-    response = FileResponse(
-        permit.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{permit.number}.pdf",
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return pdf.permit_pdf_response(permit)
 
 
 ListQuery = Query[ListFilters]

@@ -91,6 +91,7 @@ def verify(request: HttpRequest, payload: VerifyIn):
             throttled(
                 f"verify-ip:{client_throttle_key(request)}", limit=settings.WIF_API_VERIFY_ANONYMOUS_RATE
             )
+        assert payload.seal is not None  # checked above: exactly one of `seal` and `seals`
         texts = [payload.seal]
     results = seal_results(texts=texts, today=timezone.localdate())
     # Serialised here: a batch of 1,000 answers must cost little more than its signature checks.

@@ -161,8 +161,8 @@ class WebhookDelivery(models.Model):
 
     @property
     def attempts(self) -> int:
-        return self.outbox_message.attempts if self.outbox_message_id else 0
+        return self.outbox_message.attempts if self.outbox_message is not None else 0
 
     @property
     def last_error(self) -> str:
-        return self.outbox_message.last_error[:300] if self.outbox_message_id else ""
+        return self.outbox_message.last_error[:300] if self.outbox_message is not None else ""

@@ -2,13 +2,14 @@
 
 from dataclasses import dataclass
 
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
 class Step:
     slug: str
-    title: str
+    title: str | Promise  # translated when shown
 
 
 STEPS = (

@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
@@ -10,6 +12,9 @@ from workinfrance.procedures.models import Category, DocumentType
 from workinfrance.territories.models import Department
 
 from .selectors import DEFAULT_SORT, DEFAULT_TAB, FLAGS, SORTS, TABS, UNASSIGNED, InboxQuery, unit_agents
+
+if TYPE_CHECKING:
+    from workinfrance.accounts.models import User
 
 
 class DateInput(forms.DateInput):
@@ -74,7 +79,9 @@ class InboxFilterForm(DsfrBaseForm):
 
 
 class AssignForm(DsfrBaseForm):
-    assignee = forms.ModelChoiceField(label=_("Attribuer à"), queryset=None, empty_label=None)
+    assignee: "forms.ModelChoiceField[User]" = forms.ModelChoiceField(
+        label=_("Attribuer à"), queryset=None, empty_label=None
+    )
 
     def __init__(self, *args, dossier, **kwargs):
         super().__init__(*args, **kwargs)
@@ -84,7 +91,7 @@ class AssignForm(DsfrBaseForm):
 
 
 class ComplementsForm(DsfrBaseForm):
-    document_types = forms.ModelMultipleChoiceField(
+    document_types: "forms.ModelMultipleChoiceField[DocumentType]" = forms.ModelMultipleChoiceField(
         label=_("Pièces à fournir"),
         queryset=None,
         required=False,

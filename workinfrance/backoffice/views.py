@@ -1,11 +1,13 @@
 """Back-office views: thin, scoped by `dossiers_visible_to`, writes through services only."""
 
+from collections.abc import Callable
 from functools import wraps
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import FileResponse, Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -227,7 +229,7 @@ def document_download(request, uuid, document_id):
     return _serve_document(request, uuid, document_id, download=True)
 
 
-ACTIONS = {}
+ACTIONS: dict[str, tuple[Any, Callable[..., HttpResponse]]] = {}
 
 
 def action(name, form_class=None):

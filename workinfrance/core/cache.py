@@ -159,8 +159,8 @@ def cache_forget_on_commit(*keys: str) -> None:
     """Drop cached entries once the transaction commits (at once outside one). Never inside a write
     transaction: a Redis failure there would roll back the change. A failure only logs a warning:
     entries have a short lifetime, so a missed invalidation is bounded."""
-    keys = list(keys)
-    transaction.on_commit(lambda: cache.delete_many(keys), robust=True)
+    key_list = list(keys)
+    transaction.on_commit(lambda: cache.delete_many(key_list), robust=True)
 
 
 def cache_ping() -> bool:

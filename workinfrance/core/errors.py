@@ -36,7 +36,7 @@ def error_response(request, status: int, *, retry_after: int | None = None, **co
         **context,
     }
     try:
-        html = render_to_string(TEMPLATES[status], context)
+        html: str = render_to_string(TEMPLATES[status], context)
     except Exception:
         logger.exception("Error page %s could not be rendered; plain fallback sent", status)
         html = FALLBACK

@@ -64,7 +64,7 @@ class Refused:
     user: User | None = None
 
 
-def _kept(sign_in: SignIn) -> dict:
+def _kept(sign_in: SignIn) -> dict[str, object]:
     return {key: sign_in.claims[key] for key in KEPT_CLAIMS[sign_in.provider] if key in sign_in.claims}
 
 
@@ -303,7 +303,7 @@ def identity_link_confirm_with_token(*, token: str) -> OidcIdentity | None:
 # ---- What the dossiers take from the identities ----
 
 
-def certified_identity_for(user) -> CertifiedIdentity | None:
+def certified_identity_for(user: User) -> CertifiedIdentity | None:
     """The student identity FranceConnect certified for this applicant, if complete."""
     identity = user.oidc_identities.filter(provider=FRANCECONNECT, confirmed=True).first()
     if identity is None:
@@ -323,7 +323,7 @@ def certified_identity_for(user) -> CertifiedIdentity | None:
     )
 
 
-def employer_siret_for(user) -> str:
+def employer_siret_for(user: User) -> str:
     """The SIRET of the organisation ProConnect attached to this employer's account, or ''."""
     identity = user.oidc_identities.filter(provider=PROCONNECT, confirmed=True).first()
     siret = "".join(str((identity.claims if identity else {}).get("siret", "")).split())

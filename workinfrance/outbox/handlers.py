@@ -8,20 +8,26 @@ transaction that marks the row sent, and that transaction may roll back after th
 
 import hashlib
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from workinfrance.core.emails import send_service_email
 
-HANDLERS: dict[str, Callable] = {}
+if TYPE_CHECKING:
+    from .models import OutboxMessage
+
+# A handler delivers one message, or raises.
+Handler = Callable[["OutboxMessage"], Any]
+HANDLERS: dict[str, Handler] = {}
 
 
 class OutboxGiveUp(Exception):
     """Raised by a handler when retrying cannot succeed: the message is marked failed at once."""
 
 
-def outbox_handler(kind: str):
+def outbox_handler(kind: str) -> Callable[[Handler], Handler]:
     """Register the function that delivers messages of `kind` (one handler per kind)."""
 
-    def register(function: Callable) -> Callable:
+    def register(function: Handler) -> Handler:
         existing = HANDLERS.get(kind)
         if existing is not None and existing is not function:
             raise RuntimeError(f"Outbox kind {kind!r} already has a handler: {existing!r}")

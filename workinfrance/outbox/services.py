@@ -46,7 +46,9 @@ acceptance and our commit, which the receiver can recognise by the idempotency k
 import enum
 import logging
 import random
+from collections.abc import Collection
 from datetime import timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -66,7 +68,7 @@ class Outcome(enum.Enum):
     SKIPPED = "skipped"  # already sent, given up, or being delivered by another worker
 
 
-def outbox_enqueue(*, kind: str, payload: dict, idempotency_key: str) -> OutboxMessage:
+def outbox_enqueue(*, kind: str, payload: dict[str, Any], idempotency_key: str) -> OutboxMessage:
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("outbox_enqueue belongs inside the transaction of the change it reports.")
     handler_for(kind)  # an unknown kind fails now, with the change, not later in a worker
@@ -95,13 +97,13 @@ def outbox_email(*, to: str, subject: str, body: str, idempotency_key: str) -> O
     )
 
 
-def outbox_dispatch(message_ids) -> list[int]:
+def outbox_dispatch(message_ids: Collection[int]) -> list[int]:
     """Queue the delivery task of each message; returns those queued. Never raises: with the broker
     down the rows stay pending and the sweep queues them later. Stops at the first failure so a
     dead broker costs one connection timeout, not one per message."""
     from .tasks import deliver_outbox_message
 
-    queued = []
+    queued: list[int] = []
     for message_id in message_ids:
         try:
             deliver_outbox_message.delay(message_id=message_id)
@@ -120,7 +122,7 @@ def outbox_dispatch(message_ids) -> list[int]:
 def retry_delay_seconds(attempts: int) -> float:
     """Exponential backoff with a little jitter, so messages failed together are not retried together."""
     base = settings.WIF_OUTBOX_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return min(base, settings.WIF_OUTBOX_RETRY_MAX_SECONDS) * random.uniform(1.0, 1.1)
+    return float(min(base, settings.WIF_OUTBOX_RETRY_MAX_SECONDS) * random.uniform(1.0, 1.1))
 
 
 def outbox_deliver(*, message_id: int) -> Outcome:
@@ -190,7 +192,7 @@ def outbox_sweep(*, limit: int = 500) -> int:
     return len(queued)
 
 
-def outbox_requeue(*, message_ids) -> int:
+def outbox_requeue(*, message_ids: Collection[int]) -> int:
     """Give failed (or pending) messages a fresh start, now; for the admin after fixing the cause."""
     count = OutboxMessage.objects.filter(
         pk__in=message_ids, status__in=[OutboxStatus.FAILED, OutboxStatus.PENDING]

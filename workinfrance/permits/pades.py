@@ -178,4 +178,10 @@ def pades_check(pdf: bytes, *, roots: list[asn1_x509.Certificate]) -> bool:
     except Exception:  # a damaged file fails the check, whatever the parser objects to
         logger.info("PAdES check: unreadable PDF", exc_info=True)
         return False
-    return bool(status.intact and status.valid and status.trusted and status.coverage.name == "ENTIRE_FILE")
+    return bool(
+        status.intact
+        and status.valid
+        and status.trusted
+        and status.coverage is not None
+        and status.coverage.name == "ENTIRE_FILE"
+    )

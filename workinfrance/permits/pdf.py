@@ -12,10 +12,13 @@ import json
 import uuid
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+import cbor2
 import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
+from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
@@ -26,6 +29,9 @@ from workinfrance.core.links import absolute_url
 
 from . import seal
 from .qr import QR_SIZE_MM, qr_svg
+
+if TYPE_CHECKING:
+    from .models import Permit
 
 PDF_VARIANT = "pdf/a-3a"
 TERMS_ATTACHMENT = "permit.json"
@@ -119,7 +125,7 @@ def _day(days: int) -> str:
 
 def terms_json(seal_bytes: bytes) -> dict:
     """The signed claims of a seal, as JSON: the very values that were signed, with readable names."""
-    claims = seal.cbor2.loads(seal.cbor2.loads(seal_bytes).value[2])
+    claims = cbor2.loads(cbor2.loads(seal_bytes).value[2])
     fields = claims[seal.PERMIT_CLAIM]
     return {
         "format": "https://workinfrance.gouv.fr/seal/v1",
@@ -186,3 +192,15 @@ def permit_pdf_render(permit, *, qr_text: str) -> bytes:
         relationship="Data",
     )
     return document.write_pdf(pdf_variant=PDF_VARIANT, attachments=[attachment])
+
+
+def permit_pdf_response(permit: "Permit") -> FileResponse:
+    """The stored, signed PDF as a download (the page and the API serve it alike), never cached."""
+    response = FileResponse(
+        permit.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"{permit.number}.pdf",
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response

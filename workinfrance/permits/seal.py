@@ -29,6 +29,7 @@ import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any, NoReturn
 
 import cbor2
 from cryptography.exceptions import InvalidSignature
@@ -170,7 +171,7 @@ def _days(day: datetime.date) -> int:
     return (day - EPOCH).days
 
 
-def _deterministic_order(value):
+def _deterministic_order(value: object) -> object:
     """The value with every map's keys in the bytewise order of their encodings (RFC 8949 §4.2.1).
 
     cbor2 writes maps in the order given, always with the shortest heads and definite lengths."""
@@ -184,7 +185,7 @@ def _deterministic_order(value):
     return value
 
 
-def deterministic_dumps(value) -> bytes:
+def deterministic_dumps(value: object) -> bytes:
     return cbor2.dumps(_deterministic_order(value))
 
 
@@ -321,7 +322,7 @@ def sign_payload(payload: bytes, key: SigningKey) -> bytes:
     return deterministic_dumps(cbor2.CBORTag(COSE_SIGN1_TAG, [protected, {}, payload, signature]))
 
 
-def _strict_loads(data: bytes):
+def _strict_loads(data: bytes) -> Any:
     """Decode CBOR that is in core deterministic encoding (checked on the bytes first), so no
     byte is free; the decoded value must also encode back to the same bytes."""
     deterministic_check(data)
@@ -451,7 +452,7 @@ def _general_sign1(data: bytes) -> tuple[bytes, bytes, bytes]:
     return protected, payload, signature
 
 
-def _not_deterministic(data: bytes):
+def _not_deterministic(data: bytes) -> NoReturn:
     """Raise the precise reason the bytes are not in core deterministic encoding."""
     deterministic_check(data)
     raise MalformedSeal("map keys not in deterministic order, or not canonical CBOR")

@@ -10,6 +10,8 @@ The PDF is produced after commit by a background task, retried on failure; a per
 import datetime
 import logging
 import secrets
+from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -26,6 +28,12 @@ from .keys import signing_key_active
 from .models import Permit, PermitStatus
 from .pades import pades_sign
 from .pdf import permit_pdf_render
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import AnonymousUser
+
+    from workinfrance.accounts.models import User
+    from workinfrance.dossiers.models import Dossier
 
 logger = logging.getLogger(__name__)
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -81,14 +89,24 @@ def permit_qr_text(permit: Permit) -> str:
     return seal.qr_text(seal.base32_decode(permit.seal), base_url=settings.WIF_PUBLIC_URL)
 
 
-def permit_issue(*, dossier, actor, validity_start, validity_end, weekly_hours) -> Permit:
+def permit_issue(
+    *,
+    dossier: "Dossier",
+    actor: "User",
+    validity_start: datetime.date,
+    validity_end: datetime.date,
+    weekly_hours: Decimal,
+) -> Permit:
     """Create and seal the permit of an accepted dossier (the caller holds the dossier's row lock)."""
+    unit, department_code, birth_date = dossier.unit, dossier.department_id, dossier.student_birth_date
+    if unit is None or department_code is None or birth_date is None:  # a filed dossier has all three
+        raise ValueError(f"Dossier {dossier.number} has no unit, department or birth date: no permit")
     permit = Permit(
-        number=permit_number_new(department_code=dossier.department_id, year=timezone.localdate().year),
+        number=permit_number_new(department_code=department_code, year=timezone.localdate().year),
         dossier=dossier,
         holder_first_name=dossier.student_first_name,
         holder_last_name=dossier.student_last_name,
-        holder_birth_date=dossier.student_birth_date,
+        holder_birth_date=birth_date,
         holder_nationality=dossier.student_nationality,
         employer_name=dossier.employer_name,
         employer_siret=dossier.employer_siret,
@@ -98,8 +116,8 @@ def permit_issue(*, dossier, actor, validity_start, validity_end, weekly_hours) 
         weekly_hours=weekly_hours,
         valid_from=validity_start,
         valid_until=validity_end,
-        unit=dossier.unit,
-        signatory_name=dossier.unit.signatory_name,
+        unit=unit,
+        signatory_name=unit.signatory_name,
         issued_by=actor,
     )
     permit_seal(permit)
@@ -162,7 +180,7 @@ def permits_pdf_issue_missing() -> list[str]:
     return done
 
 
-def permit_revoke(*, permit: Permit, actor, reason: str) -> Permit:
+def permit_revoke(*, permit: Permit, actor: "User", reason: str) -> Permit:
     if not reason.strip():
         raise ValueError(_("Un motif de retrait est obligatoire."))
     locked = Permit.objects.select_for_update().get(pk=permit.pk)
@@ -177,7 +195,7 @@ def permit_revoke(*, permit: Permit, actor, reason: str) -> Permit:
     return locked
 
 
-def permit_revoke_by_supervisor(*, permit: Permit, actor, reason: str) -> Permit:
+def permit_revoke_by_supervisor(*, permit: Permit, actor: "User | AnonymousUser", reason: str) -> Permit:
     """A supervisor of the issuing unit withdraws a permit; the verification page says so at once."""
     if not (actor.is_authenticated and actor.is_supervisor and permit.unit_id in user_unit_ids(actor)):
         raise PermitActionError(

@@ -7,7 +7,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404, HttpResponse, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -23,6 +23,7 @@ from .forms import RevokeForm, VerifyByNumberForm
 from .jwks import jwks_document
 from .keys import SigningKeyMissing, verification_keys
 from .models import Permit
+from .pdf import permit_pdf_response
 from .revocation_feed import revocation_list_current
 
 LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
@@ -51,7 +52,7 @@ def _context(verification) -> dict:
     return {
         "verification": verification,
         "permit": verification.permit,
-        "service_name": settings.WIF_SERVICE_NAME,
+        "SERVICE_NAME": settings.WIF_SERVICE_NAME,  # as the context processor names it for base.html
     }
 
 
@@ -153,14 +154,7 @@ def download(request, number):
     if permit is None:
         raise Http404
     services.permit_download_record(permit=permit, actor=request.user)
-    response = FileResponse(
-        permit.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"{permit.number}.pdf",
-        content_type="application/pdf",
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return permit_pdf_response(permit)
 
 
 @login_required
@@ -214,7 +208,7 @@ def scanner(request):
         language = request.LANGUAGE_CODE
     with translation.override(language):
         context = {
-            "service_name": settings.WIF_SERVICE_NAME,
+            "SERVICE_NAME": settings.WIF_SERVICE_NAME,  # as the context processor names it for base.html
             "assets": scanner_assets.asset_urls(),
             "scanner_messages": scanner_assets.messages(),
         }

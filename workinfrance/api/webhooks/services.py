@@ -5,6 +5,8 @@ endpoint is disabled and its owner told; the owner replays from the delivery log
 import datetime
 import json
 import logging
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.db import transaction
@@ -20,6 +22,14 @@ from workinfrance.outbox.services import outbox_email, outbox_enqueue
 from ..models import DeliveryStatus, OwnerKind, WebhookDelivery, WebhookEndpoint, WebhookEventType
 from ..owners import employer_sirets, owners_of_dossier_filter, units_managed_by
 from . import signing, transport
+
+if TYPE_CHECKING:
+    from workinfrance.accounts.models import User
+    from workinfrance.core.models import Event
+    from workinfrance.dossiers.models import Dossier
+    from workinfrance.outbox.models import OutboxMessage
+    from workinfrance.permits.models import Permit
+    from workinfrance.territories.models import Unit
 
 logger = logging.getLogger(__name__)
 
@@ -45,7 +55,14 @@ class WebhookError(Exception):
         self.message = message
 
 
-def endpoint_create(*, actor, url: str, event_types, unit=None, employer_siret: str = ""):
+def endpoint_create(
+    *,
+    actor: "User",
+    url: str,
+    event_types: Iterable[str],
+    unit: "Unit | None" = None,
+    employer_siret: str = "",
+) -> tuple[WebhookEndpoint, str]:
     """Returns (endpoint, secret): the signing secret is shown once to its owner."""
     problem = transport.url_problem(url)
     if problem is None:
@@ -55,12 +72,12 @@ def endpoint_create(*, actor, url: str, event_types, unit=None, employer_siret: 
             problem = error.message
     if problem:
         raise WebhookError(problem)
-    event_types = sorted(set(event_types))
-    if not event_types or set(event_types) - set(WebhookEventType.values):
+    chosen = sorted(set(event_types))
+    if not chosen or set(chosen) - set(WebhookEventType.values):
         raise WebhookError(_("Choisissez au moins un événement."))
     secret = signing.secret_new()
     endpoint = WebhookEndpoint(
-        url=url, event_types=event_types, secret_encrypted=signing.secret_seal(secret), created_by=actor
+        url=url, event_types=chosen, secret_encrypted=signing.secret_seal(secret), created_by=actor
     )
     if unit is not None:
         if not units_managed_by(actor).filter(pk=unit.pk).exists():
@@ -76,17 +93,17 @@ def endpoint_create(*, actor, url: str, event_types, unit=None, employer_siret: 
         )
     with transaction.atomic():
         endpoint.save()
-        event_record(actor=actor, verb="webhook.create", target=endpoint, data={"events": event_types})
+        event_record(actor=actor, verb="webhook.create", target=endpoint, data={"events": chosen})
     return endpoint, secret
 
 
-def endpoint_delete(*, endpoint: WebhookEndpoint, actor) -> None:
+def endpoint_delete(*, endpoint: WebhookEndpoint, actor: "User") -> None:
     with transaction.atomic():
         event_record(actor=actor, verb="webhook.delete", target=endpoint, data={})
         endpoint.delete()
 
 
-def endpoint_enable(*, endpoint: WebhookEndpoint, actor) -> None:
+def endpoint_enable(*, endpoint: WebhookEndpoint, actor: "User") -> None:
     """Back in service for new events; what was given up meanwhile is replayed from the log."""
     with transaction.atomic():
         WebhookEndpoint.objects.filter(pk=endpoint.pk).update(
@@ -95,7 +112,7 @@ def endpoint_enable(*, endpoint: WebhookEndpoint, actor) -> None:
         event_record(actor=actor, verb="webhook.enable", target=endpoint, data={})
 
 
-def _payload(event, event_type: str, dossier, permit) -> dict:
+def _payload(event: "Event", event_type: str, dossier: "Dossier", permit: "Permit | None") -> dict[str, Any]:
     data = {"dossier": dossier.number}
     if permit is not None:
         data["permit"] = permit.number
@@ -104,7 +121,7 @@ def _payload(event, event_type: str, dossier, permit) -> dict:
     return {"type": event_type, "timestamp": event.created_at.isoformat(), "data": data}
 
 
-def webhooks_enqueue_for_event(event) -> None:
+def webhooks_enqueue_for_event(event: "Event") -> None:
     """Called for every audit event, in its transaction: one delivery per interested endpoint."""
     event_type = EVENT_TYPES.get(event.verb)
     if event_type is None:
@@ -141,7 +158,7 @@ class ReceiverRefused(Exception):
 
 
 @outbox_handler(OUTBOX_KIND)
-def deliver(message) -> None:
+def deliver(message: "OutboxMessage") -> None:
     """One attempt, run by the outbox worker inside the transaction that marks the message sent:
     only a success is written here (a failure rolls back; the outbox records it)."""
     delivery = (
@@ -220,7 +237,7 @@ def _disable(endpoint: WebhookEndpoint, delivery: WebhookDelivery) -> None:
         )
 
 
-def delivery_replay(*, delivery: WebhookDelivery, actor) -> WebhookDelivery:
+def delivery_replay(*, delivery: WebhookDelivery, actor: "User") -> WebhookDelivery:
     """Send a delivery again, whatever its status, for another 24 hours: a new outbox message, the
     same `webhook-id` (receivers drop duplicates); an attempt of the previous message still pending
     gives up as superseded."""
