@@ -15,6 +15,7 @@ REQUIRED_PERIODIC_TASKS = {
     "workinfrance.outbox.tasks.sweep_outbox": "re-queues outgoing messages (e-mails, webhooks) still pending",
     "workinfrance.permits.tasks.issue_missing_permit_pdfs": "issues the PDFs of permits whose task was lost",
     "workinfrance.core.tasks.clean_temporary_files": "finishes file moves, removes staged files and spools",
+    "workinfrance.retention.tasks.purge_personal_data": "erases personal data past their retention period",
 }
 
 

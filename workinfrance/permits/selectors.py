@@ -46,8 +46,9 @@ class PermitState:
     revoked_at: float | None
     valid_from: datetime.date
     valid_until: datetime.date
+    purged: bool  # its personal data erased after the retention period: the page shows none
 
-    COLUMNS = ("pk", "uuid", "number", "status", "revoked_at", "valid_from", "valid_until")
+    COLUMNS = ("pk", "uuid", "number", "status", "revoked_at", "valid_from", "valid_until", "purged_at")
 
     @classmethod
     def of(cls, permit: Permit) -> "PermitState":
@@ -55,7 +56,7 @@ class PermitState:
 
     @classmethod
     def of_row(cls, row: tuple) -> "PermitState":
-        pk, permit_uuid, number, status, revoked_at, valid_from, valid_until = row
+        pk, permit_uuid, number, status, revoked_at, valid_from, valid_until, purged_at = row
         return cls(
             pk,
             str(permit_uuid),
@@ -64,6 +65,7 @@ class PermitState:
             revoked_at.timestamp() if revoked_at else None,
             valid_from,
             valid_until,
+            purged_at is not None,
         )
 
     def verdict(self, today: datetime.date) -> "Verdict":
@@ -172,7 +174,7 @@ def seal_check(*, text: str) -> Verification:
 
 
 def _state_cache_key(permit_uuid) -> str:
-    return f"permit-state:v2:{permit_uuid}"
+    return f"permit-state:v3:{permit_uuid}"
 
 
 def permit_state(permit_uuid) -> PermitState | None:
@@ -210,7 +212,9 @@ def verify_page_cache_key(
     """Everything the public page shows depends on these, and on nothing about the visitor."""
     if state is None:
         return f"verify-page:{verdict}:{language}"
-    return f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{language}:{today}"
+    return (
+        f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{state.purged}:{language}:{today}"
+    )
 
 
 # APT-<year>-<department>-<8 Crockford Base32 characters> (services.permit_number_new).
