@@ -150,5 +150,10 @@ def files_delete_on_commit(storage, names) -> None:
                 storage.delete(name)
             except Exception:  # storage_check reports files no row names
                 logger.warning("File %s of a deleted row could not be removed", name, exc_info=True)
+                continue
+            if isinstance(storage, FileSystemStorage) and "/" in name:
+                # Its folder too once empty (a dossier's own folder): no trace of the row left.
+                with contextlib.suppress(OSError):
+                    os.rmdir(storage.path(os.path.dirname(name)))
 
     transaction.on_commit(delete, robust=True)

@@ -203,7 +203,12 @@ def permit_states(permit_uuids) -> dict:
 
 def permit_forget(permit: Permit) -> None:
     """Drop the cached state once committed (never inside the write transaction: see core.cache)."""
-    cache_forget_on_commit(_state_cache_key(permit.uuid))
+    permits_forget([permit])
+
+
+def permits_forget(permits) -> None:
+    """`permit_forget` for many permits at once: one cache round trip."""
+    cache_forget_on_commit(*(_state_cache_key(permit.uuid) for permit in permits))
 
 
 def verify_page_cache_key(
@@ -212,9 +217,7 @@ def verify_page_cache_key(
     """Everything the public page shows depends on these, and on nothing about the visitor."""
     if state is None:
         return f"verify-page:{verdict}:{language}"
-    return (
-        f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{state.purged}:{language}:{today}"
-    )
+    return f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{state.purged}:{language}:{today}"
 
 
 # APT-<year>-<department>-<8 Crockford Base32 characters> (services.permit_number_new).

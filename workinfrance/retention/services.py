@@ -31,7 +31,7 @@ from workinfrance.dossiers.notifications import dossier_link
 from workinfrance.oidc.models import OidcIdentity
 from workinfrance.outbox.services import outbox_email
 from workinfrance.permits.models import Permit
-from workinfrance.permits.selectors import permit_forget
+from workinfrance.permits.selectors import permits_forget
 
 from . import selectors
 from .models import PurgeRun
@@ -197,8 +197,7 @@ def _purge_dossiers(run, ids, today) -> dict:
         Permit.objects.filter(pk__in=[p.pk for p in permits]).update(
             **_erased(Permit, PERMIT_PERSONAL_FIELDS), purged_at=now
         )
-        for permit in permits:
-            permit_forget(permit)  # the cached verdict state names the purge
+        permits_forget(permits)  # the cached verdict state says whether it is purged
         counts = {
             "dossiers": len(locked),
             "permits": len(permits),
