@@ -126,3 +126,14 @@ def test_a_submitted_dossier_is_not_a_draft(draft, purge, paris):
     with at(D(2027, 1, 6)):
         purge()
     assert Dossier.objects.filter(pk=draft.pk).exists() and warnings() == []
+
+
+def test_a_document_added_later_moves_the_warning(draft, purge):
+    with at(D(2026, 3, 1)):
+        attach_document(draft, DocumentType.objects.filter(category=draft.category).first())
+    with at(WARNED):
+        purge()
+    assert warnings() == []
+    with at(D(2026, 8, 18)):  # 14 days before 01/09/2026
+        purge()
+    assert len(warnings()) == 1 and "01/09/2026" in warnings()[0].payload["subject"]

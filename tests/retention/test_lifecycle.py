@@ -258,3 +258,13 @@ def test_the_command_refuses_bad_input():
         call_command("purge_personal_data", "--date", "31/12/2026")
     with pytest.raises(CommandError, match="batch-size"):
         call_command("purge_personal_data", "--batch-size", "0")
+
+
+def test_the_page_shown_before_the_purge_is_not_shown_after_it(accepted, client, purge):
+    """Same day, same verdict: the remembered page and the cached status must not outlive the purge."""
+    seal = accepted.permits.get().seal
+    with at(DOSSIER_GOES):
+        assert "Amina" in client.get(f"/V/{seal}").content.decode()
+        purge()
+        page = client.get(f"/V/{seal}").content.decode()
+    assert "Amina" not in page and "Données personnelles effacées" in page
