@@ -3,11 +3,13 @@ verifying afterwards, the statistics unchanged and the files gone from storage."
 
 import datetime
 import io
+import threading
 from decimal import Decimal
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.db import connection, transaction
 
 from workinfrance.core.models import Event
 from workinfrance.dossiers import services
@@ -15,7 +17,7 @@ from workinfrance.dossiers.models import Document, Dossier, Message
 from workinfrance.permits.models import Permit
 from workinfrance.permits.services import permits_pdf_issue_missing
 from workinfrance.retention.models import PurgeRun
-from workinfrance.retention.services import DOSSIER_PERSONAL_FIELDS
+from workinfrance.retention.services import DOSSIER_PERSONAL_FIELDS, retention_purge
 from workinfrance.stats.models import DossierFact, MonthlyCell
 from workinfrance.stats.services import facts_compute, stats_rebuild
 
@@ -268,3 +270,37 @@ def test_the_page_shown_before_the_purge_is_not_shown_after_it(accepted, client,
         purge()
         page = client.get(f"/V/{seal}").content.decode()
     assert "Amina" not in page and "Données personnelles effacées" in page
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
+@pytest.mark.django_db(transaction=True)
+def test_a_dossier_locked_by_someone_else_waits_for_the_next_run(applicant, agent, paris):
+    with at(FILED):
+        dossier = complete_draft(applicant=applicant)
+        services.dossier_submit(dossier=dossier, actor=applicant)
+        services.dossier_take(dossier=dossier, actor=agent)
+        services.dossier_close(dossier=dossier, actor=agent, comment="Désistement.")
+    locked, release = threading.Event(), threading.Event()
+
+    def agent_holds_the_row():
+        try:
+            with transaction.atomic():
+                Dossier.objects.select_for_update().get(pk=dossier.pk)
+                locked.set()
+                release.wait(30)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=agent_holds_the_row)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        with at(D(2028, 1, 5)):
+            run = retention_purge()  # does not wait for the lock
+        assert run.counts["dossiers"]["dossiers"] == 0
+        assert Dossier.objects.get(pk=dossier.pk).purged_at is None
+    finally:
+        release.set()
+        holder.join()
+    with at(D(2028, 1, 6)):
+        assert retention_purge().counts["dossiers"]["dossiers"] == 1
