@@ -304,3 +304,14 @@ def test_a_dossier_locked_by_someone_else_waits_for_the_next_run(applicant, agen
         holder.join()
     with at(D(2028, 1, 6)):
         assert retention_purge().counts["dossiers"]["dossiers"] == 1
+
+
+def test_purged_dossiers_still_open_in_the_back_office_and_for_the_applicant(accepted, agent, client, purge):
+    with at(DOSSIER_GOES):
+        purge()
+        client.force_login(agent)
+        assert client.get(f"/instruction/dossiers/{accepted.uuid}/").status_code == 200
+        assert client.get("/instruction/").status_code == 200
+        client.force_login(accepted.applicant)
+        assert client.get(f"/demarche/dossiers/{accepted.uuid}/").status_code == 200
+        assert client.get("/demarche/").status_code == 200
