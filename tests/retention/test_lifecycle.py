@@ -315,3 +315,15 @@ def test_purged_dossiers_still_open_in_the_back_office_and_for_the_applicant(acc
         client.force_login(accepted.applicant)
         assert client.get(f"/demarche/dossiers/{accepted.uuid}/").status_code == 200
         assert client.get("/demarche/").status_code == 200
+
+
+def test_the_api_answers_for_a_purged_dossier_and_permit(accepted, supervisor, paris, client, purge):
+    from tests.api.helpers import call, make_token
+
+    with at(DOSSIER_GOES):
+        purge()
+        token = make_token(supervisor, unit=paris)
+        response = call(client, "GET", f"/api/v1/unit/dossiers/{accepted.number}", token)
+    assert response.status_code == 200, response.content
+    body = response.content.decode()
+    assert not [text for text in PERSONAL if text in body]
