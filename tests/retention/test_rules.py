@@ -158,3 +158,26 @@ def test_the_personal_data_page_reads_the_periods_from_the_settings(client, sett
     for text in expected:
         assert text in page, text
     assert page.count('data-retention="') == 6
+
+
+def test_copies_of_sent_emails_go_with_the_trail_but_never_pending_ones(purge):
+    moment = datetime.datetime(2026, 1, 5, 10, tzinfo=PARIS)
+    for status in ("sent", "failed", "pending"):
+        OutboxMessage.objects.create(
+            kind="email",
+            payload={"to": "amina@example.test", "subject": "-", "body": "Bonjour Amina"},
+            idempotency_key=f"test:{status}",
+            status=status,
+            created_at=moment,
+            sent_at=moment if status == "sent" else None,
+        )
+    out = io.StringIO()
+    call_command("purge_personal_data", "--dry-run", "--date", "2026-06-01", stdout=out)
+    assert "outbox                   0  2027-01-05" in out.getvalue()
+    with at(D(2027, 1, 4)):
+        purge()
+    assert OutboxMessage.objects.count() == 3
+    with at(D(2027, 1, 5)):
+        run = purge()
+    assert list(OutboxMessage.objects.values_list("status", flat=True)) == ["pending"]
+    assert run.counts["outbox"] == {"messages": 2}

@@ -19,6 +19,7 @@ class Kind:
     DOCUMENTS = "documents"
     DOSSIERS = "dossiers"
     EVENTS = "events"
+    OUTBOX = "outbox"
     ACCOUNTS = "accounts"
 
 
@@ -70,7 +71,7 @@ PERIODS = [
     Period(
         Kind.EVENTS,
         "WIF_RETENTION_AUDIT_MONTHS",
-        _("Journal des consultations et des actions"),
+        _("Journal des consultations et des actions, copies des e-mails envoyés"),
         _("l'action"),
         _(
             "supprimé ; les étapes du dossier (dépôt, décision…), sans donnée personnelle, restent pour les statistiques"

@@ -14,6 +14,7 @@ from workinfrance.accounts.models import Role, User
 from workinfrance.core.models import Event
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import Document, Dossier
+from workinfrance.outbox.models import OutboxMessage, OutboxStatus
 from workinfrance.permits.models import Permit
 from workinfrance.stats.services import DOSSIER_TARGET, DOSSIER_VERBS
 
@@ -99,6 +100,12 @@ def events_due(today: datetime.date) -> QuerySet[Event]:
     return _purgeable_events().filter(created_at__lt=_events_cutoff(today))
 
 
+def outbox_due(today: datetime.date) -> QuerySet[OutboxMessage]:
+    """Copies of e-mails and webhooks delivered or given up (addresses, names): same period as the trail."""
+    settled = [OutboxStatus.SENT, OutboxStatus.FAILED]
+    return OutboxMessage.objects.filter(status__in=settled, created_at__lt=_events_cutoff(today))
+
+
 def _applicants_not_purged() -> QuerySet[User]:
     return User.objects.filter(role=Role.APPLICANT).exclude(email__endswith=f"@{PURGED_ACCOUNT_DOMAIN}")
 
@@ -167,6 +174,10 @@ def retention_plan(today: datetime.date) -> list[PlanLine]:
 
     later_events = _purgeable_events().filter(created_at__gte=_events_cutoff(today))
     oldest_event = later_events.aggregate(m=Min("created_at"))["m"]
+    later_messages = OutboxMessage.objects.filter(
+        status__in=[OutboxStatus.SENT, OutboxStatus.FAILED], created_at__gte=_events_cutoff(today)
+    )
+    oldest_message = later_messages.aggregate(m=Min("created_at"))["m"]
     seen = _applicants_not_purged().exclude(pk__in=accounts_due(today).values("pk"))
     oldest_seen = seen.aggregate(m=Min(Coalesce("last_login", "date_joined")))["m"]
 
@@ -187,6 +198,11 @@ def retention_plan(today: datetime.date) -> list[PlanLine]:
             Kind.EVENTS,
             events_due(today).count(),
             oldest_event and months_after(_day(oldest_event), _months("AUDIT")),
+        ),
+        PlanLine(
+            Kind.OUTBOX,
+            outbox_due(today).count(),
+            oldest_message and months_after(_day(oldest_message), _months("AUDIT")),
         ),
         PlanLine(
             Kind.ACCOUNTS,

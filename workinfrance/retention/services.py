@@ -29,6 +29,7 @@ from workinfrance.core.models import Event
 from workinfrance.dossiers.models import ComplementRequest, Document, Dossier, Message, Note
 from workinfrance.dossiers.notifications import dossier_link
 from workinfrance.oidc.models import OidcIdentity
+from workinfrance.outbox.models import OutboxMessage
 from workinfrance.outbox.services import outbox_email
 from workinfrance.permits.models import Permit
 from workinfrance.permits.selectors import permits_forget
@@ -222,6 +223,16 @@ def _delete_events(run, ids, today) -> dict:
     return counts
 
 
+def _delete_outbox(run, ids, today) -> dict:
+    with transaction.atomic():
+        locked = _locked_ids(selectors.outbox_due(today), ids)
+        OutboxMessage.objects.filter(pk__in=locked).delete()
+        counts = {"messages": len(locked)}
+        if locked:
+            _record(run, Kind.OUTBOX, counts)
+    return counts
+
+
 def _anonymise_accounts(run, ids, today) -> dict:
     with transaction.atomic():
         locked = _locked_ids(selectors.accounts_due(today), ids)
@@ -252,6 +263,7 @@ STEPS = [
     (Kind.DOCUMENTS, selectors.documents_due, _delete_documents),
     (Kind.DOSSIERS, selectors.dossiers_due, _purge_dossiers),
     (Kind.EVENTS, selectors.events_due, _delete_events),
+    (Kind.OUTBOX, selectors.outbox_due, _delete_outbox),
     (Kind.ACCOUNTS, selectors.accounts_due, _anonymise_accounts),
 ]
 
