@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "ninja",
     "workinfrance.api",
     "workinfrance.oidc",
+    "workinfrance.retention",
 ]
 
 MIDDLEWARE = [
@@ -366,7 +367,22 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workinfrance.followup.tasks.produce_monthly_reports",
         "schedule": crontab(day_of_month=1, hour=5, minute=0),
     },
+    # Retention: idle drafts warned then deleted, expired personal data erased (docs/retention.md).
+    "retention-purge": {
+        "task": "workinfrance.retention.tasks.purge_personal_data",
+        "schedule": crontab(hour=2, minute=15),
+    },
 }
+# Retention periods (docs/retention.md; the personal-data page reads them from here): months after
+# the date each one counts from; drafts are deleted only after a warning sent that many days before.
+WIF_RETENTION_DRAFT_MONTHS = env_int("WIF_RETENTION_DRAFT_MONTHS", 6)  # last change of a draft
+WIF_RETENTION_DRAFT_WARNING_DAYS = env_int("WIF_RETENTION_DRAFT_WARNING_DAYS", 14)
+WIF_RETENTION_DECIDED_MONTHS = env_int("WIF_RETENTION_DECIDED_MONTHS", 24)  # refusal or closing
+WIF_RETENTION_ACCEPTED_MONTHS = env_int("WIF_RETENTION_ACCEPTED_MONTHS", 24)  # end of the permit
+WIF_RETENTION_DOCUMENTS_MONTHS = env_int("WIF_RETENTION_DOCUMENTS_MONTHS", 3)  # same dates
+WIF_RETENTION_AUDIT_MONTHS = env_int("WIF_RETENTION_AUDIT_MONTHS", 12)  # trace of reads and actions
+WIF_RETENTION_ACCOUNT_MONTHS = env_int("WIF_RETENTION_ACCOUNT_MONTHS", 24)  # last sign-in
+WIF_RETENTION_BATCH = env_int("WIF_RETENTION_BATCH", 500)  # rows per transaction
 # Pages read the statistics after a catch-up when the last one is older than this (seconds).
 WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
 # Renewal reminders (workinfrance.followup): sent this many days after the permit's start, or one

@@ -55,7 +55,7 @@ class PermitOut(Schema):
     status: Literal["valid", "revoked"]
     holder_first_name: str
     holder_last_name: str
-    holder_birth_date: datetime.date
+    holder_birth_date: datetime.date | None  # None once erased after the retention period
     employer_name: str
     employer_siret: str
     category: str

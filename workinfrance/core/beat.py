@@ -18,6 +18,7 @@ REQUIRED_PERIODIC_TASKS = {
     "workinfrance.followup.tasks.send_alert_digests": "mails the agents their units' daily alerts",
     "workinfrance.followup.tasks.send_renewal_reminders": "reminds permit holders to renew",
     "workinfrance.followup.tasks.produce_monthly_reports": "produces the units' monthly reports",
+    "workinfrance.retention.tasks.purge_personal_data": "erases personal data past their retention period",
 }
 
 

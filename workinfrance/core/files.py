@@ -133,3 +133,27 @@ def upload_temp_files_clean(*, max_age_seconds: int | None = None) -> int:
     if removed:
         logger.info("Removed %d stale temporary upload file(s) from %s", removed, directory)
     return removed
+
+
+def files_delete_on_commit(storage, names) -> None:
+    """Delete these files once the transaction that deleted (or emptied) their rows commits: a
+    rollback keeps rows and files together. A file already gone is not an error."""
+    names = [name for name in names if name]
+    if not names:
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("files_delete_on_commit belongs inside the transaction that drops the rows.")
+
+    def delete() -> None:
+        for name in names:
+            try:
+                storage.delete(name)
+            except Exception:  # storage_check reports files no row names
+                logger.warning("File %s of a deleted row could not be removed", name, exc_info=True)
+                continue
+            if isinstance(storage, FileSystemStorage) and "/" in name:
+                # Its folder too once empty (a dossier's own folder): no trace of the row left.
+                with contextlib.suppress(OSError):
+                    os.rmdir(storage.path(os.path.dirname(name)))
+
+    transaction.on_commit(delete, robust=True)

@@ -69,6 +69,8 @@ class Verb(models.TextChoices):
     FOLLOWUP_REPORT_DOWNLOAD = "followup.report_download"
     FOLLOWUP_RENEWALS_EXPORT = "followup.renewals_export"
     DOSSIER_RENEWAL_REMINDER = "dossier.renewal_reminder"
+    # Retention: each purge batch, with counts only.
+    RETENTION_PURGE = "retention.purge"
     # Demo data.
     DEMO_SEED = "demo.seed"
 

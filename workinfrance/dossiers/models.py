@@ -169,6 +169,12 @@ class Dossier(models.Model):
     # Last (re)submission of a complete file: the legal two-month deadline runs from here.
     submitted_at = models.DateTimeField(_("déposé le"), null=True, blank=True)
     decided_at = models.DateTimeField(_("décidé le"), null=True, blank=True)
+    # Retention (workinfrance.retention): when the applicant was told an idle draft would be
+    # deleted, and when the personal data of a decided dossier were erased (the row stays, for
+    # the statistics and the permit's verification).
+    retention_warned_at = models.DateTimeField(_("avertissement de suppression le"), null=True, blank=True)
+    purged_at = models.DateTimeField(_("données effacées le"), null=True, blank=True)
+
     # Kept by the database (stored generated column), queried by `backoffice.search`, never loaded
     # (`DossierManager` defers it). See `search_document.py`.
     search_vector = models.GeneratedField(

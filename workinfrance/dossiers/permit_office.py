@@ -21,7 +21,15 @@ if TYPE_CHECKING:
 
     from .models import Dossier
 
-__all__ = ["PermitOffice", "PermitTerms", "dossiers_visible_to", "permit_office", "permit_office_register"]
+# `Dossier` is offered for type annotations only (permits never load the dossiers' models).
+__all__ = [
+    "Dossier",
+    "PermitOffice",
+    "PermitTerms",
+    "dossiers_visible_to",
+    "permit_office",
+    "permit_office_register",
+]
 
 
 class PermitOffice(Protocol):

@@ -22,7 +22,8 @@ class Permit(models.Model):
     dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="permits")
     holder_first_name = models.CharField(_("prénom(s)"), max_length=150)
     holder_last_name = models.CharField(_("nom"), max_length=150)
-    holder_birth_date = models.DateField(_("date de naissance"))
+    # Empty once the retention period is over (purged_at): the permit stays as a minimal record.
+    holder_birth_date = models.DateField(_("date de naissance"), null=True, blank=True)
     holder_nationality = models.CharField(_("nationalité"), max_length=100, blank=True)
     employer_name = models.CharField(_("employeur"), max_length=250)
     employer_siret = models.CharField(_("SIRET"), max_length=14)
@@ -52,6 +53,8 @@ class Permit(models.Model):
     # The signed PDF, in the default storage; never served directly (see views.download).
     pdf = models.FileField(_("PDF"), upload_to="permits/", max_length=200, blank=True)
     pdf_issued_at = models.DateTimeField(_("PDF produit le"), null=True, blank=True)
+    # Set by the retention purge: number, validity, status and unit remain, nothing about the person.
+    purged_at = models.DateTimeField(_("données effacées le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("autorisation provisoire de travail")

@@ -45,8 +45,9 @@ class PermitState:
     revoked_at: float | None
     valid_from: datetime.date
     valid_until: datetime.date
+    purged: bool  # its personal data erased after the retention period: the page shows none
 
-    COLUMNS = ("pk", "uuid", "number", "status", "revoked_at", "valid_from", "valid_until")
+    COLUMNS = ("pk", "uuid", "number", "status", "revoked_at", "valid_from", "valid_until", "purged_at")
 
     @classmethod
     def of(cls, permit: Permit) -> "PermitState":
@@ -54,7 +55,7 @@ class PermitState:
 
     @classmethod
     def of_row(cls, row: tuple) -> "PermitState":
-        pk, permit_uuid, number, status, revoked_at, valid_from, valid_until = row
+        pk, permit_uuid, number, status, revoked_at, valid_from, valid_until, purged_at = row
         return cls(
             pk,
             str(permit_uuid),
@@ -63,6 +64,7 @@ class PermitState:
             revoked_at.timestamp() if revoked_at else None,
             valid_from,
             valid_until,
+            purged_at is not None,
         )
 
     def verdict(self, today: datetime.date) -> "Verdict":
@@ -171,7 +173,7 @@ def seal_check(*, text: str) -> Verification:
 
 
 def _state_cache_key(permit_uuid) -> str:
-    return f"permit-state:v2:{permit_uuid}"
+    return f"permit-state:v3:{permit_uuid}"
 
 
 def permit_state(permit_uuid) -> PermitState | None:
@@ -200,7 +202,12 @@ def permit_states(permit_uuids) -> dict:
 
 def permit_forget(permit: Permit) -> None:
     """Drop the cached state once committed (never inside the write transaction: see core.cache)."""
-    cache_forget_on_commit(_state_cache_key(permit.uuid))
+    permits_forget([permit])
+
+
+def permits_forget(permits) -> None:
+    """`permit_forget` for many permits at once: one cache round trip."""
+    cache_forget_on_commit(*(_state_cache_key(permit.uuid) for permit in permits))
 
 
 def verify_page_cache_key(
@@ -209,7 +216,7 @@ def verify_page_cache_key(
     """Everything the public page shows depends on these, and on nothing about the visitor."""
     if state is None:
         return f"verify-page:{verdict}:{language}"
-    return f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{language}:{today}"
+    return f"verify-page:{verdict}:{state.uuid}:{state.status}:{state.revoked_at}:{state.purged}:{language}:{today}"
 
 
 # APT-<year>-<department>-<8 Crockford Base32 characters> (services.permit_number_new).

@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from workinfrance.accounts.models import User
-    from workinfrance.dossiers.models import Dossier
+    from workinfrance.dossiers.permit_office import Dossier
 
 logger = logging.getLogger(__name__)
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -159,7 +159,7 @@ def permit_pdf_issue(*, permit_id: int) -> Permit:
     moved into place when the row commits (core.files): a failed run leaves no PDF behind."""
     with files_for_committed_rows(), transaction.atomic():
         permit = Permit.objects.select_for_update().select_related("unit", "category").get(pk=permit_id)
-        if permit.pdf:
+        if permit.pdf or permit.purged_at:  # a purged permit keeps no PDF (retention)
             return permit
         data = permit_pdf_bytes(permit)
         file_stage(permit.pdf, ContentFile(data), filename=f"{permit.uuid}.pdf")
@@ -172,7 +172,8 @@ def permit_pdf_issue(*, permit_id: int) -> Permit:
 def permits_pdf_issue_missing() -> list[str]:
     """Issue every missing PDF now (sweep and management command). Returns the numbers done."""
     done = []
-    for permit_id in Permit.objects.filter(pdf="").order_by("pk").values_list("pk", flat=True):
+    missing = Permit.objects.filter(pdf="", purged_at__isnull=True)
+    for permit_id in missing.order_by("pk").values_list("pk", flat=True):
         try:
             done.append(permit_pdf_issue(permit_id=permit_id).number)
         except Exception:

@@ -10,6 +10,6 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         done = permits_pdf_issue_missing()
         self.stdout.write(f"{len(done)} PDF issued: {', '.join(done) or '-'}")
-        still = Permit.objects.filter(pdf="").count()
+        still = Permit.objects.filter(pdf="", purged_at__isnull=True).count()
         if still:
             self.stderr.write(f"{still} permit(s) still without PDF: see the log")

@@ -162,6 +162,8 @@ class Command(BaseCommand):
                 if permit and permit.is_revoked
                 else ("status checked in the database" if permit else "genuine signature, but unknown permit")
             )
+            if permit and permit.purged_at:
+                note += "; its personal data were erased after the retention period"
         self._verdict(verdict, note)
         self._claims(claims)
         if verdict != Verdict.VALID:

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RetentionConfig(AppConfig):
+    name = "workinfrance.retention"
+    verbose_name = "Conservation des données"
