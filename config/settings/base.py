@@ -8,6 +8,7 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
+from .logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("WIF_VAR_DIR", str(BASE_DIR / "var")))
@@ -46,6 +47,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "workinfrance.core.request_id.RequestIdMiddleware",
+    "workinfrance.core.metrics.RequestMetricsMiddleware",
     "workinfrance.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -130,6 +133,10 @@ WIF_THROTTLE_DEVICE_COOKIE = "wif_device"
 WIF_THROTTLE_DEVICE_MAX_AGE = 365 * 24 * 3600
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 WIF_TRUSTED_PROXIES = env_list("WIF_TRUSTED_PROXIES", [])
+# /metrics (workinfrance.core.metrics) answers only a bearer token or these client addresses/networks;
+# with neither set it answers no one (404).
+WIF_METRICS_TOKEN = env_str("WIF_METRICS_TOKEN", "")
+WIF_METRICS_ALLOWED_IPS = env_list("WIF_METRICS_ALLOWED_IPS", [])
 
 # Internationalisation: French first, English for foreign students.
 LANGUAGE_CODE = "fr"
@@ -285,20 +292,10 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        # WeasyPrint and fontTools narrate every PDF at INFO level.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        # One line per in-process task drowns `make run`'s output.
-        "celery.app.trace": {"level": "WARNING"},
-    },
-}
+# Logs on standard output: readable lines here, one JSON object per line in production
+# (WIF_LOG_FORMAT, config/settings/logs.py).
+WIF_LOG_FORMAT = env_str("WIF_LOG_FORMAT", "text")
+LOGGING = logging_config(WIF_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
 
 # Signing keys of permits: private keys live in files outside the repository and the database.
 WIF_SIGNING_KEY_DIR = Path(
@@ -341,6 +338,11 @@ CELERY_BEAT_SCHEDULE = {
     "files-clean-temporary": {"task": "workinfrance.core.tasks.clean_temporary_files", "schedule": 3600},
     "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
     "api-webhooks-settle": {"task": "workinfrance.api.webhooks.tasks.settle_failed_webhooks", "schedule": 60},
+    # Beat, broker and a worker alive: the heartbeat's time is a metric (workinfrance.core.metrics).
+    "beat-heartbeat": {
+        "task": "workinfrance.core.tasks.beat_heartbeat",
+        "schedule": env_int("WIF_BEAT_HEARTBEAT_SECONDS", 60),
+    },
     "stats-rebuild": {
         "task": "workinfrance.stats.tasks.rebuild_statistics",
         "schedule": crontab(hour=3, minute=30),

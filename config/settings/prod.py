@@ -2,6 +2,7 @@
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
+from .logs import logging_config
 
 SECRET_KEY = env_str("SECRET_KEY", required=True)
 if SECRET_KEY.startswith("dev-only"):
@@ -47,3 +48,9 @@ SESSION_COOKIE_AGE = 8 * 3600
 # Webhooks only to public HTTPS receivers (SSRF), whatever the environment says.
 WIF_WEBHOOK_ALLOW_PRIVATE = False
 WIF_WEBHOOK_ALLOW_HTTP = False
+
+# One JSON object per log line, with the request id (config/settings/logs.py); Celery's processes log
+# through the same configuration instead of their own format.
+WIF_LOG_FORMAT = env_str("WIF_LOG_FORMAT", "json")
+LOGGING = logging_config(WIF_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
