@@ -105,6 +105,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Wait for the write lock instead of failing at once when two requests write together.
     DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+# Scale-out: a read replica for statistics and exports (workinfrance/core/db_router.py); without
+# DATABASE_REPLICA_URL every read goes to the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["workinfrance.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -165,6 +173,26 @@ STORAGES = {
     # Fingerprinted names (cached for ever by browsers), brotli and gzip copies: collectstatic prepares them.
     "staticfiles": {"BACKEND": "workinfrance.core.staticfiles.FingerprintedStaticFilesStorage"},
 }
+# Scale-out: documents and permits in an S3-compatible bucket (django-storages) when WIF_S3_BUCKET is
+# set, so that several web and worker machines share them; credentials from the usual AWS_*
+# variables or these.
+WIF_S3_BUCKET = env_str("WIF_S3_BUCKET", "")
+if WIF_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "workinfrance.core.s3.CommittedS3Storage",
+        "OPTIONS": {
+            "bucket_name": WIF_S3_BUCKET,
+            "endpoint_url": env_str("WIF_S3_ENDPOINT_URL"),
+            "region_name": env_str("WIF_S3_REGION"),
+            "access_key": env_str("WIF_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("WIF_S3_SECRET_ACCESS_KEY"),
+            "location": env_str("WIF_S3_PREFIX", ""),
+            # Private objects, read only through the views that check who may see them.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Large uploads are spooled here (local disk, not the shared storage); files older than any upload
 # are left by killed web workers and removed at start-up and by the periodic clean-up.
