@@ -134,12 +134,13 @@ class ProdCheck:
         psql(self.postgres, f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)')
         psql(self.postgres, f'CREATE DATABASE "{self.database}"')
         self.redis_flush()
-        step("migrate, collectstatic, signing key (production settings, side by side)")
+        step("migrate, collectstatic, signing key, check --deploy (production settings, side by side)")
         self.manage_all(
             [
                 ("migrate", "--no-input", "-v", "0"),
                 ("collectstatic", "--no-input", "-v", "0"),
                 ("signing_keys", "create"),
+                ("check", "--deploy", "--fail-level", "ERROR"),
             ]
         )
 
@@ -197,6 +198,27 @@ class ProdCheck:
         )
         assert status == 200, f"/metrics answered {status} with its token"
         return body.decode()
+
+    def check_counted(self) -> None:
+        """Requests counted in the gunicorn workers and tasks in the Celery worker, added up from
+        PROMETHEUS_MULTIPROC_DIR by a scrape of the web."""
+        from prometheus_client.parser import text_string_to_metric_families
+
+        samples = [
+            sample for family in text_string_to_metric_families(self.metrics()) for sample in family.samples
+        ]
+        readyz = sum(
+            s.value
+            for s in samples
+            if s.name == "wif_http_requests_total" and s.labels["view"] == "core:readyz"
+        )
+        echoes = sum(
+            s.value
+            for s in samples
+            if s.name == "wif_celery_tasks_total"
+            and s.labels["task"] == "workinfrance.core.tasks.worker_echo"
+        )
+        assert readyz >= 1 and echoes >= 1, f"requests counted {readyz}, worker_echo tasks counted {echoes}"
 
     def check_metrics_closed(self) -> None:
         status, _, _ = fetch(self.url + "/metrics", {"X-Forwarded-Proto": "https"})
@@ -282,6 +304,8 @@ def main() -> int:
         step(f"task round trip: {output}")
         beat_time = check.wait_beat(since, args.timeout)
         step(f"beat alive: heartbeat run by the worker at {beat_time:.0f}")
+        check.check_counted()
+        step("/metrics counts the web's requests and the worker's tasks")
         check.check_metrics_closed()
         step("/metrics closed without its token (404)")
         ok = True
