@@ -324,6 +324,8 @@ X_FRAME_OPTIONS = "SAMEORIGIN"
 # (WIF_LOG_FORMAT, config/settings/logs.py).
 WIF_LOG_FORMAT = env_str("WIF_LOG_FORMAT", "text")
 LOGGING = logging_config(WIF_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+# Celery's processes keep this configuration for JSON logs instead of installing their own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = WIF_LOG_FORMAT != "json"
 
 # Signing keys of permits: private keys live in files outside the repository and the database.
 WIF_SIGNING_KEY_DIR = Path(

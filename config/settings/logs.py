@@ -35,7 +35,8 @@ def logging_config(log_format: str, level: str) -> dict:
             # WeasyPrint and fontTools narrate every PDF at INFO level.
             "weasyprint": {"level": "WARNING"},
             "fontTools": {"level": "WARNING"},
-            # One line per in-process task drowns `make run`'s output.
-            "celery.app.trace": {"level": "WARNING"},
+            # A line per task ("succeeded in …", with the request id that queued it) in production;
+            # one per in-process task would drown `make run`'s output.
+            "celery.app.trace": {"level": "INFO" if log_format == "json" else "WARNING"},
         },
     }

@@ -56,4 +56,4 @@ WIF_WEBHOOK_ALLOW_HTTP = False
 # through the same configuration instead of their own format.
 WIF_LOG_FORMAT = env_str("WIF_LOG_FORMAT", "json")
 LOGGING = logging_config(WIF_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
-CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+CELERY_WORKER_HIJACK_ROOT_LOGGER = WIF_LOG_FORMAT != "json"

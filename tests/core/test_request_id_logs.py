@@ -89,3 +89,62 @@ def test_production_logs_json_and_development_readable_lines():
     code = "import django; from django.conf import settings; django.setup(); print(settings.WIF_LOG_FORMAT)"
     assert load_settings("config.settings.prod", PROD_ENV, code=code).stdout.strip() == "json"
     assert load_settings("config.settings.dev", {}, code=code).stdout.strip() == "text"
+
+
+def test_a_task_queued_under_a_request_id_logs_under_it_in_a_real_worker(tmp_path):
+    """Through Redis and a Celery worker process, both configured from the environment with JSON
+    logs: the worker's line for the task carries the id the publisher had."""
+    import os
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "config.settings.dev",
+        "REDIS_URL": os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/15"),
+        "WIF_VAR_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        "WIF_LOG_FORMAT": "json",
+        "PYTHONUNBUFFERED": "1",
+    }
+    log = (tmp_path / "worker.log").open("wb")
+    name = f"rid-{os.getpid()}@%h"
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-l", "info", "-n", name,
+         "--without-gossip", "--without-mingle", "--without-heartbeat", "-Q", f"rid-{os.getpid()}"],
+        cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    sent = f"rid-test-{os.getpid()}-{int(time.time())}"
+    try:
+        publish = (
+            "import django; django.setup(); from workinfrance.core import request_id; "
+            "from workinfrance.core.tasks import worker_echo; "
+            f"request_id._current.set({sent!r}); "
+            f"print(worker_echo.apply_async(('x',), queue='rid-{os.getpid()}').get(timeout=60))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", publish], cwd=root, env=env, capture_output=True, text=True, timeout=120
+        )
+        assert result.returncode == 0, result.stderr
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            lines = [
+                json.loads(line)
+                for line in (tmp_path / "worker.log").read_text(errors="replace").splitlines()
+                if line.startswith("{")
+            ]
+            task_lines = [
+                line for line in lines if "worker_echo" in line["message"] and "succeeded" in line["message"]
+            ]
+            if task_lines:
+                assert task_lines[0]["request_id"] == sent
+                return
+            time.sleep(0.5)
+        raise AssertionError("no JSON line of the task in the worker's log")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=30)
+        log.close()
