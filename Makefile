@@ -9,7 +9,7 @@ PORT ?= 8000
 # Links in e-mails and the permits' QR codes point at the address actually served (unless set).
 RUN_ENV = WIF_PUBLIC_URL="$${WIF_PUBLIC_URL:-HTTP://$(HOST):$(PORT)}"
 
-.PHONY: run test install lint messages worker clean oidc-provider bench
+.PHONY: run test install lint messages worker clean oidc-provider bench prod-check
 
 $(PY):
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -41,6 +41,14 @@ run: install
 # (otherwise the PostgreSQL-only tests, on the machine's PostgreSQL).
 test: install
 	bash scripts/test.sh
+
+# The production recipe for real: the Procfile's processes (gunicorn, Celery worker and beat) under honcho
+# with config.settings.prod, on a fresh database of the machine's PostgreSQL and its Redis; checks
+# /readyz, a task round trip and beat, then stops them and cleans up (scripts/prod_check.py).
+# PROD_CHECK_ARGS, e.g. "--port 8340 --redis redis://127.0.0.1:6379/5".
+prod-check: install
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=node_modules -v 0
+	$(PY) scripts/prod_check.py $(PROD_CHECK_ARGS)
 
 # Every benchmark at 1M dossiers on PostgreSQL, then one table (see bench/run_all.py; ~1 h on 2 cores).
 # BENCH_ARGS, e.g. "--database wif_bench --port 8210 --skip-load".

@@ -30,3 +30,11 @@ limit_request_field_size = 8190
 # WIF_TRUSTED_PROXIES (workinfrance/core/client.py); gunicorn itself trusts the local proxy only.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 accesslog = "-"
+
+
+def child_exit(server, worker):
+    """Metrics of a finished worker stay counted, its live values are dropped (workinfrance.core.metrics)."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)

@@ -19,6 +19,13 @@ if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdfdetach >/dev/null 2>&
   $SUDO apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
 fi
+# nginx: the example in deploy/nginx.conf is checked with `nginx -t` (tests/core/test_nginx_conf.py).
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
+  echo "== Installing Debian's nginx-light"
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null
+fi
 # npm packages (axe-core, oidc-provider, the scanner's libraries, lighthouse): `make install`
 # runs `npm ci` whenever package-lock.json changed.
 

@@ -8,6 +8,7 @@ from celery.schedules import crontab
 from django.utils.translation import gettext_lazy as _
 
 from .env import env_bool, env_int, env_list, env_str
+from .logs import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 VAR_DIR = Path(env_str("WIF_VAR_DIR", str(BASE_DIR / "var")))
@@ -49,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "workinfrance.core.request_id.RequestIdMiddleware",
+    "workinfrance.core.metrics.RequestMetricsMiddleware",
     "workinfrance.core.middleware.RequestSizeLimitMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -108,6 +111,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # `Dossier.Meta.indexes` carries the unit in an index (INCLUDE) on PostgreSQL; SQLite has no
     # such columns and builds the index without it, which is all it needs.
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
+# Scale-out: a read replica for statistics and exports (workinfrance/core/db_router.py); without
+# DATABASE_REPLICA_URL every read goes to the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = {
+        **dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["workinfrance.core.db_router.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
@@ -136,6 +147,10 @@ WIF_THROTTLE_DEVICE_COOKIE = "wif_device"
 WIF_THROTTLE_DEVICE_MAX_AGE = 365 * 24 * 3600
 # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-separated).
 WIF_TRUSTED_PROXIES = env_list("WIF_TRUSTED_PROXIES", [])
+# /metrics (workinfrance.core.metrics) answers only a bearer token or these client addresses/networks;
+# with neither set it answers no one (404).
+WIF_METRICS_TOKEN = env_str("WIF_METRICS_TOKEN", "")
+WIF_METRICS_ALLOWED_IPS = env_list("WIF_METRICS_ALLOWED_IPS", [])
 
 # Internationalisation: French first, English for foreign students.
 LANGUAGE_CODE = "fr"
@@ -166,6 +181,26 @@ STORAGES = {
     # Fingerprinted names (cached for ever by browsers), brotli and gzip copies: collectstatic prepares them.
     "staticfiles": {"BACKEND": "workinfrance.core.staticfiles.FingerprintedStaticFilesStorage"},
 }
+# Scale-out: documents and permits in an S3-compatible bucket (django-storages) when WIF_S3_BUCKET is
+# set, so that several web and worker machines share them; credentials from the usual AWS_*
+# variables or these.
+WIF_S3_BUCKET = env_str("WIF_S3_BUCKET", "")
+if WIF_S3_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "workinfrance.core.s3.CommittedS3Storage",
+        "OPTIONS": {
+            "bucket_name": WIF_S3_BUCKET,
+            "endpoint_url": env_str("WIF_S3_ENDPOINT_URL"),
+            "region_name": env_str("WIF_S3_REGION"),
+            "access_key": env_str("WIF_S3_ACCESS_KEY_ID"),
+            "secret_key": env_str("WIF_S3_SECRET_ACCESS_KEY"),
+            "location": env_str("WIF_S3_PREFIX", ""),
+            # Private objects, read only through the views that check who may see them.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 FILE_UPLOAD_PERMISSIONS = 0o640
 # Large uploads are spooled here (local disk, not the shared storage); files older than any upload
 # are left by killed web workers and removed at start-up and by the periodic clean-up.
@@ -293,20 +328,12 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.request": {"level": "ERROR"},
-        # WeasyPrint and fontTools narrate every PDF at INFO level.
-        "weasyprint": {"level": "WARNING"},
-        "fontTools": {"level": "WARNING"},
-        # One line per in-process task drowns `make run`'s output.
-        "celery.app.trace": {"level": "WARNING"},
-    },
-}
+# Logs on standard output: readable lines here, one JSON object per line in production
+# (WIF_LOG_FORMAT, config/settings/logs.py).
+WIF_LOG_FORMAT = env_str("WIF_LOG_FORMAT", "text")
+LOGGING = logging_config(WIF_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+# Celery's processes keep this configuration for JSON logs instead of installing their own format.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = WIF_LOG_FORMAT != "json"
 
 # Signing keys of permits: private keys live in files outside the repository and the database.
 WIF_SIGNING_KEY_DIR = Path(
@@ -349,6 +376,11 @@ CELERY_BEAT_SCHEDULE = {
     "files-clean-temporary": {"task": "workinfrance.core.tasks.clean_temporary_files", "schedule": 3600},
     "stats-refresh": {"task": "workinfrance.stats.tasks.refresh_statistics", "schedule": 60},
     "api-webhooks-settle": {"task": "workinfrance.api.webhooks.tasks.settle_failed_webhooks", "schedule": 60},
+    # Beat, broker and a worker alive: the heartbeat's time is a metric (workinfrance.core.metrics).
+    "beat-heartbeat": {
+        "task": "workinfrance.core.tasks.beat_heartbeat",
+        "schedule": env_int("WIF_BEAT_HEARTBEAT_SECONDS", 60),
+    },
     "stats-rebuild": {
         "task": "workinfrance.stats.tasks.rebuild_statistics",
         "schedule": crontab(hour=3, minute=30),

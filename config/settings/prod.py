@@ -4,6 +4,7 @@ from pathlib import Path
 
 from .base import *  # noqa: F403
 from .env import env_bool, env_int, env_list, env_str
+from .logs import logging_config
 
 SECRET_KEY = env_str("SECRET_KEY", required=True)
 if SECRET_KEY.startswith("dev-only"):
@@ -15,6 +16,9 @@ env_str("DATABASE_URL", required=True)
 # checked before a request reuses it, so a restarted or failed-over database costs no error page.
 DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)  # noqa: F405
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
+if "replica" in DATABASES:  # noqa: F405
+    DATABASES["replica"]["CONN_MAX_AGE"] = DATABASES["default"]["CONN_MAX_AGE"]  # noqa: F405
+    DATABASES["replica"]["CONN_HEALTH_CHECKS"] = True  # noqa: F405
 REDIS_URL = env_str("REDIS_URL", required=True)
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", REDIS_URL)
 CELERY_RESULT_BACKEND = env_str("CELERY_RESULT_BACKEND", REDIS_URL)
@@ -49,3 +53,9 @@ SESSION_COOKIE_AGE = 8 * 3600
 # Webhooks only to public HTTPS receivers (SSRF), whatever the environment says.
 WIF_WEBHOOK_ALLOW_PRIVATE = False
 WIF_WEBHOOK_ALLOW_HTTP = False
+
+# One JSON object per log line, with the request id (config/settings/logs.py); Celery's processes log
+# through the same configuration instead of their own format.
+WIF_LOG_FORMAT = env_str("WIF_LOG_FORMAT", "json")
+LOGGING = logging_config(WIF_LOG_FORMAT, env_str("LOG_LEVEL", "INFO"))
+CELERY_WORKER_HIJACK_ROOT_LOGGER = WIF_LOG_FORMAT != "json"

@@ -61,3 +61,23 @@ def test_behind_a_proxy_each_client_has_its_own_login_counter(db, settings):
         HTTP_X_FORWARDED_FOR="198.51.100.8",
     )
     assert response.status_code == 302
+
+
+def test_a_forged_forwarded_for_from_an_untrusted_peer_does_not_escape_the_throttle(db, settings):
+    """A client that is not the proxy writes a new X-Forwarded-For at each attempt: the throttle
+    still counts its own address (REMOTE_ADDR), so it is slowed down all the same."""
+    settings.WIF_TRUSTED_PROXIES = ["127.0.0.1"]
+    settings.WIF_THROTTLE_RULES = {"login": {"client_free": 3, "identifier_free": 100}}
+    statuses = [
+        Client()
+        .post(
+            reverse("accounts:login"),
+            {"username": f"nobody{attempt}@example.test", "password": "wrong"},
+            REMOTE_ADDR="203.0.113.66",
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{attempt}",
+        )
+        .status_code
+        for attempt in range(5)
+    ]
+    assert statuses[:3] == [200, 200, 200]
+    assert statuses[3] == 429

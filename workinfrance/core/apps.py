@@ -7,7 +7,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Core"
 
     def ready(self):
-        from . import beat  # noqa: F401  (registers the beat schedule check)
+        # beat registers the schedule check; metrics and request_id connect their Celery signals.
+        from . import beat, metrics, request_id  # noqa: F401
 
 
 class StaticFilesConfig(staticfiles_apps.StaticFilesConfig):

@@ -9,7 +9,7 @@ from django.conf import settings
 
 from .errors import error_response
 
-EXEMPT_PREFIXES = ("/healthz", "/readyz", "/.well-known/", "/static/")
+EXEMPT_PREFIXES = ("/healthz", "/readyz", "/metrics", "/.well-known/", "/static/")
 
 
 def flag_path() -> Path:

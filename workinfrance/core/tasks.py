@@ -24,3 +24,16 @@ def clean_temporary_files() -> dict:
         "orphans": len(report.orphans),
         "upload_spools": upload_temp_files_clean(),
     }
+
+
+@shared_task(ignore_result=True)
+def beat_heartbeat() -> None:
+    """Periodic ("beat-heartbeat"): its time in the cache shows beat, the broker and a worker alive
+    (metric wif_beat_heartbeat_timestamp_seconds; `make prod-check` waits for it)."""
+    import time
+
+    from django.core.cache import cache
+
+    from .metrics import BEAT_HEARTBEAT_KEY
+
+    cache.set(BEAT_HEARTBEAT_KEY, time.time(), timeout=None)

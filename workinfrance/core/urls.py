@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import health, views
+from . import health, metrics, views
 
 app_name = "core"
 
@@ -10,4 +10,5 @@ urlpatterns = [
     path("pages/<slug:slug>/", views.page, name="page"),
     path("healthz", health.healthz, name="healthz"),
     path("readyz", health.readyz, name="readyz"),
+    path("metrics", metrics.metrics, name="metrics"),
 ]

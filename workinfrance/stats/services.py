@@ -17,6 +17,7 @@ from django.db import connection, transaction
 from django.db.models import Count, Max, Q, Sum
 from django.utils import timezone
 
+from workinfrance.core.db_router import primary_reads
 from workinfrance.core.models import Event
 from workinfrance.dossiers.lifecycle import Transition
 from workinfrance.dossiers.models import Dossier, DossierTransition
@@ -261,8 +262,10 @@ def stats_refresh() -> RefreshState | None:
 
 
 def stats_refresh_if_due() -> None:
-    """Called before reading figures: catch up unless the last run is recent enough."""
-    interval = datetime.timedelta(seconds=settings.WIF_STATS_REFRESH_SECONDS)
-    state = RefreshState.objects.filter(pk=1).only("refreshed_at").first()
-    if state is None or state.refreshed_at is None or timezone.now() - state.refreshed_at >= interval:
-        stats_refresh()
+    """Called before reading figures: catch up unless the last run is recent enough. On the primary,
+    even inside a page that reads its figures from the replica (workinfrance/core/db_router.py)."""
+    with primary_reads():
+        interval = datetime.timedelta(seconds=settings.WIF_STATS_REFRESH_SECONDS)
+        state = RefreshState.objects.filter(pk=1).only("refreshed_at").first()
+        if state is None or state.refreshed_at is None or timezone.now() - state.refreshed_at >= interval:
+            stats_refresh()

@@ -13,6 +13,7 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
+from workinfrance.core.db_router import replica_reads
 from workinfrance.followup.models import MonthlyReport
 from workinfrance.procedures.models import Category
 from workinfrance.territories.models import Department, Unit
@@ -73,7 +74,8 @@ def _report_context(report: Report) -> dict:
 def public(request):
     form = StatsFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else Filters()
-    report = report_get(filters=filters)
+    with replica_reads():  # scale-out: the figures from the read replica, if any
+        report = report_get(filters=filters)
     # The figures, charts and tables only change with the report: rendered once per version.
     key = f"stats:html:{report.key}:{get_language()}"
     report_html = cache.get(key)
@@ -113,7 +115,8 @@ def _csv_value(value):
 def public_csv(request):
     form = StatsFilterForm(request.GET or None)
     filters = form.filters() if form.is_valid() else Filters()
-    report = report_get(filters=filters)
+    with replica_reads():  # scale-out: the figures from the read replica, if any
+        report = report_get(filters=filters)
     rows = _labelled(report)
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = 'attachment; filename="workinfrance-statistiques.csv"'
@@ -146,7 +149,8 @@ def unit(request):
     )
     if chosen is None:
         raise Http404
-    report = report_get(filters=Filters(unit=chosen.pk))
+    with replica_reads():  # scale-out: the figures from the read replica, if any
+        report = report_get(filters=Filters(unit=chosen.pk))
     context = _report_context(report) | {
         "unit": chosen,
         "units": units,
