@@ -1,6 +1,7 @@
 """Settings shared by every environment. Everything that differs comes from the environment."""
 
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import dj_database_url
@@ -113,9 +114,11 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     SILENCED_SYSTEM_CHECKS = ["models.W040"]
 # Scale-out: a read replica for statistics and exports (workinfrance/core/db_router.py); without
 # DATABASE_REPLICA_URL every read goes to the primary.
-if env_str("DATABASE_REPLICA_URL"):
+if env_str("DATABASE_REPLICA_URL", ""):
     DATABASES["replica"] = {
-        **dj_database_url.parse(env_str("DATABASE_REPLICA_URL"), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)),
+        **dj_database_url.parse(
+            env_str("DATABASE_REPLICA_URL", ""), conn_max_age=env_int("DB_CONN_MAX_AGE", 0)
+        ),
         "TEST": {"MIRROR": "default"},
     }
 DATABASE_ROUTERS = ["workinfrance.core.db_router.ReplicaRouter"]
@@ -174,7 +177,7 @@ STATIC_ROOT = VAR_DIR / "staticfiles"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Uploads are never served as static media: only through views that check who may see them.
 MEDIA_URL = None
-STORAGES = {
+STORAGES: dict[str, dict[str, Any]] = {
     "default": {
         "BACKEND": env_str("DEFAULT_FILE_STORAGE", "workinfrance.core.files.CommittedFileSystemStorage")
     },

@@ -25,10 +25,16 @@ from workinfrance.territories.routing import RoutingError, unit_for_department
 from . import notifications
 from .checks import dossier_problems
 from .errors import (
-    ActorNotAllowed,
-    DossierActionError,
-    IncompleteDossier,
-    TransitionNotAllowed,
+    ActorNotAllowed as ActorNotAllowed,  # re-exported: callers catch them from the services
+)
+from .errors import (
+    DossierActionError as DossierActionError,
+)
+from .errors import (
+    IncompleteDossier as IncompleteDossier,
+)
+from .errors import (
+    TransitionNotAllowed as TransitionNotAllowed,
 )
 from .fields import APPLICANT_FIELDS
 from .identity import CERTIFIED_IDENTITY_FIELDS, CertifiedIdentity
@@ -53,7 +59,9 @@ from .models import (
 )
 from .numbering import next_dossier_number
 from .permit_office import permit_office
-from .terms import PermitTerms, permit_terms_problems, permit_terms_proposed  # noqa: F401 (re-exported)
+from .terms import PermitTerms as PermitTerms  # re-exported: the accept form and the API build them
+from .terms import permit_terms_problems as permit_terms_problems
+from .terms import permit_terms_proposed as permit_terms_proposed
 from .uploads import CheckedUpload, upload_check
 from .validators import normalize_siret
 

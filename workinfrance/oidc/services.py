@@ -336,10 +336,10 @@ def sign_in_refusal_record(refused: Refused, *, provider: str) -> None:
         event_record(actor=None, verb=refused.verb, target=refused.user, data={"provider": provider})
 
 
-def signed_in_record(*, user, method: str) -> None:
+def signed_in_record(*, user: User, method: str) -> None:
     """A sign-in completed by linking an identity (the other sign-ins are recorded where they happen)."""
     event_record(actor=user, verb="account.signed_in", target=user, data={"method": method})
 
 
-def signed_out_record(*, user, method: str) -> None:
+def signed_out_record(*, user: User, method: str) -> None:
     event_record(actor=user, verb="account.signed_out", target=user, data={"method": method})

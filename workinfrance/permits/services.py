@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from django.contrib.auth.models import AnonymousUser
 
     from workinfrance.accounts.models import User
-    from workinfrance.dossiers.permit_office import Dossier
+    from workinfrance.dossiers.permit_office import Dossier, PermitTerms
 
 logger = logging.getLogger(__name__)
 CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -59,6 +59,13 @@ def validity_end_timestamp(valid_until: datetime.date) -> int:
     return int(timezone.make_aware(end).timestamp())
 
 
+def _birth_date(permit: Permit) -> datetime.date:
+    # Only a purged permit (retention) has none, and a purged permit is never sealed again.
+    if permit.holder_birth_date is None:
+        raise ValueError(f"Permit {permit.number} has no holder birth date (purged): it cannot be sealed")
+    return permit.holder_birth_date
+
+
 def permit_claims(permit: Permit) -> seal.PermitClaims:
     return seal.PermitClaims(
         issuer=settings.WIF_SEAL_ISSUER,
@@ -68,7 +75,7 @@ def permit_claims(permit: Permit) -> seal.PermitClaims:
         number=permit.number,
         last_name=permit.holder_last_name,
         first_name=permit.holder_first_name,
-        birth_date=permit.holder_birth_date,
+        birth_date=_birth_date(permit),
         employer_name=permit.employer_name,
         employer_siret=permit.employer_siret,
         category=permit.category.code,
@@ -213,7 +220,7 @@ def permit_revoke_by_supervisor(*, permit: Permit, actor: "User | AnonymousUser"
 class DossierPermitOffice:
     """What the dossier transitions ask of permits (`workinfrance.dossiers.permit_office`)."""
 
-    def issue(self, *, dossier, actor, terms) -> str:
+    def issue(self, *, dossier: "Dossier", actor: "User", terms: "PermitTerms") -> str:
         permit = permit_issue(
             dossier=dossier,
             actor=actor,
@@ -223,7 +230,7 @@ class DossierPermitOffice:
         )
         return permit.number
 
-    def revoke_all(self, *, dossier, actor, reason: str) -> list[str]:
+    def revoke_all(self, *, dossier: "Dossier", actor: "User", reason: str) -> list[str]:
         revoked = []
         for permit in dossier.permits.filter(revoked_at__isnull=True):
             permit_revoke(permit=permit, actor=actor, reason=reason)
@@ -231,6 +238,6 @@ class DossierPermitOffice:
         return revoked
 
 
-def permit_download_record(*, permit: Permit, actor) -> None:
+def permit_download_record(*, permit: Permit, actor: "User") -> None:
     """Who downloaded which permit's PDF (a copy of personal data leaves the service)."""
     event_record(actor=actor, verb="permit.download", target=permit, data={"number": permit.number})

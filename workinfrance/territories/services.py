@@ -53,13 +53,13 @@ def unit_save(*, actor, unit: Unit | None, data: dict, departments=None) -> Unit
     allowed = set(editable_unit_fields(actor)) if actor.is_authenticated else set()
     if creating and not actor.is_administrator:
         raise UnitAdminError(_("Seul un administrateur peut créer une unité."))
-    if not creating and not units_administered_by(actor).filter(pk=unit.pk).exists():
+    if unit is not None and not units_administered_by(actor).filter(pk=unit.pk).exists():
         raise UnitAdminError(_("Vous ne pouvez pas modifier cette unité."))
     refused = set(data) - allowed
     if refused or (departments is not None and not actor.is_administrator):
         raise UnitAdminError(_("Seul un administrateur peut modifier ces informations."))
     with transaction.atomic():
-        if creating:
+        if unit is None:
             unit = Unit(**data)
             unit.save()
             changed = sorted(data)
@@ -70,7 +70,8 @@ def unit_save(*, actor, unit: Unit | None, data: dict, departments=None) -> Unit
                 setattr(unit, name, data[name])
             if changed:
                 unit.save(update_fields=changed)
-        added, removed = [], []
+        added: list[str] = []
+        removed: list[str] = []
         if departments is not None:
             added, removed = _departments_set(unit, departments)
         if creating or changed or added or removed:
