@@ -43,6 +43,7 @@ EXPECTED = {
     "core:page": ("page", EVERYONE),
     "core:healthz": (None, EVERYONE),
     "core:readyz": (None, EVERYONE),
+    "core:metrics": (None, set()),  # 404 unless WIF_METRICS_TOKEN or an allowed address is set
     "accounts:signup": (None, {"anonymous"}),  # signed-in users are sent to their home
     "accounts:resend_confirmation": (None, EVERYONE),
     "accounts:login": (None, {"anonymous"}),

@@ -34,14 +34,14 @@ WORKLOAD_QUERIES = 7
 EXPORT_CSV_QUERIES = 6
 EXPORT_XLSX_QUERIES = 7  # the CSV's, and the row count checked against the workbook's limit
 APPLICANT_DASHBOARD_QUERIES = 3
-TRACKING_PAGE_QUERIES = 10
+TRACKING_PAGE_QUERIES = 11  # the timeline reads the typed transition log and the other events
 TOKENS_QUERIES = 6
 WEBHOOKS_QUERIES = 6
 WEBHOOK_DETAIL_QUERIES = 6
 VERIFY_PAGE_QUERIES = 2  # the live status of the sealed permit, then the permit shown
 REVOCATION_LIST_QUERIES = 1  # the revoked, unexpired permits; the signed list is then cached
 PUBLIC_STATS_QUERIES = 31  # with the catch-up of new events (16 once caught up: tests/stats/test_pages.py)
-UNIT_STATS_QUERIES = 36  # with the catch-up of new events
+UNIT_STATS_QUERIES = 37  # with the catch-up of new events, and the unit's monthly reports
 PUBLIC_STATS_CSV_QUERIES = 28  # with the catch-up of new events
 
 

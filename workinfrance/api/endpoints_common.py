@@ -14,6 +14,7 @@ from workinfrance.permits.models import Permit
 from workinfrance.procedures.models import Category
 from workinfrance.territories.models import Department
 
+from . import representations as rep
 from .owners import dossiers_of_owner
 from .pagination import MAX_LIMIT, keyset_page
 from .problems import Problem
@@ -84,7 +85,7 @@ def unit_listing(token, filters: ListFilters):
     selection = inbox_selection(user=token.created_by, query=inbox_query(filters)).filter(
         unit_id=token.unit_id
     )
-    selection = selection.select_related("category")
+    selection = selection.select_related("category").only(*rep.SUMMARY_COLUMNS)
     return keyset_page(selection, sort=filters.sort, cursor=filters.cursor, limit=filters.limit)
 
 

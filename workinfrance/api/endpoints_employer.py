@@ -34,7 +34,7 @@ def dossiers_list(request: HttpRequest, filters: ListQuery):
     token = _token(request)
     check_limit(filters.limit)
     refuse_nul(filters.cursor)
-    selection = dossiers_of_owner(token).select_related("category")
+    selection = dossiers_of_owner(token).select_related("category").only(*rep.SUMMARY_COLUMNS)
     if filters.state:
         selection = selection.filter(state=filters.state)
     if filters.filed_from:

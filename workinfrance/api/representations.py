@@ -5,6 +5,22 @@ from workinfrance.dossiers.models import Document, Dossier
 from workinfrance.permits.models import Permit
 from workinfrance.permits.services import permit_qr_text
 
+# The columns a summary reads: listings load only these (a dossier row has about a hundred).
+SUMMARY_COLUMNS = (
+    "number",
+    "state",
+    "category__code",
+    "department",
+    "submitted_at",
+    "decided_at",
+    "student_first_name",
+    "student_last_name",
+    "employer_name",
+    "employer_siret",
+    "job_title",
+    "assignee",
+)
+
 
 def dossier_summary(dossier: Dossier, *, unit_view: bool) -> dict:
     data = {
