@@ -26,11 +26,12 @@ sys.path.insert(0, str(ROOT))
 from bench.backoffice_inbox import load_average, recreate_database  # noqa: E402
 
 SEALS = 1000
+SERVER = os.environ.get("BENCH_POSTGRES", "postgres://postgres@127.0.0.1:5432")
 
 
 def setup(database: str) -> None:
-    recreate_database(database)
-    os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{database}"
+    recreate_database(SERVER, database)
+    os.environ["DATABASE_URL"] = f"{SERVER}/{database}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     os.environ["WIF_SIGNING_KEY_DIR"] = tempfile.mkdtemp(prefix="wif-bench-keys-")
     import django
