@@ -141,7 +141,7 @@ def main() -> None:
         connections.close_all()
         import psycopg
 
-        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn:
+        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 
 
