@@ -117,7 +117,9 @@ def test_sort_by_waiting_across_decided(client, agent, paris):
 
 def test_row_shows_days_assignee_and_flags(client, agent, paris):
     dossier = in_review(agent=agent)
-    Dossier.objects.filter(pk=dossier.pk).update(submitted_at=timezone.now() - datetime.timedelta(days=50))
+    # Noon, local time, 50 calendar days ago: "now - 50 days" crosses a summer-time change late in the evening.
+    noon = datetime.datetime.combine(timezone.localdate() - datetime.timedelta(days=50), datetime.time(12))
+    Dossier.objects.filter(pk=dossier.pk).update(submitted_at=timezone.make_aware(noon))
     client.force_login(agent)
     response = client.get(reverse("backoffice:inbox"), {"tab": "mine"})
     row = response.context["page"].object_list[0]

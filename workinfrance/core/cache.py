@@ -68,9 +68,10 @@ def _circuit_open() -> bool:
 
 
 def circuit_reset() -> None:
-    """Forget past failures (tests, and /readyz after a successful ping)."""
+    """Forget past failures (tests, and /readyz after a successful ping): the next failure is a new
+    outage, warned about at once."""
     with _circuit_lock:
-        _circuit["open_until"] = 0.0
+        _circuit.update(open_until=0.0, last_warning=0.0, suppressed=0)
 
 
 class ResilientRedisCache(RedisCache):
