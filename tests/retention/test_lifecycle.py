@@ -272,7 +272,7 @@ def test_the_page_shown_before_the_purge_is_not_shown_after_it(accepted, client,
     assert "Amina" not in page and "Données personnelles effacées" in page
 
 
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks: PostgreSQL only")
+@pytest.mark.postgres  # row locks: run in the PostgreSQL stage, never skipped
 @pytest.mark.django_db(transaction=True)
 def test_a_dossier_locked_by_someone_else_waits_for_the_next_run(applicant, agent, paris):
     with at(FILED):

@@ -4,6 +4,9 @@ const CACHE = "wif-scanner-{{ version }}";
 const PRECACHE = {{ precache|safe }};
 // Network first (fresh keys, fresh revocations, fresh page), the kept copy when there is no network.
 const NETWORK_FIRST = new Set([{{ lists|safe }}]);
+// One copy per address (the language is in the address, `?lang=en`): the pages vary on Cookie and
+// Accept-Language, which the requests precached by this worker do not carry, so Vary is ignored.
+const ONE_COPY = { ignoreVary: true };
 
 self.addEventListener("install", (event) => {
   event.waitUntil(caches.open(CACHE).then((cache) => cache.addAll(PRECACHE)).then(() => self.skipWaiting()));
@@ -25,7 +28,7 @@ self.addEventListener("message", (event) => {
   event.waitUntil(
     caches
       .open(CACHE)
-      .then((cache) => Promise.all(urls.map((url) => cache.match(url).then((hit) => hit || cache.add(url).catch(() => undefined)))))
+      .then((cache) => Promise.all(urls.map((url) => cache.match(url, ONE_COPY).then((hit) => hit || cache.add(url).catch(() => undefined)))))
       .then(() => event.ports[0]?.postMessage("kept")),
   );
 });
@@ -37,7 +40,7 @@ async function networkFirst(request) {
     if (response.ok) await cache.put(request, response.clone());
     return response;
   } catch (error) {
-    const kept = await cache.match(request);
+    const kept = await cache.match(request, ONE_COPY);
     if (kept) return kept;
     throw error;
   }
@@ -45,7 +48,7 @@ async function networkFirst(request) {
 
 async function cacheFirst(request) {
   const cache = await caches.open(CACHE);
-  const kept = await cache.match(request);
+  const kept = await cache.match(request, ONE_COPY);
   if (kept) return kept;
   const response = await fetch(request);
   if (response.ok) await cache.put(request, response.clone());
