@@ -18,7 +18,7 @@ from tests.factories import complete_draft
 from tests.permits.helpers import accept
 
 ROOT = Path(__file__).resolve().parents[2]
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
 
 def server_url() -> str:

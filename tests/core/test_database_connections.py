@@ -32,7 +32,7 @@ def backend_pid() -> int:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migration-seeded rows
 def test_a_connection_dropped_by_the_server_is_replaced_between_requests():
     saved = {key: connection.settings_dict[key] for key in DATABASE_KEYS}
     connection.close()

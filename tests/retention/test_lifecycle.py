@@ -273,7 +273,7 @@ def test_the_page_shown_before_the_purge_is_not_shown_after_it(accepted, client,
 
 
 @pytest.mark.postgres  # row locks: run in the PostgreSQL stage, never skipped
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # keeps migration-seeded rows
 def test_a_dossier_locked_by_someone_else_waits_for_the_next_run(applicant, agent, paris):
     with at(FILED):
         dossier = complete_draft(applicant=applicant)
