@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -23,13 +24,16 @@ class Kind:
     ACCOUNTS = "accounts"
 
 
+StrOrPromise = str | Promise
+
+
 @dataclass(frozen=True)
 class Period:
     kind: str
     setting: str
-    what: str  # lazy translations
-    counts_from: str
-    then: str
+    what: StrOrPromise  # lazy translations
+    counts_from: StrOrPromise
+    then: StrOrPromise
 
     @property
     def months(self) -> int:

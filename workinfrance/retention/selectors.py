@@ -132,8 +132,8 @@ def _day(moment) -> datetime.date:
 
 
 def _earliest(*days) -> datetime.date | None:
-    days = [day for day in days if day is not None]
-    return min(days) if days else None
+    known = [day for day in days if day is not None]
+    return min(known) if known else None
 
 
 def _next_decided(pending: QuerySet[Dossier], *, refused_months: int, accepted_months: int):

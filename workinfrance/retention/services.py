@@ -275,7 +275,7 @@ def retention_purge(*, today: datetime.date | None = None, batch_size: int | Non
     run = PurgeRun.objects.create()
     totals: dict[str, Counter] = {}
     for kind, due, purge_batch in STEPS:
-        total = Counter()
+        total: Counter[str] = Counter()
         for ids in _batches(due(today), size):
             total.update(purge_batch(run, ids, today))
         totals[kind] = total
