@@ -96,9 +96,10 @@ def file_discard(storage, temp_name: str) -> None:
         logger.warning("Staged file %s could not be removed", temp_name, exc_info=True)
 
 
-class CommittedFileSystemStorage(FileSystemStorage):
-    """The local storage, able to read a committed row's file still under its staged name: between the
-    commit and the move, or after a process died in between (until storage_check finishes the move)."""
+class StagedNameFallback:
+    """A storage mixin: a committed row's file is read under its staged name while it is still there,
+    between the commit and the move, or after a process died in between (until storage_check
+    finishes the move). Used by the local and the S3 storages alike."""
 
     def _open(self, name, mode="rb"):
         try:
@@ -113,6 +114,10 @@ class CommittedFileSystemStorage(FileSystemStorage):
             return super().size(name)
         except FileNotFoundError:
             return super().size(staged_name(name))
+
+
+class CommittedFileSystemStorage(StagedNameFallback, FileSystemStorage):
+    """The local storage, reading a committed row's file under its staged name if need be."""
 
 
 def upload_temp_files_clean(*, max_age_seconds: int | None = None) -> int:
