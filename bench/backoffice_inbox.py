@@ -62,6 +62,9 @@ def ascii_fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+NATIONALITIES = ["algérienne", "marocaine", "tunisienne", "chinoise", "sénégalaise", "ivoirienne", "indienne"]
+
+
 def sql_array(words) -> str:
     return "ARRAY[" + ",".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
 
@@ -336,7 +339,8 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "student_last_name": f"({last})[1 + (g * 17 % {n_last})] || CASE WHEN g % 3 = 0 THEN '-' || ({last})[1 + (g % {n_last})] ELSE '' END",
         "student_birth_date": "date '1995-01-01' + (g % 3000)::int",
         "student_birth_place": f"({cities})[1 + (g % {n_cities})]",
-        "student_nationality": "'algérienne'",
+        # The seven most frequent nationalities of the procedure, so that the monthly report has rows.
+        "student_nationality": f"({sql_array(NATIONALITIES)})[1 + (g * 7919 % 1000) % {len(NATIONALITIES)}]",
         # firstname.lastname<g>@example.test: unique, as agents copy it from a message.
         "student_email": f"({first_ascii})[1 + (g * 31 % {n_first})] || '.' || ({last_ascii})[1 + (g * 17 % {n_last})] || g || '@example.test'",
         "student_address": "(g % 200) || ' rue des Écoles'",
