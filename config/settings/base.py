@@ -96,6 +96,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render through one renderer instance (see workinfrance/core/form_renderer.py).
+FORM_RENDERER = "workinfrance.core.form_renderer.DsfrFormRenderer"
 
 # Database: SQLite file by default so `make run` needs nothing installed.
 DATABASES = {
