@@ -229,7 +229,8 @@ def _document_problems(dossier: Dossier) -> list[Problem]:
         Problem(
             f"document:{doc_type.code}",
             _("Document manquant : %(name)s.") % {"name": doc_type.label},
-            "documents",
+            # The employer's mandate has its own step (issue 15), where its prefilled form is printed.
+            "mandate" if doc_type.condition == Condition.MANDATED_FILER else "documents",
         )
         for doc_type in required_document_types(dossier)
         if doc_type.pk not in present

@@ -1,8 +1,13 @@
 from .dossier import document, dossier, message, renew, resubmit
 from .filing import dossier_new, step, submit, upload
 from .guide import dashboard, guide
+from .parties import checklist, invitation, invite, mandate
 
 __all__ = [
+    "checklist",
+    "invitation",
+    "invite",
+    "mandate",
     "dashboard",
     "document",
     "dossier",
