@@ -175,7 +175,7 @@ def _is_accepted_party(dossier: _DossierLike, user: User) -> bool:
 
     pk = getattr(dossier, "pk", None)
     return pk is not None and (
-        DossierParty.objects.filter(dossier_id=pk, user_id=user.pk, status=PartyStatus.ACCEPTED).exists()
+        DossierParty.objects.filter(dossier_id=pk, user_id=user.pk, status=PartyStatus.JOINED).exists()
     )
 
 

@@ -393,7 +393,7 @@ EMPLOYER_SIDES = frozenset({PartySide.EMPLOYER, PartySide.MANDATARY})
 
 class PartyStatus(models.TextChoices):
     INVITED = "invited", _("Invitation envoyée")
-    ACCEPTED = "accepted", _("A rejoint le dossier")
+    JOINED = "joined", _("A rejoint le dossier")
 
 
 class DossierParty(models.Model):
@@ -434,7 +434,7 @@ class DossierParty(models.Model):
             models.CheckConstraint(condition=Q(side__in=PartySide.values), name="party_side_valid"),
             models.CheckConstraint(condition=Q(status__in=PartyStatus.values), name="party_status_valid"),
             models.CheckConstraint(
-                condition=Q(status=PartyStatus.ACCEPTED, user__isnull=False, accepted_at__isnull=False)
+                condition=Q(status=PartyStatus.JOINED, user__isnull=False, accepted_at__isnull=False)
                 | Q(status=PartyStatus.INVITED, user__isnull=True, token_hash__isnull=False),
                 name="party_status_matches_binding",
             ),
@@ -445,4 +445,4 @@ class DossierParty(models.Model):
 
     @property
     def is_accepted(self) -> bool:
-        return self.status == PartyStatus.ACCEPTED
+        return self.status == PartyStatus.JOINED

@@ -21,7 +21,7 @@ def dossier_recipients(dossier: Dossier) -> list[tuple[str, str]]:
     """(address, first name) of every accepted party, the filer first, each address once."""
     recipients = [(dossier.applicant.email, dossier.applicant.get_short_name())]
     parties = (
-        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.ACCEPTED)
+        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.JOINED)
         .exclude(user_id=dossier.applicant_id)
         .select_related("user")
         .order_by("side")

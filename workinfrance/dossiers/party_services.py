@@ -48,7 +48,7 @@ def party_filer_record(*, dossier: Dossier, actor: User, side: str) -> DossierPa
     return DossierParty.objects.create(
         dossier=dossier,
         side=side,
-        status=PartyStatus.ACCEPTED,
+        status=PartyStatus.JOINED,
         email=actor.email,
         user=actor,
         accepted_at=timezone.now(),
@@ -58,9 +58,7 @@ def party_filer_record(*, dossier: Dossier, actor: User, side: str) -> DossierPa
 def invitable_sides(dossier: Dossier) -> list[str]:
     """The sides nobody holds yet (a pending invitation can be sent again)."""
     taken = set(
-        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.ACCEPTED).values_list(
-            "side", flat=True
-        )
+        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.JOINED).values_list("side", flat=True)
     )
     taken.add(dossier.filer_kind)
     return [side for side in PartySide.values if side not in taken]
@@ -154,7 +152,7 @@ def invitation_find(token: str) -> DossierParty:
                 "Vérifiez qu'il est complet, ou demandez une nouvelle invitation."
             )
         )
-    if party.status == PartyStatus.ACCEPTED:
+    if party.status == PartyStatus.JOINED:
         raise InvitationError(
             _(
                 "Cette invitation a déjà été utilisée. Connectez-vous avec le compte qui l'a acceptée, "
@@ -207,7 +205,7 @@ def party_accept(*, token: str, user: User, other_email_confirmed: bool = False)
                 % {"invited": party.email, "current": user.email}
             )
         party.user = user
-        party.status = PartyStatus.ACCEPTED
+        party.status = PartyStatus.JOINED
         party.accepted_at = timezone.now()
         try:
             with transaction.atomic():

@@ -30,7 +30,7 @@ def dossiers_of_party(user) -> QuerySet[Dossier]:
     """The dossiers `user` is an accepted party of: the one predicate of every applicant-side read.
 
     The filer (`Dossier.applicant`) always is one, even on rows made without a party row."""
-    joined = DossierParty.objects.filter(user=user, status=PartyStatus.ACCEPTED).values("dossier_id")
+    joined = DossierParty.objects.filter(user=user, status=PartyStatus.JOINED).values("dossier_id")
     return Dossier.objects.filter(Q(applicant=user) | Q(pk__in=joined))
 
 
@@ -46,9 +46,7 @@ def party_may_view(dossier: Dossier, user) -> bool:
 def party_sides(dossier: Dossier) -> dict[str, int]:
     """Side -> user id of the dossier's accepted parties, the filer included."""
     sides = dict(
-        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.ACCEPTED).values_list(
-            "side", "user_id"
-        )
+        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.JOINED).values_list("side", "user_id")
     )
     if dossier.applicant_id not in sides.values():
         sides.setdefault(dossier.filer_kind, dossier.applicant_id)

@@ -32,7 +32,7 @@ def parties_context(dossier, user) -> dict:
             DossierParty(
                 dossier=dossier,
                 side=dossier.filer_kind,
-                status=PartyStatus.ACCEPTED,
+                status=PartyStatus.JOINED,
                 email=dossier.applicant.email,
                 user=dossier.applicant,
             ),

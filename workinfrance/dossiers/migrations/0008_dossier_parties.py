@@ -15,7 +15,7 @@ def backfill_filers(apps, schema_editor):
     schema_editor.execute(
         f"INSERT INTO {quote(DossierParty._meta.db_table)} "
         "(dossier_id, side, status, email, user_id, accepted_at) "
-        f"SELECT d.id, d.filer_kind, 'accepted', u.email, d.applicant_id, d.created_at "
+        f"SELECT d.id, d.filer_kind, 'joined', u.email, d.applicant_id, d.created_at "
         f"FROM {quote(Dossier._meta.db_table)} d JOIN {quote(User._meta.db_table)} u ON u.id = d.applicant_id"
     )
 
@@ -33,7 +33,7 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('side', models.CharField(choices=[('student', "L'étudiant"), ('employer', "L'employeur"), ('mandatary', "La personne mandatée par l'employeur")], max_length=16, verbose_name='rôle')),
-                ('status', models.CharField(choices=[('invited', 'Invitation envoyée'), ('accepted', 'A rejoint le dossier')], max_length=16, verbose_name='statut')),
+                ('status', models.CharField(choices=[('invited', 'Invitation envoyée'), ('joined', 'A rejoint le dossier')], max_length=16, verbose_name='statut')),
                 ('email', models.EmailField(max_length=254, verbose_name='e-mail')),
                 ('token_hash', models.CharField(blank=True, max_length=64, null=True, unique=True)),
                 ('invited_at', models.DateTimeField(blank=True, null=True)),
@@ -48,7 +48,7 @@ class Migration(migrations.Migration):
                 'verbose_name_plural': 'parties au dossier',
                 'ordering': ['dossier', 'side'],
                 'indexes': [models.Index(fields=['user', 'status'], name='party_user_idx')],
-                'constraints': [models.UniqueConstraint(fields=('dossier', 'side'), name='party_one_per_side'), models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('dossier', 'user'), name='party_one_side_per_user'), models.CheckConstraint(condition=models.Q(('side__in', ['student', 'employer', 'mandatary'])), name='party_side_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['invited', 'accepted'])), name='party_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('accepted_at__isnull', False), ('status', 'accepted'), ('user__isnull', False)), models.Q(('status', 'invited'), ('token_hash__isnull', False), ('user__isnull', True)), _connector='OR'), name='party_status_matches_binding')],
+                'constraints': [models.UniqueConstraint(fields=('dossier', 'side'), name='party_one_per_side'), models.UniqueConstraint(condition=models.Q(('user__isnull', False)), fields=('dossier', 'user'), name='party_one_side_per_user'), models.CheckConstraint(condition=models.Q(('side__in', ['student', 'employer', 'mandatary'])), name='party_side_valid'), models.CheckConstraint(condition=models.Q(('status__in', ['invited', 'joined'])), name='party_status_valid'), models.CheckConstraint(condition=models.Q(models.Q(('accepted_at__isnull', False), ('status', 'joined'), ('user__isnull', False)), models.Q(('status', 'invited'), ('token_hash__isnull', False), ('user__isnull', True)), _connector='OR'), name='party_status_matches_binding')],
             },
         ),
         migrations.RunPython(backfill_filers, migrations.RunPython.noop),
