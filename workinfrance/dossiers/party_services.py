@@ -55,11 +55,12 @@ def party_filer_record(*, dossier: Dossier, actor: User, side: str) -> DossierPa
     )
 
 
-def invitable_sides(dossier: Dossier) -> list[str]:
-    """The sides nobody holds yet (a pending invitation can be sent again)."""
-    taken = set(
-        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.JOINED).values_list("side", flat=True)
-    )
+def invitable_sides(dossier: Dossier, parties: list[DossierParty] | None = None) -> list[str]:
+    """The sides nobody holds yet (a pending invitation can be sent again); `parties`, when the
+    caller has them, saves the query."""
+    if parties is None:
+        parties = list(DossierParty.objects.filter(dossier=dossier))
+    taken = {party.side for party in parties if party.status == PartyStatus.JOINED}
     taken.add(dossier.filer_kind)
     return [side for side in PartySide.values if side not in taken]
 

@@ -33,13 +33,13 @@ def parties_context(dossier, user) -> dict:
                 dossier=dossier,
                 side=dossier.filer_kind,
                 status=PartyStatus.JOINED,
-                email=dossier.applicant.email,
-                user=dossier.applicant,
+                email="",
+                user=user if user.pk == dossier.applicant_id else dossier.applicant,
             ),
         )
     pending = {p.side: p for p in parties if p.status == PartyStatus.INVITED}
     forms = []
-    for side in party_services.invitable_sides(dossier):
+    for side in party_services.invitable_sides(dossier, parties):
         if side == PartySide.MANDATARY and dossier.filer_kind != FilerKind.MANDATARY:
             continue  # a mandatary is the employer's choice when filing
         label = PartySide(side).label
