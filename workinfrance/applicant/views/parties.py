@@ -104,7 +104,7 @@ def invitation(request, token):
         request.session[PENDING_INVITATION] = token
         return render(request, "applicant/invitation.html", context)
     mismatch = party_services.invitation_email_mismatch(party, user)
-    form = AcceptInvitationForm(request.POST or None)
+    form = AcceptInvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             party_services.party_accept(
