@@ -353,3 +353,31 @@ def test_checklist_pdf_lists_the_category_documents_in_both_languages(client, db
     for doc_type in category().document_types.all():
         label = doc_type.name if language == "fr" else (doc_type.name_en or doc_type.name)
         assert label[:25] in text.replace("\r\n", " ").replace("\n", " "), label
+
+
+def test_the_migration_back_fills_every_filer_as_a_joined_party(student, employer):
+    import importlib
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module("workinfrance.dossiers.migrations.0008_dossier_parties")
+    by_student = DossierFactory(applicant=student, filer_kind=FilerKind.STUDENT)
+    by_employer = DossierFactory(applicant=employer, filer_kind=FilerKind.EMPLOYER)
+    assert not DossierParty.objects.exists()  # factories write rows as they were before the migration
+
+    class Editor:
+        quote_name = staticmethod(connection.ops.quote_name)
+
+        @staticmethod
+        def execute(sql):
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+
+    migration.backfill_filers(apps, Editor())
+    rows = set(DossierParty.objects.values_list("dossier_id", "side", "status", "user_id", "email"))
+    assert rows == {
+        (by_student.pk, "student", PartyStatus.JOINED, student.pk, student.email),
+        (by_employer.pk, "employer", PartyStatus.JOINED, employer.pk, employer.email),
+    }
+    assert not DossierParty.objects.filter(accepted_at__isnull=True).exists()
