@@ -111,12 +111,13 @@ def test_employer_invites_the_student_both_follow_the_dossier_to_the_permit(
     journal.check(employer, "employer-dossier-draft", replay=False)
     parties.get_by_label("Adresse e-mail de la personne à inviter").fill(STUDENT_EMAIL)
     parties.get_by_role("button", name=re.compile("Envoyer l'invitation")).click()
-    expect(page.get_by_text(f"Invitation envoyée à {STUDENT_EMAIL}")).to_be_visible()
+    expect(page.get_by_text(f"Invitation envoyée à {STUDENT_EMAIL}. Le lien est valable")).to_be_visible()
+    expect(parties).to_contain_text(f"Invitation envoyée à {STUDENT_EMAIL} le")
     journal.check(employer, "employer-invitation-sent", replay=False)
 
     # The student gets the e-mail, opens the link, signs up from there and comes back to it.
     mail = mailbox.wait_for(STUDENT_EMAIL, subject_contains="Invitation")
-    [link] = [url for url in mail.links() if "/invitation/" in url]
+    [link] = {url for url in mail.links() if "/invitation/" in url}  # in French, then in English
     student = open_person("student")
     student.goto(link)
     spage = student.page
@@ -136,7 +137,7 @@ def test_employer_invites_the_student_both_follow_the_dossier_to_the_permit(
 
     # A used link says so.
     student.goto(link)
-    expect(spage.get_by_role("alert")).to_contain_text("déjà été utilisée")
+    expect(spage.locator("#invitation-error")).to_contain_text("déjà été utilisée")
     journal.check(student, "invitation-used", replay=False)
 
     # She completes her part; the employer's part is shown to her, read-only.
