@@ -67,6 +67,7 @@ EXPECTED = {
     "applicant:document": ("document", PARTIES_A | PARIS_STAFF),
     "applicant:mandate": ("dossier", PARTIES_A),
     "applicant:checklist": ("checklist", EVERYONE),
+    "applicant:mandate_template": (None, EVERYONE),
     # The link itself is the credential: anyone holding it sees whom it invites; staff are not invited.
     "applicant:invitation": ("invitation", {"anonymous"} | APPLICANTS),
     "backoffice:inbox": (None, STAFF),

@@ -41,8 +41,9 @@ def _render(template: str, context: dict, language: str) -> bytes:
     )
 
 
-def mandate_pdf(dossier: Dossier, *, language: str) -> bytes:
-    """The mandate by which the employer entrusts the filing to the student or a mandatary."""
+def mandate_pdf(dossier: Dossier | None, *, language: str) -> bytes:
+    """The mandate by which the employer entrusts the filing to the student or a mandatary: prefilled
+    from `dossier`, or blank (the guide's model, to fill in by hand)."""
     return _render("applicant/pdf/mandate.html", {"dossier": dossier}, language)
 
 

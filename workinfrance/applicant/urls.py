@@ -20,4 +20,5 @@ urlpatterns = [
     path("dossiers/<uuid:uuid>/mandat.pdf", views.mandate, name="mandate"),
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("pieces/<slug:code>.pdf", views.checklist, name="checklist"),
+    path("modeles/mandat.pdf", views.mandate_template, name="mandate_template"),
 ]

@@ -147,6 +147,13 @@ def mandate(request, uuid):
 
 
 @require_GET
+def mandate_template(request):
+    """Public: the blank mandate, linked from the guide."""
+    language = _language(request)
+    return pdf_response(mandate_pdf(None, language=language), f"modele-mandat-{language}.pdf")
+
+
+@require_GET
 def checklist(request, code):
     """Public: the guide links it before any account exists."""
     category = get_object_or_404(Category, code=code, is_active=True)
