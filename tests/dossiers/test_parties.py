@@ -211,10 +211,7 @@ def test_the_step_pages_show_the_other_part_read_only(client, employer_draft, em
     client.force_login(student)
     page = client.get(step_url(employer_draft, "job")).content.decode()
     assert 'id="read-only-note"' in page and "remplie par l&#x27;employeur" in page
-    assert (
-        "<form" not in page.split('id="read-only-note"')[1].split("</main>")[0]
-        or 'name="job_title"' not in page
-    )
+    assert 'name="job_title"' not in page and "Enregistrer et continuer" not in page
     response = client.post(step_url(employer_draft, "job"), {"job_title": "Cheffe"})
     assert response.status_code == 200
     employer_draft.refresh_from_db()
@@ -286,6 +283,7 @@ def test_the_dashboard_lists_a_joined_dossier_and_an_invitation_link_survives_si
     client.force_login(student)
     # Signing in lands on the dashboard, which sends back to the invitation.
     assert client.get(reverse("applicant:dashboard"))["Location"] == url
+    assert client.get(reverse("applicant:dashboard")).status_code == 200  # once only
     response = client.post(url, {})
     assert response.status_code == 302, response.content.decode()[-3000:]
     assert response["Location"] == reverse("applicant:dossier", kwargs={"uuid": employer_draft.uuid})

@@ -124,8 +124,9 @@ def invitation(request, token):
 
 
 def pending_invitation_redirect(request):
-    """After signing in: back to the invitation that was opened before (None when there is none)."""
-    token = request.session.get(PENDING_INVITATION)
+    """After signing in: back to the invitation that was opened before (None when there is none).
+    Once only: someone who then decides not to accept reaches their dashboard next time."""
+    token = request.session.pop(PENDING_INVITATION, None)
     if token:
         return redirect("applicant:invitation", token=token)
     return None
