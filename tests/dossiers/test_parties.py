@@ -379,3 +379,12 @@ def test_the_migration_back_fills_every_filer_as_a_joined_party(student, employe
         (by_employer.pk, "employer", PartyStatus.JOINED, employer.pk, employer.email),
     }
     assert not DossierParty.objects.filter(accepted_at__isnull=True).exists()
+
+
+def test_the_other_party_may_renew_and_files_the_renewal(student, employer, paris):
+    dossier = dossier_in_state(State.ACCEPTED, applicant=student, unit=paris)
+    joined(dossier, student, employer, PartySide.EMPLOYER)
+    renewal = services.dossier_renew(dossier=dossier, actor=employer)
+    assert (renewal.applicant, renewal.filer_kind) == (employer, FilerKind.EMPLOYER)
+    party = DossierParty.objects.get(dossier=renewal)
+    assert (party.user, party.side, party.status) == (employer, PartySide.EMPLOYER, PartyStatus.JOINED)

@@ -19,7 +19,7 @@ from .validators import normalize_siret, siret_is_valid
 class Problem:
     code: str
     message: str
-    step: str  # the filing step that fixes it: student, residence, employer, job, documents
+    step: str  # the filing step that fixes it: student, residence, employer, job, mandate, documents
     # The fields it is about. When one step holds them all, the step's form shows it at the last of
     # them as soon as it is saved, instead of only at review.
     fields: tuple[str, ...] = ()

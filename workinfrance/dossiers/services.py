@@ -498,8 +498,7 @@ def dossier_renew(*, dossier: Dossier, actor: User) -> Dossier:
     Asking twice returns the renewal draft already started."""
     with transaction.atomic():
         source = Dossier.objects.select_for_update().get(pk=dossier.pk)
-        kinds = actor_kinds(source, actor)
-        if Actor.OWNER not in kinds:
+        if Actor.OWNER not in actor_kinds(source, actor):
             raise ActorNotAllowed(_("Vous n'êtes pas autorisé à renouveler ce dossier."))
         if source.state not in RENEWABLE_STATES:
             raise TransitionNotAllowed(_("Seule une demande acceptée peut être renouvelée."))
