@@ -12,7 +12,7 @@ from workinfrance.accounts.models import Role
 from workinfrance.api.models import WebhookDelivery
 from workinfrance.api.tokens import token_create
 from workinfrance.api.webhooks import services as webhook_services
-from workinfrance.dossiers import services
+from workinfrance.dossiers import party_services, services
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.followup.services import monthly_report_produce
 
@@ -23,6 +23,8 @@ ROLES = [
     "anonymous",
     "applicant_a",
     "applicant_b",
+    # The employer's contact, invited by applicant_a (the student) and accepted (issue 15).
+    "party_a",
     "agent_paris",
     "supervisor_paris",
     "agent_lyon",
@@ -34,7 +36,8 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 PARIS_STAFF = {"agent_paris", "supervisor_paris"}
 STAFF = PARIS_STAFF | {"agent_lyon", "supervisor_lyon"}
 SUPERVISORS = {"supervisor_paris", "supervisor_lyon"}
-APPLICANTS = {"applicant_a", "applicant_b"}
+APPLICANTS = {"applicant_a", "applicant_b", "party_a"}
+PARTIES_A = {"applicant_a", "party_a"}
 
 # URL name -> (kwargs builder name, roles that get a 200 on GET). POST-only views are listed in
 # POST_ONLY: a GET must never change anything nor show anything there.
@@ -59,9 +62,14 @@ EXPECTED = {
     "applicant:guide": (None, EVERYONE),
     "applicant:dashboard": (None, APPLICANTS),
     "applicant:new": (None, APPLICANTS),
-    "applicant:dossier": ("dossier", {"applicant_a"}),
-    "applicant:step": ("step", {"applicant_a"}),
-    "applicant:document": ("document", {"applicant_a"} | PARIS_STAFF),
+    "applicant:dossier": ("dossier", PARTIES_A),
+    "applicant:step": ("step", PARTIES_A),
+    "applicant:document": ("document", PARTIES_A | PARIS_STAFF),
+    "applicant:mandate": ("dossier", PARTIES_A),
+    "applicant:checklist": ("checklist", EVERYONE),
+    "applicant:mandate_template": (None, EVERYONE),
+    # The link itself is the credential: anyone holding it sees whom it invites; staff are not invited.
+    "applicant:invitation": ("invitation", {"anonymous"} | APPLICANTS),
     "backoffice:inbox": (None, STAFF),
     "backoffice:export_csv": (None, STAFF),
     "backoffice:export_xlsx": (None, STAFF),
@@ -85,7 +93,7 @@ EXPECTED = {
     "permits:scanner": (None, EVERYONE),
     "permits:scanner_sw": (None, EVERYONE),
     "permits:scanner_manifest": (None, EVERYONE),
-    "permits:download": ("permit", {"applicant_a"} | PARIS_STAFF),
+    "permits:download": ("permit", PARTIES_A | PARIS_STAFF),
     "permits:revoke": ("permit", {"supervisor_paris"}),
     "api:tokens": (None, SUPERVISORS),
     "api:webhooks": (None, SUPERVISORS),
@@ -108,6 +116,7 @@ POST_ONLY = {
     "applicant:resubmit": "dossier",
     "applicant:message": "dossier",
     "applicant:renew": "dossier",
+    "applicant:invite": "dossier",
     "backoffice:note_add": "dossier",
     "backoffice:message_post": "dossier",
     "backoffice:action": "action",
@@ -145,6 +154,7 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
     users = {
         "applicant_a": UserFactory(),
         "applicant_b": UserFactory(),
+        "party_a": UserFactory(),
         "agent_paris": agent_of(paris),
         "supervisor_paris": supervisor_of(paris),
         "agent_lyon": agent_of(lyon),
@@ -159,6 +169,14 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
             dossier=dossier, actor=users["agent_paris"], terms=services.permit_terms_proposed(dossier)
         )
     draft = dossier_in_state(State.DRAFT, applicant=users["applicant_a"], documents=False)
+    for joined in (dossier, draft):
+        token = party_services.party_invite(
+            dossier=joined, actor=users["applicant_a"], side="employer", email=users["party_a"].email
+        )
+        party_services.party_accept(token=token, user=users["party_a"])
+    pending_token = party_services.party_invite(
+        dossier=draft, actor=users["applicant_a"], side="mandatary", email="someone@example.test"
+    )
     permit = dossier.permits.get()
     document = dossier.documents.first()
     endpoint, _secret = webhook_services.endpoint_create(
@@ -182,6 +200,8 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         "page": {"slug": "accessibilite"},
         "provider": {"provider": "franceconnect"},
         "dossier": {"uuid": dossier.uuid},
+        "checklist": {"code": dossier.category.code},
+        "invitation": {"token": pending_token},
         "step": {"uuid": draft.uuid, "step": "student"},
         "document": {"uuid": dossier.uuid, "document_id": document.pk},
         "upload": {"uuid": dossier.uuid, "document_type_id": document.document_type_id},

@@ -29,6 +29,9 @@ class Verb(models.TextChoices):
     DOSSIER_UPDATE = "dossier.update"
     DOCUMENT_UPLOAD = "document.upload"
     MESSAGE_POST = "message.post"
+    # Co-applicants (dossiers.party_services): an invitation e-mailed, then accepted by an account.
+    PARTY_INVITE = "party.invite"
+    PARTY_ACCEPT = "party.accept"
     DOSSIER_SUBMIT = "dossier.submit"
     DOSSIER_TAKE = "dossier.take"
     DOSSIER_ASSIGN = "dossier.assign"
