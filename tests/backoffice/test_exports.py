@@ -105,7 +105,7 @@ def test_export_is_audited(client, agent, mixed):
     b"".join(client.get(reverse("backoffice:export_csv"), {"tab": "all", "q": "Nom"}).streaming_content)
     event = Event.objects.get(verb="backoffice.export")
     assert event.actor == agent
-    assert event.data == {"format": "csv", "tab": "all", "q": "Nom"}
+    assert event.data == {"format": "csv", "tab": "all", "q": "Nom", "across_tabs": True}
 
 
 @pytest.mark.postgres

@@ -142,7 +142,9 @@ def _options(field, choices):
 
 
 def _export_selection(request):
-    form = InboxFilterForm(request.GET, user=request.user, labels=unit_labels(request.user))
+    # The unit's labels are read only to understand a label filter (the export's query budget).
+    labels = unit_labels(request.user) if request.GET.get("label") else []
+    form = InboxFilterForm(request.GET, user=request.user, labels=labels)
     query = form.to_query()
     # The audit records the selection as the form understood it: known fields, cleaned values.
     return inbox_queryset(user=request.user, query=query), query.audit_fields()
