@@ -11,7 +11,6 @@ from workinfrance.dossiers.terms import PermitTerms, permit_terms_problems, perm
 from workinfrance.procedures.models import Category, DocumentType
 from workinfrance.territories.models import Department
 
-from .columns import OPTIONAL_COLUMNS
 from .models import BatchAction, Label, LabelColour
 from .selectors import DEFAULT_SORT, DEFAULT_TAB, FLAGS, SORTS, TABS, UNASSIGNED, InboxQuery, unit_agents
 
@@ -96,15 +95,6 @@ class LabelForm(DsfrBaseForm):
 class SavedFilterForm(DsfrBaseForm):
     name = forms.CharField(label=_("Nom du filtre"), max_length=60)
     query_string = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
-
-
-class ColumnsForm(DsfrBaseForm):
-    columns = forms.MultipleChoiceField(
-        label=_("Colonnes affichées"),
-        choices=list(OPTIONAL_COLUMNS.items()),
-        required=False,
-        widget=forms.CheckboxSelectMultiple,
-    )
 
 
 class BatchForm(forms.Form):

@@ -33,7 +33,6 @@ from .forms import (
     AssignForm,
     BatchForm,
     CloseForm,
-    ColumnsForm,
     ComplementsForm,
     InboxFilterForm,
     LabelForm,
@@ -230,8 +229,9 @@ def _render_dossier(request, dossier, *, bound=None, note_form=None, message_for
         message_form=message_form or MessageForm(prefix="message"),
         history=events_for(dossier).exclude(verb__in=sorted(READ_VERBS)).order_by("-created_at", "-id"),
         reads=events_for(dossier).filter(verb__in=sorted(READ_VERBS)).order_by("-created_at", "-id")[:20],
-        unit_labels=dossier_labels_of(dossier),
     )
+    context["unit_labels"] = dossier_labels_of(dossier)
+    context["labels_to_add"] = [label for label in context["unit_labels"] if not label.is_on]
     return render(request, "backoffice/dossier.html", context, status=status)
 
 
@@ -459,10 +459,9 @@ def saved_filter_delete(request, pk):
 @require_POST
 @staff_required
 def columns_set(request):
-    form = ColumnsForm(request.POST)
-    if form.is_valid():
-        services.inbox_columns_set(actor=request.user, columns=form.cleaned_data["columns"])
-        messages.success(request, _("Colonnes enregistrées."))
+    # Unknown names are left out by the service (a column removed since the page was shown).
+    services.inbox_columns_set(actor=request.user, columns=request.POST.getlist("columns"))
+    messages.success(request, _("Colonnes enregistrées."))
     return redirect(_inbox_url(request.POST.get("query_string", "")))
 
 
