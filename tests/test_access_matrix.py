@@ -12,7 +12,12 @@ from workinfrance.accounts.models import Role
 from workinfrance.api.models import WebhookDelivery
 from workinfrance.api.tokens import token_create
 from workinfrance.api.webhooks import services as webhook_services
-from workinfrance.backoffice.services import batch_create, dossier_label_add, label_create, saved_filter_create
+from workinfrance.backoffice.services import (
+    batch_create,
+    dossier_label_add,
+    label_create,
+    saved_filter_create,
+)
 from workinfrance.dossiers import services
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.followup.services import monthly_report_produce
