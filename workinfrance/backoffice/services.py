@@ -94,7 +94,9 @@ def _label_name_clean(unit_id: int, name: str, *, exclude: int | None = None) ->
     cleaned = " ".join(name.split())
     if not cleaned:
         raise DossierActionError(_("Donnez un nom à l'étiquette."))
-    taken = Label.objects.filter(unit_id=unit_id, name__iexact=cleaned).exclude(pk=exclude)
+    taken = Label.objects.filter(unit_id=unit_id, name__iexact=cleaned)
+    if exclude is not None:
+        taken = taken.exclude(pk=exclude)
     if taken.exists():
         raise DossierActionError(_("L'unité a déjà une étiquette « %(name)s ».") % {"name": cleaned})
     return cleaned

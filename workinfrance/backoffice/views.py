@@ -574,10 +574,10 @@ def dossier_labels(request, uuid):
 # --- Batch actions ------------------------------------------------------------------------------------
 
 
-def _selection(form: BatchForm) -> list[str]:
-    data = form.data
-    if data.get("whole_page"):
-        return list(data.getlist("page_dossiers"))
+def _selection(request, form: BatchForm) -> list[str]:
+    """The ticked rows, or every row of the page ("whole page", which works without JavaScript)."""
+    if request.POST.get("whole_page"):
+        return list(request.POST.getlist("page_dossiers"))
     return list(form.cleaned_data.get("dossiers") or [])
 
 
@@ -589,7 +589,7 @@ def batch_start(request):
     if not form.is_valid():
         messages.error(request, _("Choisissez une action et au moins un dossier."))
         return redirect(back)
-    action, references = form.cleaned_data["action"], _selection(form)
+    action, references = form.cleaned_data["action"], _selection(request, form)
     if not references:
         messages.error(request, _("Sélectionnez au moins un dossier."))
         return redirect(back)
