@@ -287,8 +287,8 @@ def test_batch_accept_of_200_reports_each_dossier(client, agent, paris, django_c
         )
     batch = Batch.objects.get()
     assert response.url == reverse("backoffice:batch", args=[batch.uuid])
-    assert (batch.status, batch.total, batch.done, batch.refused) == ("finished", 200, 197, 3)
-    refused = batch.items.filter(status=BatchItemStatus.REFUSED).order_by("position")
+    assert (batch.status, batch.total, batch.done, batch.declined) == ("finished", 200, 197, 3)
+    refused = batch.items.filter(status=BatchItemStatus.DECLINED).order_by("position")
     assert [item.position for item in refused] == [10, 50, 150]
     assert [item.reason for item in refused] == [
         "Action impossible : le dossier est désormais « Classé sans suite ». La page a été mise à jour.",
@@ -305,7 +305,7 @@ def test_batch_accept_of_200_reports_each_dossier(client, agent, paris, django_c
         "status": "finished",
         "total": 200,
         "done": 197,
-        "refused": 3,
+        "declined": 3,
         "percent": 100,
         "finished": True,
     }
@@ -318,7 +318,7 @@ def test_batch_refuses_another_units_dossiers_one_by_one(agent, paris, lyon_doss
     )
     batch = backoffice_services.batch_run(batch_id=batch.pk)
     items = list(batch.items.order_by("position"))
-    assert [item.status for item in items] == ["refused", "done", "refused"]
+    assert [item.status for item in items] == ["declined", "done", "declined"]
     assert items[0].dossier is None and "introuvable parmi ceux de votre unité" in items[0].reason
     lyon_dossier.refresh_from_db()
     assert lyon_dossier.state == State.SUBMITTED and lyon_dossier.assignee is None
@@ -345,7 +345,11 @@ def test_batch_take_from_the_inbox_with_the_whole_page(
     assert client.get(reverse("backoffice:batch", args=[batch.uuid])).status_code == 404
     assert client.get(reverse("backoffice:batch_status", args=[batch.uuid])).status_code == 404
     assert Event.objects.filter(verb="batch.create").count() == 1
-    assert Event.objects.filter(verb="batch.finish").get().data == {"action": "take", "done": 3, "refused": 0}
+    assert Event.objects.filter(verb="batch.finish").get().data == {
+        "action": "take",
+        "done": 3,
+        "declined": 0,
+    }
 
 
 def test_batch_label_complements_and_assign(agent, supervisor, paris, urgent):
@@ -353,7 +357,7 @@ def test_batch_label_complements_and_assign(agent, supervisor, paris, urgent):
     batch = run(agent, "label", [first, second], label=urgent.pk)
     assert batch.done == 2 and DossierLabel.objects.count() == 2
     again = run(agent, "label", [first], label=urgent.pk)
-    assert again.refused == 1 and "déjà cette étiquette" in again.items.get().reason
+    assert again.declined == 1 and "déjà cette étiquette" in again.items.get().reason
     codes = list(first.category.document_types.values_list("code", flat=True)[:1])
     batch = run(
         agent,

@@ -130,7 +130,7 @@ class Batch(models.Model):
     status = models.CharField(max_length=12, choices=BatchStatus.choices, default=BatchStatus.PENDING)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    refused = models.PositiveIntegerField(default=0)
+    declined = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -147,7 +147,7 @@ class Batch(models.Model):
 
     @property
     def processed(self) -> int:
-        return self.done + self.refused
+        return self.done + self.declined
 
     @property
     def percent(self) -> int:
@@ -157,7 +157,7 @@ class Batch(models.Model):
 class BatchItemStatus(models.TextChoices):
     PENDING = "pending", _("À traiter")
     DONE = "done", _("Fait")
-    REFUSED = "refused", _("Refusé")
+    DECLINED = "declined", _("Refusé")
 
 
 class BatchItem(models.Model):

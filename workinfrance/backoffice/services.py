@@ -340,7 +340,7 @@ def batch_run(*, batch_id: int) -> Batch:
             dossier = _batch_dossier(batch, item)
             if dossier is None:
                 status, reason = (
-                    BatchItemStatus.REFUSED,
+                    BatchItemStatus.DECLINED,
                     _("Dossier introuvable parmi ceux de votre unité : rien n'a été fait."),
                 )
             else:
@@ -348,19 +348,19 @@ def batch_run(*, batch_id: int) -> Batch:
                     _batch_apply(batch, item, dossier)
                     status, reason = BatchItemStatus.DONE, ""
                 except DossierActionError as error:
-                    status = BatchItemStatus.REFUSED
+                    status = BatchItemStatus.DECLINED
                     reason = " ".join([error.message, *(problem.message for problem in error.problems)])
                 except Exception:
                     logger.exception("Batch %s: dossier %s failed", batch.pk, dossier.pk)
                     status, reason = (
-                        BatchItemStatus.REFUSED,
+                        BatchItemStatus.DECLINED,
                         _("Erreur inattendue : réessayez ce dossier seul."),
                     )
             with transaction.atomic():
                 BatchItem.objects.filter(pk=item.pk).update(
                     status=status, reason=reason, dossier=dossier.pk if dossier else None
                 )
-                counter = "done" if status == BatchItemStatus.DONE else "refused"
+                counter = "done" if status == BatchItemStatus.DONE else "declined"
                 Batch.objects.filter(pk=batch.pk).update(**{counter: F(counter) + 1})
     with transaction.atomic():
         Batch.objects.filter(pk=batch.pk).update(status=BatchStatus.FINISHED, finished_at=timezone.now())
@@ -369,6 +369,6 @@ def batch_run(*, batch_id: int) -> Batch:
             actor=batch.actor,
             verb=Verb.BATCH_FINISH,
             target=batch,
-            data={"action": batch.action, "done": batch.done, "refused": batch.refused},
+            data={"action": batch.action, "done": batch.done, "declined": batch.declined},
         )
     return batch

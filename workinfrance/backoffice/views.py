@@ -717,7 +717,7 @@ def batch_status(request, uuid):
             "status": batch.status,
             "total": batch.total,
             "done": batch.done,
-            "refused": batch.refused,
+            "declined": batch.declined,
             "percent": batch.percent,
             "finished": batch.status == BatchStatus.FINISHED,
         },

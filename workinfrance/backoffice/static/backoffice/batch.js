@@ -10,9 +10,9 @@ document.addEventListener("DOMContentLoaded", () => {
       const response = await fetch(root.dataset.statusUrl, { headers: { Accept: "application/json" } });
       if (response.ok) {
         const state = await response.json();
-        bar.value = state.done + state.refused;
+        bar.value = state.done + state.declined;
         bar.max = state.total;
-        text.textContent = `${state.done + state.refused} / ${state.total}`;
+        text.textContent = `${state.done + state.declined} / ${state.total}`;
         if (state.finished) {
           window.location.reload();
           return;
