@@ -405,3 +405,19 @@ def test_batch_export_gives_the_chosen_visible_dossiers(client, agent, paris, ly
     numbers = [row[0] for row in csv_rows(b"".join(response.streaming_content))[1:]]
     assert numbers == [chosen.number]
     assert other.number not in numbers
+
+
+def test_a_batch_runs_in_process_when_the_broker_is_down(
+    agent, paris, monkeypatch, django_capture_on_commit_callbacks
+):
+    from workinfrance.backoffice import tasks
+
+    def broker_down(**kwargs):
+        raise ConnectionError("broker down")
+
+    monkeypatch.setattr(tasks.run_batch, "delay", broker_down)
+    dossier = filed()
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = backoffice_services.batch_create(actor=agent, action="take", references=[str(dossier.uuid)])
+    batch.refresh_from_db()
+    assert (batch.status, batch.done) == ("finished", 1)

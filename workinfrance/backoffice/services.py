@@ -271,8 +271,11 @@ def batch_schedule(*, batch_id: int) -> None:
 
     try:
         run_batch.delay(batch_id=batch_id)
-    except Exception as error:  # the broker is down: the page offers to start it again
-        logger.warning("Batch %s not queued (%s)", batch_id, error)
+    except Exception as error:
+        # The broker is down (Redis is an accelerator, never a dependency): run it here, as
+        # without a broker, rather than leave it waiting for a worker that will never hear of it.
+        logger.warning("Batch %s not queued (%s): run in-process", batch_id, error)
+        batch_run(batch_id=batch_id)
 
 
 def _batch_dossier(batch: Batch, item: BatchItem) -> Dossier | None:
