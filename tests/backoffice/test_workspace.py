@@ -60,6 +60,14 @@ def test_tab_counts_are_exact_up_to_the_cap(client, agent, other_agent, paris, l
     assert 'data-testid="tab-all">Tous&nbsp;<span class="wif-tab-count">plus de 2</span>' in page
 
 
+def test_tab_counts_take_one_query(agent, paris, django_assert_num_queries):
+    filed(), in_review(agent=agent)
+    agent.unit_ids  # noqa: B018 - the user's units, read once per request anyway
+    with django_assert_num_queries(1):
+        counts = inbox_tab_counts(user=agent)
+    assert counts["all"].count == 2
+
+
 def test_tab_counts_of_staff_without_a_unit_are_zero(paris):
     from tests.factories import UserFactory
 
