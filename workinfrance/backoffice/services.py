@@ -230,7 +230,7 @@ def batch_create(
         raise DossierActionError(_("Action inconnue."))
     if action == BatchAction.ASSIGN and not actor.is_supervisor:
         raise ActorNotAllowed(_("Seul un responsable de l'unité attribue des dossiers."))
-    unique = list(dict.fromkeys(ref.strip() for ref in references if ref.strip()))
+    unique = list(dict.fromkeys(batch_reference(ref) for ref in references if ref.strip()))
     if not unique:
         raise DossierActionError(_("Sélectionnez au moins un dossier."))
     if len(unique) > BATCH_MAX_ITEMS:
@@ -258,6 +258,14 @@ def batch_create(
         batch_id = batch.pk
         transaction.on_commit(lambda: batch_schedule(batch_id=batch_id), robust=True)
     return batch
+
+
+def batch_reference(reference: str) -> str:
+    """A dossier reference as the batch keeps it: its uuid in canonical form (else as typed, bounded)."""
+    try:
+        return str(uuid.UUID(reference.strip()))
+    except ValueError:
+        return reference.strip()[:64]
 
 
 def _audit_params(params: dict[str, Any]) -> dict[str, Any]:

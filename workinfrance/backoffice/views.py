@@ -643,7 +643,7 @@ def _accept_review(request, references, back):
         for d in _chosen_dossiers(request.user, references).select_related("category", "department")
     }
     rows = []
-    for reference in references:
+    for reference in dict.fromkeys(services.batch_reference(ref) for ref in references):
         dossier = found.get(reference)
         if dossier is None:
             rows.append({"reference": reference, "dossier": None, "terms": None, "problems": []})
@@ -664,7 +664,7 @@ def _accept_review(request, references, back):
 @staff_required
 def batch_accept(request):
     """Confirmed after the review: the terms are those proposed now (shown on the review screen)."""
-    references = [r for r in request.POST.getlist("dossiers") if r]
+    references = [services.batch_reference(r) for r in request.POST.getlist("dossiers") if r.strip()]
     found = {str(d.uuid): d for d in _chosen_dossiers(request.user, references).select_related("category")}
     item_params = {}
     for reference, dossier in found.items():
