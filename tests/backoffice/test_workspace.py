@@ -429,3 +429,11 @@ def test_a_batch_runs_in_process_when_the_broker_is_down(
         batch = backoffice_services.batch_create(actor=agent, action="take", references=[str(dossier.uuid)])
     batch.refresh_from_db()
     assert (batch.status, batch.done) == ("finished", 1)
+
+
+def test_two_labels_of_the_same_name_at_once_make_one(supervisor, paris, urgent, monkeypatch):
+    # The check passed for both (created at the same moment): the database's constraint decides.
+    monkeypatch.setattr(backoffice_services, "_label_name_clean", lambda unit_id, name, exclude=None: name)
+    with pytest.raises(services.DossierActionError, match="déjà une étiquette"):
+        backoffice_services.label_create(actor=supervisor, unit=paris, name="URGENT", colour="blue-ecume")
+    assert Label.objects.filter(unit=paris).count() == 1

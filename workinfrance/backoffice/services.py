@@ -11,7 +11,7 @@ import uuid
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -110,13 +110,17 @@ def _colour_checked(colour: str) -> str:
 
 def label_create(*, actor: User, unit: Unit, name: str, colour: str) -> Label:
     _require_supervisor_of(actor, unit.pk)
-    with transaction.atomic():
-        label = Label.objects.create(
-            unit=unit, name=_label_name_clean(unit.pk, name), colour=_colour_checked(colour)
-        )
-        event_record(
-            actor=actor, verb=Verb.LABEL_CREATE, target=unit, data={"label": label.pk, "name": label.name}
-        )
+    cleaned = _label_name_clean(unit.pk, name)
+    try:
+        with transaction.atomic():
+            label = Label.objects.create(unit=unit, name=cleaned, colour=_colour_checked(colour))
+            event_record(
+                actor=actor, verb=Verb.LABEL_CREATE, target=unit, data={"label": label.pk, "name": label.name}
+            )
+    except IntegrityError:  # the same name created at the same moment (the database's constraint)
+        raise DossierActionError(
+            _("L'unité a déjà une étiquette « %(name)s ».") % {"name": cleaned}
+        ) from None
     return label
 
 
