@@ -12,6 +12,12 @@ from workinfrance.accounts.models import Role
 from workinfrance.api.models import WebhookDelivery
 from workinfrance.api.tokens import token_create
 from workinfrance.api.webhooks import services as webhook_services
+from workinfrance.backoffice.services import (
+    batch_create,
+    dossier_label_add,
+    label_create,
+    saved_filter_create,
+)
 from workinfrance.dossiers import party_services, services
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.followup.services import monthly_report_produce
@@ -74,6 +80,10 @@ EXPECTED = {
     "backoffice:export_csv": (None, STAFF),
     "backoffice:export_xlsx": (None, STAFF),
     "backoffice:workload": (None, SUPERVISORS),
+    "backoffice:labels": (None, SUPERVISORS),
+    "backoffice:label": ("label", {"supervisor_paris"}),
+    "backoffice:batch": ("batch", {"agent_paris"}),  # its author only
+    "backoffice:batch_status": ("batch", {"agent_paris"}),
     "backoffice:dossier": ("dossier", PARIS_STAFF),
     "backoffice:decision_letter": ("dossier", PARIS_STAFF),
     "backoffice:document": ("document", PARIS_STAFF),
@@ -120,6 +130,13 @@ POST_ONLY = {
     "backoffice:note_add": "dossier",
     "backoffice:message_post": "dossier",
     "backoffice:action": "action",
+    "backoffice:saved_filter_create": None,
+    "backoffice:saved_filter_delete": "saved_filter",
+    "backoffice:columns": None,
+    "backoffice:label_delete": "label",
+    "backoffice:batch_start": None,
+    "backoffice:batch_accept": None,
+    "backoffice:dossier_labels": "dossier",
     "api:token_revoke": "token",
     "api:webhook_enable": "webhook",
     "api:webhook_delete": "webhook",
@@ -194,6 +211,10 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         unit=paris,
     ).token
     report = monthly_report_produce(unit=paris, month=timezone.localdate().replace(day=1))
+    label = label_create(actor=users["supervisor_paris"], unit=paris, name="Urgent", colour="pink-tuile")
+    dossier_label_add(dossier=dossier, actor=users["agent_paris"], label=label)
+    batch = batch_create(actor=users["agent_paris"], action="take", references=[str(dossier.uuid)])
+    saved_filter = saved_filter_create(actor=users["agent_paris"], name="Mes filtres", query_string="tab=all")
     kwargs = {
         None: {},
         "report": {"pk": report.pk},
@@ -213,6 +234,9 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         "delivery": {"pk": endpoint.pk, "delivery_pk": delivery.pk},
         "unit": {"unit_id": dossier.unit_id},
         "member": {"user_id": users["agent_paris"].pk},
+        "label": {"pk": label.pk},
+        "batch": {"uuid": batch.uuid},
+        "saved_filter": {"pk": saved_filter.pk},
     }
     return users, kwargs, dossier
 

@@ -48,6 +48,14 @@ class Verb(models.TextChoices):
     DOCUMENT_READ = "document.read"
     DOSSIER_NOTE = "dossier.note"
     BACKOFFICE_EXPORT = "backoffice.export"
+    # Labels of a unit (its supervisor) and on dossiers (its agents); batch actions.
+    LABEL_CREATE = "label.create"
+    LABEL_UPDATE = "label.update"
+    LABEL_DELETE = "label.delete"
+    DOSSIER_LABEL_ADD = "dossier.label_add"
+    DOSSIER_LABEL_REMOVE = "dossier.label_remove"
+    BATCH_CREATE = "batch.create"
+    BATCH_FINISH = "batch.finish"
     # Permits.
     PERMIT_ISSUE = "permit.issue"
     PERMIT_REVOKE = "permit.revoke"
