@@ -1,8 +1,9 @@
 from .dossier import document, dossier, message, renew, resubmit
-from .filing import dossier_new, step, submit, upload
+from .filing import autosave, dossier_new, step, submit, upload
 from .guide import dashboard, guide
 
 __all__ = [
+    "autosave",
     "dashboard",
     "document",
     "dossier",

@@ -1,9 +1,11 @@
 """The filing form: one page per step, the draft saved at each, then review and submission."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -103,6 +105,40 @@ def step(request, uuid, step):
     return render(
         request, "applicant/step_form.html", context | {"form": form, "step_problems": step_problems}
     )
+
+
+@applicant_required
+@require_POST
+def autosave(request, uuid, step):
+    """Save a step in the background as the applicant types (the step page's script posts its form).
+
+    Same checks and same service as "Enregistrer": only the applicant's own dossier (404 otherwise),
+    only while editable (409). Every well-formed field sent is written, even when another is not;
+    a malformed one keeps its previous value. The answer lists the errors per field, in the
+    visitor's language and in the server's words (the form and `dossiers.checks`), for the page
+    to show at the field."""
+    dossier = own_dossier(request, uuid)
+    if step not in STEP_FORMS:
+        raise Http404
+    if not dossier.is_editable_by_applicant:
+        return JsonResponse(
+            {"saved": False, "status": _("Ce dossier a été déposé : il ne peut plus être modifié.")},
+            status=409,
+        )
+    form = STEP_FORMS[step](request.POST, instance=dossier)
+    form.is_valid()
+    try:
+        services.dossier_draft_update(
+            dossier=dossier, actor=request.user, changes=form.partial_changes(request.POST)
+        )
+    except DossierActionError as error:
+        return JsonResponse({"saved": False, "status": str(error.message)}, status=409)
+    errors = form.field_errors()
+    time = time_format(timezone.localtime(), "H:i")
+    status = (
+        _("Enregistré à %(time)s, sauf les champs à corriger.") if errors else _("Enregistré à %(time)s")
+    ) % {"time": time}
+    return JsonResponse({"saved": True, "status": status, "errors": errors})
 
 
 def upload_forms(dossier, document_types, *, since=None) -> list[dict]:
