@@ -105,6 +105,7 @@ POST_ONLY = {
     "otp_webauthn:credential-authentication-complete": None,
     "applicant:upload": "upload",
     "applicant:autosave": "step",
+    "applicant:document_remove": "document",
     "applicant:submit": "dossier",
     "applicant:resubmit": "dossier",
     "applicant:message": "dossier",

@@ -1,7 +1,9 @@
 from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -269,12 +271,37 @@ class JobForm(StepForm):
 STEP_FORMS = {form.step: form for form in (FilerForm, StudentForm, ResidenceForm, EmployerForm, JobForm)}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+def _documents_help_text() -> str:
+    return _(
+        "Formats acceptés : PDF, JPEG ou PNG ; %(limit)s au maximum par fichier. Vous pouvez choisir plusieurs "
+        "fichiers à la fois (par exemple le recto et le verso), jusqu'à %(count)s par pièce."
+    ) % {
+        "limit": filesizeformat(settings.WIF_UPLOAD_MAX_BYTES),
+        "count": settings.WIF_UPLOAD_MAX_FILES_PER_TYPE,
+    }
+
+
 class DocumentUploadForm(DsfrBaseForm):
-    file = DocumentFileField(label=_("Fichier"))
+    """The chooser of one document type's files. Shown only: the upload view checks each file alone
+    (`services.document_upload`), so a bad one is refused with its reason and the good ones are kept."""
+
+    file = forms.FileField(
+        label=_("Fichiers"),
+        widget=MultipleFileInput(
+            attrs={"multiple": True, "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )
 
     def __init__(self, *args, accepted_formats=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].accepted_formats = accepted_formats
+        self.fields["file"].help_text = self["file"].help_text = _documents_help_text()
+
+    def uploaded_files(self) -> list:
+        return self.files.getlist(self.add_prefix("file")) if self.files else []
 
 
 class MessageForm(DsfrBaseForm):

@@ -17,4 +17,9 @@ urlpatterns = [
     path("dossiers/<uuid:uuid>/messages/", views.message, name="message"),
     path("dossiers/<uuid:uuid>/renouveler/", views.renew, name="renew"),
     path("dossiers/<uuid:uuid>/documents/<int:document_id>/", views.document, name="document"),
+    path(
+        "dossiers/<uuid:uuid>/documents/<int:document_id>/retirer/",
+        views.document_remove,
+        name="document_remove",
+    ),
 ]

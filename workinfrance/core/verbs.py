@@ -28,6 +28,7 @@ class Verb(models.TextChoices):
     DOSSIER_CREATE = "dossier.create"
     DOSSIER_UPDATE = "dossier.update"
     DOCUMENT_UPLOAD = "document.upload"
+    DOCUMENT_REMOVE = "document.remove"
     MESSAGE_POST = "message.post"
     DOSSIER_SUBMIT = "dossier.submit"
     DOSSIER_TAKE = "dossier.take"

@@ -7,6 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workinfrance.dossiers import services
@@ -142,18 +143,20 @@ def autosave(request, uuid, step):
 
 
 def upload_forms(dossier, document_types, *, since=None) -> list[dict]:
-    """One small form per document type (each posts alone: it works without JavaScript).
+    """One small form per document type (each posts alone: it works without JavaScript), with
+    every file in force for that type.
 
     With `since` (a complement request), only a file sent after it counts as provided."""
-    current = {
-        doc.document_type_id: doc
-        for doc in documents_current(dossier)
-        if since is None or doc.uploaded_at >= since
-    }
+    in_force: dict[int | None, list] = {}
+    for doc in documents_current(dossier):
+        in_force.setdefault(doc.document_type_id, []).append(doc)
     return [
         {
             "type": doc_type,
-            "document": current.get(doc_type.pk),
+            "documents": in_force.get(doc_type.pk, []),
+            "provided": any(
+                since is None or doc.uploaded_at >= since for doc in in_force.get(doc_type.pk, [])
+            ),
             "form": DocumentUploadForm(accepted_formats=doc_type.accepted_formats, prefix=f"t{doc_type.pk}"),
         }
         for doc_type in document_types
@@ -172,40 +175,82 @@ def _review_context(dossier) -> dict:
     }
 
 
+def _back_from_upload(request, dossier) -> str:
+    if request.POST.get("next") == "documents":
+        return step_url(dossier, "documents")
+    return reverse("applicant:dossier", kwargs={"uuid": dossier.uuid})
+
+
+def _answer(request, back: str, result: dict):
+    """A page's script (several files sent one by one, with progress) gets JSON; a plain form post,
+    the page again. Either way the messages wait in the session for that page."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(result | {"next": back})
+    return redirect(back)
+
+
 @applicant_required
 @require_POST
 def upload(request, uuid, document_type_id):
-    """Attach a file for one document type; back to the documents step or the tracking page."""
+    """Add the files chosen for one document type; back to the documents step or the tracking page.
+
+    Each file is checked alone: a bad one is refused with its reason, the good ones are kept."""
     dossier = own_dossier(request, uuid)
     document_type = dossier.category.document_types.filter(pk=document_type_id).first()
     if document_type is None:
         raise Http404
-    back = (
-        step_url(dossier, "documents")
-        if request.POST.get("next") == "documents"
-        else reverse("applicant:dossier", kwargs={"uuid": dossier.uuid})
-    )
+    back = _back_from_upload(request, dossier)
     form = DocumentUploadForm(
         request.POST,
         request.FILES,
         accepted_formats=document_type.accepted_formats,
         prefix=f"t{document_type.pk}",
     )
-    if not form.is_valid():
-        for error in form.errors.get("file", []):
-            messages.error(request, f"{document_type.label} : {error}")
-        return redirect(back)
-    try:
-        services.document_upload(
-            dossier=dossier,
-            actor=request.user,
-            document_type=document_type,
-            uploaded_file=form.cleaned_data["file"],
+    files = form.uploaded_files()
+    if not files:
+        messages.error(request, _("« %(type)s » : choisissez un fichier.") % {"type": document_type.label})
+        return _answer(request, back, {"saved": [], "refused": [_("Choisissez un fichier.")]})
+    saved, refused = [], []
+    for uploaded_file in files:
+        try:
+            document = services.document_upload(
+                dossier=dossier, actor=request.user, document_type=document_type, uploaded_file=uploaded_file
+            )
+        except DossierActionError as error:  # UploadRefused included
+            refused.append(str(error.message))
+            messages.error(request, f"{document_type.label} : {error.message}")
+        else:
+            saved.append(document.original_name)
+    if saved:
+        messages.success(
+            request,
+            ngettext(
+                "« %(type)s » : fichier enregistré (%(names)s).",
+                "« %(type)s » : %(count)s fichiers enregistrés (%(names)s).",
+                len(saved),
+            )
+            % {"type": document_type.label, "count": len(saved), "names": ", ".join(saved)},
         )
+    return _answer(request, back, {"saved": saved, "refused": refused})
+
+
+@applicant_required
+@require_POST
+def document_remove(request, uuid, document_id):
+    """Take one of the applicant's files out of the dossier (while editable)."""
+    dossier = own_dossier(request, uuid)
+    document = dossier.documents.filter(
+        pk=document_id, message__isnull=True, document_type__isnull=False
+    ).first()
+    if document is None:
+        raise Http404
+    back = _back_from_upload(request, dossier)
+    try:
+        services.document_remove(dossier=dossier, actor=request.user, document=document)
     except DossierActionError as error:
         messages.error(request, error.message)
         return redirect(back)
-    messages.success(request, _("« %(type)s » : fichier enregistré.") % {"type": document_type.label})
+    messages.success(request, _("« %(name)s » a été retiré du dossier.") % {"name": document.original_name})
     return redirect(back)
 
 
