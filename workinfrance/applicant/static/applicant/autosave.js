@@ -19,7 +19,8 @@
   let submitting = false; // "Enregistrer" pressed: the page is leaving with its data
 
   const say = (text) => {
-    status.textContent = text;
+    // Only a new text: a live region read again at every keystroke would be noise.
+    if (status.textContent !== text) status.textContent = text;
   };
 
   const groupOf = (input) => input.closest(".fr-input-group, .fr-select-group, .fr-fieldset, .fr-radio-group");
@@ -141,9 +142,18 @@
     if (event.target.name) touched.add(event.target.name);
     if (dirty) save();
   });
-  form.addEventListener("submit", () => {
-    submitting = true;
+  // "Enregistrer": a background save still on its way goes first, so that it cannot land after the
+  // button's save with older values; then the form is sent as the button asked.
+  form.addEventListener("submit", (event) => {
     clearTimeout(timer);
+    if (inflight && !submitting) {
+      event.preventDefault();
+      const submitter = event.submitter;
+      submitting = true;
+      inflight.finally(() => form.requestSubmit(submitter));
+      return;
+    }
+    submitting = true;
   });
   window.addEventListener("online", () => {
     if (dirty) save();
