@@ -30,9 +30,8 @@ def test_typed_data_survives_leaving_errors_show_at_the_field_and_two_files_go_a
     student.log_in(EMAIL, PASSWORD)
     page.get_by_role("link", name="Nouvelle demande").click()
     pick(page, "filer_kind", "student")
-    page.locator(
-        f"label[for={page.get_by_role('radio', name=\"Contrat d'apprentissage\").get_attribute('id')}]"
-    ).click()
+    apprenticeship = page.get_by_role("radio", name="Contrat d'apprentissage").get_attribute("id")
+    page.locator(f"label[for={apprenticeship}]").click()
     page.get_by_role("button", name="Enregistrer et continuer").click()
     expect(page).to_have_url(re.compile(r"/etapes/student/$"))
     step_url = page.url
