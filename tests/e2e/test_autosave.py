@@ -26,8 +26,8 @@ def test_typed_data_survives_leaving_errors_show_at_the_field_and_two_files_go_a
     )
     student = open_person("student on a phone")
     page = student.page
-    page.set_viewport_size(PHONE)
     student.log_in(EMAIL, PASSWORD)
+    page.set_viewport_size(PHONE)  # signed in (the header's tools fold into the menu on a phone)
     page.get_by_role("link", name="Nouvelle demande").click()
     pick(page, "filer_kind", "student")
     apprenticeship = page.get_by_role("radio", name="Contrat d'apprentissage").get_attribute("id")
