@@ -308,9 +308,9 @@ def test_autosave_writes_only_for_the_owner_of_an_editable_dossier(client, world
     if role == "applicant_a":
         assert draft_answer.status_code == 200
         assert filed_answer.status_code == 409  # accepted: no longer editable
-    elif role == "party_a":  # the employer's side on both: the student's step is not theirs to write
-        assert refusal_problem(role, draft_url, draft_answer) is None
-        assert filed_answer.status_code == 409  # a party of the accepted dossier: no longer editable
+    elif role == "party_a":  # the employer's side of both: the student's part is not theirs to write
+        assert draft_answer.status_code == 409, draft_answer.content
+        assert filed_answer.status_code == 409  # the accepted dossier: no longer editable
     else:
         assert refusal_problem(role, draft_url, draft_answer) is None
         assert refusal_problem(role, filed_url, filed_answer) is None
