@@ -45,6 +45,16 @@ class Verb(models.TextChoices):
     DOCUMENT_READ = "document.read"
     DOSSIER_NOTE = "dossier.note"
     BACKOFFICE_EXPORT = "backoffice.export"
+    # Opinions asked of another service (workinfrance.opinions); the expert's events have no actor.
+    OPINION_REQUEST = "opinion.request"
+    OPINION_VIEW = "opinion.view"
+    OPINION_DOCUMENT_READ = "opinion.document_read"
+    OPINION_ANSWER = "opinion.answer"
+    OPINION_REMIND = "opinion.remind"
+    OPINION_CANCEL = "opinion.cancel"
+    # Message templates of a unit (back-office).
+    MESSAGE_TEMPLATE_SAVE = "message_template.save"
+    MESSAGE_TEMPLATE_DELETE = "message_template.delete"
     # Permits.
     PERMIT_ISSUE = "permit.issue"
     PERMIT_REVOKE = "permit.revoke"

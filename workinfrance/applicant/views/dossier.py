@@ -30,7 +30,10 @@ from .filing import step_url, upload_forms
 @require_GET
 def dossier(request, uuid):
     dossier = own_dossier(request, uuid)
-    return render(request, "applicant/dossier.html", _tracking_context(dossier, message_form=MessageForm()))
+    context = _tracking_context(dossier, message_form=MessageForm())
+    # Read receipts: the agents' messages shown here are now read by the applicant.
+    services.thread_read_mark(dossier=dossier, actor=request.user, thread=context["thread"])
+    return render(request, "applicant/dossier.html", context)
 
 
 def _tracking_context(dossier, *, message_form) -> dict:
