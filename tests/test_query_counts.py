@@ -34,7 +34,8 @@ WORKLOAD_QUERIES = 7
 EXPORT_CSV_QUERIES = 6
 EXPORT_XLSX_QUERIES = 7  # the CSV's, and the row count checked against the workbook's limit
 APPLICANT_DASHBOARD_QUERIES = 3
-TRACKING_PAGE_QUERIES = 11  # the timeline reads the typed transition log and the other events
+# The timeline reads the typed transition log and the other events; +1 (issue 16) the read receipts.
+TRACKING_PAGE_QUERIES = 12
 TOKENS_QUERIES = 6
 WEBHOOKS_QUERIES = 6
 WEBHOOK_DETAIL_QUERIES = 6

@@ -203,7 +203,9 @@ class MessageTemplateForm(DsfrBaseForm):
 
     def __init__(self, *args, units, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units]).order_by("name")
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units]).order_by(
+            "name"
+        )
         if len(units) == 1:
             self.fields["unit"].initial = units[0].pk
             self.fields["unit"].widget = forms.HiddenInput()

@@ -70,7 +70,9 @@ def shared_sections(opinion: OpinionRequest) -> list[tuple[str, list[Line]]]:
         (
             str(section.label),
             [
-                Line(str(Dossier._meta.get_field(name).verbose_name), _display(dossier, name))
+                Line(
+                    str(getattr(Dossier._meta.get_field(name), "verbose_name", name)), _display(dossier, name)
+                )
                 for name in SECTION_FIELDS[section]
             ],
         )
