@@ -20,7 +20,7 @@ TOKEN_LENGTH = 64
 class LinkState(enum.Enum):
     OPEN = "open"  # pending, before expiry: the shared data, documents and the answer form
     ANSWERED = "answered"  # the answer, read-only; nothing of the dossier
-    CLOSED = "closed"  # cancelled or expired: nothing at all
+    ENDED = "ended"  # cancelled or expired: nothing at all
 
 
 def opinion_for_token(token: str) -> OpinionRequest | None:
@@ -36,7 +36,7 @@ def opinion_for_token(token: str) -> OpinionRequest | None:
 
 def link_state(opinion: OpinionRequest) -> LinkState:
     if opinion.status == OpinionStatus.CANCELLED or opinion.expires_at <= timezone.now():
-        return LinkState.CLOSED
+        return LinkState.ENDED
     if opinion.status == OpinionStatus.ANSWERED:
         return LinkState.ANSWERED
     return LinkState.OPEN

@@ -47,16 +47,16 @@ def token_page(view):
     return wrapper
 
 
-def _closed(request, opinion):
-    return render(request, "opinions/link.html", {"state": "closed", "opinion": opinion}, status=410)
+def _ended(request, opinion):
+    return render(request, "opinions/link.html", {"state": "ended", "opinion": opinion}, status=410)
 
 
 @require_http_methods(["GET", "POST"])
 @token_page
 def expert(request, opinion):
     state = link_state(opinion)
-    if state is LinkState.CLOSED:
-        return _closed(request, opinion)
+    if state is LinkState.ENDED:
+        return _ended(request, opinion)
     if state is LinkState.ANSWERED:
         return render(
             request,
@@ -95,7 +95,7 @@ def expert(request, opinion):
 def expert_document(request, opinion, document_id):
     """A document shared with this expert, while the request is open; nothing else, ever."""
     if link_state(opinion) is not LinkState.OPEN:
-        return _closed(request, opinion)
+        return _ended(request, opinion)
     document = shared_document(opinion, document_id)
     if document is None:
         throttle_fail(request, scope=THROTTLE_SCOPE)
