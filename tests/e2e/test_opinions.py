@@ -61,18 +61,17 @@ def test_an_expert_answers_an_opinion_request_through_the_link(open_person, jour
     # The agent asks the prefecture, sharing the residence permit section and one document.
     section = page.locator("#avis")
     section.locator("summary", has_text="Demander un avis").click()
-    section.get_by_label("E-mail de l'expert").fill(EXPERT)
-    section.get_by_label("Question").fill(QUESTION)
+    section.get_by_label("E-mail de l'expert", exact=True).fill(EXPERT)
+    section.get_by_label("Question", exact=True).fill(QUESTION)
     residence = section.get_by_role("checkbox", name="Titre de séjour")
     section.locator(f"label[for={residence.get_attribute('id')}]").click()
-    documents = section.get_by_role("group", name="Pièces partagées").get_by_role("checkbox")
-    shared = documents.first
+    shared = section.locator("input[name=opinion-documents]").first
     shared_label = section.locator(f"label[for={shared.get_attribute('id')}]")
     shared_name = shared_label.inner_text().split("—")[-1].strip()
     shared_label.click()
     journal.check(agent, "opinion-form", replay=False)
     section.get_by_role("button", name="Envoyer la demande d'avis").click()
-    expect(page.locator(".fr-alert--success")).to_contain_text(f"La demande d'avis a été envoyée à {EXPERT}")
+    expect(page.get_by_text(f"La demande d'avis a été envoyée à {EXPERT}")).to_be_visible()
     opinion = page.get_by_test_id("opinion")
     expect(opinion).to_contain_text("En attente de réponse")
     expect(opinion).to_contain_text(QUESTION)
@@ -102,7 +101,7 @@ def test_an_expert_answers_an_opinion_request_through_the_link(open_person, jour
     with open(download.path(), "rb") as downloaded:
         assert downloaded.read(5) == b"%PDF-"
 
-    expert_page.get_by_label("Votre avis").fill(ANSWER)
+    expert_page.get_by_label("Votre avis", exact=True).fill(ANSWER)
     expert_page.get_by_role("button", name="Envoyer mon avis").click()
     expect(expert_page.get_by_test_id("opinion-answered")).to_contain_text("Votre avis a bien été transmis")
     expect(expert_page.locator("body")).to_contain_text(ANSWER)
