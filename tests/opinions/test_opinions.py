@@ -324,3 +324,27 @@ def test_unknown_tokens_are_throttled_per_client(client, agent, reviewed):
     assert blocked.status_code == 429 and int(blocked["Retry-After"]) > 0
     other = client.get(_link(opinion), REMOTE_ADDR="192.0.2.77")
     assert other.status_code == 200
+
+
+def test_a_purged_dossier_takes_its_opinions_and_their_files(
+    client, agent, reviewed, django_capture_on_commit_callbacks, settings
+):
+    from django.core.files.storage import default_storage
+
+    from workinfrance.dossiers import services as dossier_services
+    from workinfrance.retention.services import retention_purge
+
+    settings.WIF_SIGNING_KEY_DIR = settings.MEDIA_ROOT / "keys"
+    opinion = _ask(reviewed, agent)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.opinion_answer(opinion=opinion, answer="Valable.", attachment=_pdf())
+    name = OpinionRequest.objects.get().answer_file.name
+    assert default_storage.exists(name)
+    dossier_services.dossier_refuse(
+        dossier=reviewed, actor=agent, reason="other", comment="Contrat non signé."
+    )
+    later = timezone.localdate() + datetime.timedelta(days=31 * (settings.WIF_RETENTION_DECIDED_MONTHS + 1))
+    with django_capture_on_commit_callbacks(execute=True):
+        retention_purge(today=later)
+    assert not OpinionRequest.objects.exists()
+    assert not default_storage.exists(name)

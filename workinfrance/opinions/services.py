@@ -28,7 +28,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 
 from workinfrance.core.events import event_record
-from workinfrance.core.files import file_stage, files_for_committed_rows
+from workinfrance.core.files import file_stage, files_delete_on_commit, files_for_committed_rows
 from workinfrance.core.links import absolute_url
 from workinfrance.core.verbs import Verb
 from workinfrance.dossiers.errors import ActorNotAllowed, DossierActionError
@@ -313,3 +313,12 @@ def opinion_reminders_send(*, today: datetime.date) -> int:
         ).exclude(reminder_stage=ReminderStage.OVERDUE)
     )
     return sum(opinion_remind(opinion=opinion, today=today) is not None for opinion in candidates)
+
+
+def opinions_purge(*, dossier_ids: Sequence[int]) -> int:
+    """Retention: the opinions of dossiers whose personal data are erased go with them, their answer
+    files deleted after commit (called by `retention.services` inside its transaction)."""
+    opinions = OpinionRequest.objects.filter(dossier_id__in=dossier_ids)
+    names = [name for name in opinions.values_list("answer_file", flat=True) if name]
+    files_delete_on_commit(OpinionRequest._meta.get_field("answer_file").storage, names)
+    return opinions.delete()[1].get(OpinionRequest._meta.label, 0)

@@ -29,6 +29,7 @@ from workinfrance.core.models import Event
 from workinfrance.dossiers.models import ComplementRequest, Document, Dossier, Message, Note
 from workinfrance.dossiers.notifications import dossier_link
 from workinfrance.oidc.models import OidcIdentity
+from workinfrance.opinions.services import opinions_purge
 from workinfrance.outbox.models import OutboxMessage
 from workinfrance.outbox.services import outbox_email
 from workinfrance.permits.models import Permit
@@ -189,6 +190,7 @@ def _purge_dossiers(run, ids, today) -> dict:
         ComplementRequest.objects.filter(dossier_id__in=locked).delete()
         messages = Message.objects.filter(dossier_id__in=locked).delete()[0]
         notes = Note.objects.filter(dossier_id__in=locked).delete()[0]
+        opinions = opinions_purge(dossier_ids=locked)
         Dossier.objects.filter(pk__in=locked).update(
             **_erased(Dossier, DOSSIER_PERSONAL_FIELDS), purged_at=now
         )
@@ -205,6 +207,7 @@ def _purge_dossiers(run, ids, today) -> dict:
             "documents": len(documents),
             "messages": messages,
             "notes": notes,
+            "opinions": opinions,
             "files": files + len([name for name in pdfs if name]),
         }
         if locked:
