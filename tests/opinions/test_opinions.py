@@ -343,8 +343,8 @@ def test_a_purged_dossier_takes_its_opinions_and_their_files(
     dossier_services.dossier_refuse(
         dossier=reviewed, actor=agent, reason="other", comment="Contrat non signé."
     )
-    later = timezone.localdate() + datetime.timedelta(days=31 * (settings.WIF_RETENTION_DECIDED_MONTHS + 1))
-    with django_capture_on_commit_callbacks(execute=True):
-        retention_purge(today=later)
+    later = timezone.now() + datetime.timedelta(days=31 * (settings.WIF_RETENTION_DECIDED_MONTHS + 1))
+    with time_machine.travel(later, tick=False), django_capture_on_commit_callbacks(execute=True):
+        retention_purge()
     assert not OpinionRequest.objects.exists()
     assert not default_storage.exists(name)
