@@ -61,8 +61,8 @@ def test_an_expert_answers_an_opinion_request_through_the_link(open_person, jour
     # The agent asks the prefecture, sharing the residence permit section and one document.
     section = page.locator("#avis")
     section.locator("summary", has_text="Demander un avis").click()
-    section.get_by_label("E-mail de l'expert", exact=True).fill(EXPERT)
-    section.get_by_label("Question", exact=True).fill(QUESTION)
+    section.locator("#id_opinion-expert_email").fill(EXPERT)
+    section.locator("#id_opinion-question").fill(QUESTION)
     residence = section.get_by_role("checkbox", name="Titre de séjour")
     section.locator(f"label[for={residence.get_attribute('id')}]").click()
     shared = section.locator("input[name=opinion-documents]").first
@@ -101,7 +101,7 @@ def test_an_expert_answers_an_opinion_request_through_the_link(open_person, jour
     with open(download.path(), "rb") as downloaded:
         assert downloaded.read(5) == b"%PDF-"
 
-    expert_page.get_by_label("Votre avis", exact=True).fill(ANSWER)
+    expert_page.locator("#id_answer").fill(ANSWER)
     expert_page.get_by_role("button", name="Envoyer mon avis").click()
     expect(expert_page.get_by_test_id("opinion-answered")).to_contain_text("Votre avis a bien été transmis")
     expect(expert_page.locator("body")).to_contain_text(ANSWER)
