@@ -63,7 +63,7 @@ def test_an_expert_answers_an_opinion_request_through_the_link(open_person, jour
     section.locator("summary", has_text="Demander un avis").click()
     section.locator("#id_opinion-expert_email").fill(EXPERT)
     section.locator("#id_opinion-question").fill(QUESTION)
-    residence = section.get_by_role("checkbox", name="Titre de séjour")
+    residence = section.locator("input[name=opinion-sections][value=residence]")
     section.locator(f"label[for={residence.get_attribute('id')}]").click()
     shared = section.locator("input[name=opinion-documents]").first
     shared_label = section.locator(f"label[for={shared.get_attribute('id')}]")
@@ -88,8 +88,8 @@ def test_an_expert_answers_an_opinion_request_through_the_link(open_person, jour
         f"Demande d'avis sur le dossier {number}"
     )
     expect(expert_page.get_by_test_id("opinion-question")).to_have_text(QUESTION)
-    expect(expert_page.get_by_role("heading", name="Titre de séjour")).to_be_visible()
-    expect(expert_page.get_by_role("heading", name="Employeur")).to_have_count(0)
+    expect(expert_page.get_by_role("heading", name="Titre de séjour", exact=True)).to_be_visible()
+    expect(expert_page.get_by_role("heading", name="Employeur", exact=True)).to_have_count(0)
     expect(expert_page.locator("body")).not_to_contain_text("Librairie des Écoles")
     expect(expert_page.get_by_test_id("opinion-document")).to_have_count(1)
     journal.check(expert, "expert-request", replay=False)
