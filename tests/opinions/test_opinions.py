@@ -348,3 +348,17 @@ def test_a_purged_dossier_takes_its_opinions_and_their_files(
         retention_purge()
     assert not OpinionRequest.objects.exists()
     assert not default_storage.exists(name)
+
+
+def test_the_browser_answer_passes_without_a_referrer_or_cookie(agent, reviewed):
+    """With `Referrer-Policy: no-referrer` browsers post with `Origin: null`: the token is the secret."""
+    from django.test import Client
+
+    browser = Client(enforce_csrf_checks=True)
+    opinion = _ask(reviewed, agent)
+    page = browser.get(_link(opinion))
+    assert not page.cookies  # no session, no CSRF cookie
+    response = browser.post(_link(opinion), {"answer": "Valable."}, HTTP_ORIGIN="null")
+    assert response.status_code == 302
+    opinion.refresh_from_db()
+    assert opinion.status == OpinionStatus.ANSWERED

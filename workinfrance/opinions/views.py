@@ -9,6 +9,7 @@ from functools import wraps
 from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from workinfrance.accounts.throttle import Throttled, throttle_check, throttle_fail
@@ -51,6 +52,10 @@ def _ended(request, opinion):
     return render(request, "opinions/link.html", {"state": "ended", "opinion": opinion}, status=410)
 
 
+# `Referrer-Policy: no-referrer` makes browsers send `Origin: null` with the answer, which Django's CSRF
+# check refuses. The token in the address is itself the anti-forgery secret (a forging site would need
+# it), so this view is exempt, and sets no cookie at all.
+@csrf_exempt
 @require_http_methods(["GET", "POST"])
 @token_page
 def expert(request, opinion):
