@@ -54,7 +54,7 @@ def _ended(request, opinion):
 
 # `Referrer-Policy: no-referrer` makes browsers send `Origin: null` with the answer, which Django's CSRF
 # check refuses. The token in the address is itself the anti-forgery secret (a forging site would need
-# it), so this view is exempt, and sets no cookie at all.
+# it), so this view is exempt.
 @csrf_exempt
 @require_http_methods(["GET", "POST"])
 @token_page
