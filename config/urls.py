@@ -16,6 +16,8 @@ urlpatterns = [
     path("instruction/", include("workinfrance.backoffice.urls")),
     path("statistiques/", include("workinfrance.stats.urls")),
     path("administration/", include("workinfrance.administration.urls")),
+    # The link e-mailed to an expert asked for an opinion (no account).
+    path("avis/", include("workinfrance.opinions.urls")),
     # Public verification (/V/<seal>, /.well-known/jwks.json) lives at the root: QR codes stay short.
     path("", include("workinfrance.permits.urls")),
     path("api/v1/", api.urls),

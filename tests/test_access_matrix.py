@@ -5,6 +5,7 @@ Denied means: anonymous visitors are sent to the login page (or get 404); signed
 written per URL name; a URL added without an expectation fails `test_every_url_is_covered`."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
@@ -20,10 +21,12 @@ from workinfrance.backoffice.services import (
 )
 from workinfrance.dossiers import party_services, services
 from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.models import MessageTemplate
 from workinfrance.followup.services import monthly_report_produce
+from workinfrance.opinions import services as opinion_services
 
 from tests.dossiers.helpers import dossier_in_state
-from tests.factories import UserFactory, agent_of, supervisor_of
+from tests.factories import PDF_BYTES, UserFactory, agent_of, supervisor_of
 
 ROLES = [
     "anonymous",
@@ -84,6 +87,12 @@ EXPECTED = {
     "backoffice:label": ("label", {"supervisor_paris"}),
     "backoffice:batch": ("batch", {"agent_paris"}),  # its author only
     "backoffice:batch_status": ("batch", {"agent_paris"}),
+    "backoffice:message_templates": (None, SUPERVISORS),
+    "backoffice:message_template": ("message_template", {"supervisor_paris"}),
+    "backoffice:opinion_answer_file": ("opinion", PARIS_STAFF),
+    # The expert's pages: public, but only with a valid token (tests/opinions: anything else is refused).
+    "opinions:expert": ("opinion_token", EVERYONE),
+    "opinions:expert_document": ("opinion_document", EVERYONE),
     "backoffice:dossier": ("dossier", PARIS_STAFF),
     "backoffice:decision_letter": ("dossier", PARIS_STAFF),
     "backoffice:document": ("document", PARIS_STAFF),
@@ -139,6 +148,9 @@ POST_ONLY = {
     "backoffice:batch_start": None,
     "backoffice:batch_accept": None,
     "backoffice:dossier_labels": "dossier",
+    "backoffice:message_template_delete": "message_template",
+    "backoffice:opinion_request": "dossier",
+    "backoffice:opinion_cancel": "opinion",
     "api:token_revoke": "token",
     "api:webhook_enable": "webhook",
     "api:webhook_delete": "webhook",
@@ -217,6 +229,32 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
     dossier_label_add(dossier=dossier, actor=users["agent_paris"], label=label)
     batch = batch_create(actor=users["agent_paris"], action="take", references=[str(dossier.uuid)])
     saved_filter = saved_filter_create(actor=users["agent_paris"], name="Mes filtres", query_string="tab=all")
+    reviewed = dossier_in_state(
+        State.IN_REVIEW, applicant=users["applicant_a"], unit=paris, assignee=users["agent_paris"]
+    )
+    shared = reviewed.documents.first()
+    due = timezone.localdate() + timezone.timedelta(days=7)
+    answered = opinion_services.opinion_request(
+        dossier=reviewed,
+        actor=users["agent_paris"],
+        expert_email="x@prefecture.test",
+        question="?",
+        due_date=due,
+    )
+    opinion_services.opinion_answer(
+        opinion=answered,
+        answer="Titre valable.",
+        attachment=SimpleUploadedFile("avis.pdf", PDF_BYTES, content_type="application/pdf"),
+    )
+    pending = opinion_services.opinion_request(
+        dossier=reviewed,
+        actor=users["agent_paris"],
+        expert_email="y@prefecture.test",
+        question="?",
+        due_date=due,
+        documents=[shared],
+    )
+    message_template = MessageTemplate.objects.create(unit=paris, title="Relance", body="Bonjour")
     kwargs = {
         None: {},
         "report": {"pk": report.pk},
@@ -239,6 +277,10 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         "label": {"pk": label.pk},
         "batch": {"uuid": batch.uuid},
         "saved_filter": {"pk": saved_filter.pk},
+        "message_template": {"pk": message_template.pk},
+        "opinion": {"uuid": reviewed.uuid, "pk": answered.pk},
+        "opinion_token": {"token": opinion_services.opinion_token(pending)},
+        "opinion_document": {"token": opinion_services.opinion_token(pending), "document_id": shared.pk},
     }
     return users, kwargs, dossier
 

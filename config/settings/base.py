@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "workinfrance.api",
     "workinfrance.oidc",
     "workinfrance.retention",
+    "workinfrance.opinions",
 ]
 
 MIDDLEWARE = [
@@ -408,6 +409,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "workinfrance.followup.tasks.produce_monthly_reports",
         "schedule": crontab(day_of_month=1, hour=5, minute=0),
     },
+    # Opinions: experts whose answer is due within WIF_OPINION_REMINDER_DAYS_BEFORE days, or late.
+    "opinions-reminders": {
+        "task": "workinfrance.opinions.tasks.send_opinion_reminders",
+        "schedule": crontab(hour=7, minute=30),
+    },
     # Retention: idle drafts warned then deleted, expired personal data erased (docs/retention.md).
     "retention-purge": {
         "task": "workinfrance.retention.tasks.purge_personal_data",
@@ -430,6 +436,10 @@ WIF_STATS_REFRESH_SECONDS = env_int("WIF_STATS_REFRESH_SECONDS", 60)
 # month before its end if that comes first (the original service's dates).
 WIF_RENEWAL_REMINDER_AFTER_DAYS = env_int("WIF_RENEWAL_REMINDER_AFTER_DAYS", 330)
 WIF_RENEWAL_REMINDER_BEFORE_END_MONTHS = env_int("WIF_RENEWAL_REMINDER_BEFORE_END_MONTHS", 1)
+# Opinions (workinfrance.opinions): the expert's link works this many days after the request (the due
+# date must fall within them); reminders go this many days before the due date, then once it is past.
+WIF_OPINION_LINK_DAYS = env_int("WIF_OPINION_LINK_DAYS", 30)
+WIF_OPINION_REMINDER_DAYS_BEFORE = env_int("WIF_OPINION_REMINDER_DAYS_BEFORE", 2)
 
 # REST API (workinfrance.api): requests per token, and anonymous single verifications per client,
 # in each window of WIF_API_THROTTLE_WINDOW seconds.

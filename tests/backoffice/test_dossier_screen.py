@@ -9,7 +9,8 @@ from workinfrance.backoffice import services as backoffice_services
 from workinfrance.core.events import events_for
 from workinfrance.core.models import Event
 from workinfrance.dossiers import services
-from workinfrance.dossiers.models import Message, Note
+from workinfrance.dossiers.models import Message, MessageTemplate, Note
+from workinfrance.opinions import services as opinion_services
 
 from tests.backoffice.conftest import filed, in_review
 from tests.factories import PNG_BYTES, attach_document
@@ -277,8 +278,9 @@ def test_every_link_of_the_screen_leads_somewhere(client, agent, paris_dossier):
 
 # Session, user, units, dossier, the read's audit event, documents, messages and their attachments,
 # complement requests, permits, notes, document types, history, reads, the unit's labels (with
-# whether the dossier carries each): whatever the number of each.
-DOSSIER_SCREEN_QUERIES = 15
+# whether the dossier carries each): whatever the number of each. Issue 16 (+4): the messages' read
+# receipts, the opinions asked and their shared documents, the unit's message templates.
+DOSSIER_SCREEN_QUERIES = 19
 
 
 @pytest.mark.parametrize("items", [1, 4])
@@ -288,6 +290,17 @@ def test_query_count_is_constant(client, agent, paris, django_assert_num_queries
         attach_document(dossier, None, name=f"passeport-{index}.png", content=PNG_BYTES)
         backoffice_services.note_add(dossier=dossier, actor=agent, body=f"Note {index}")
         services.message_post(dossier=dossier, actor=dossier.applicant, body=f"Question {index}")
+        services.message_post(dossier=dossier, actor=agent, body=f"Réponse {index}")
+        opinion_services.opinion_request(
+            dossier=dossier,
+            actor=agent,
+            expert_email=f"expert{index}@prefecture.test",
+            question="Titre valable ?",
+            due_date=timezone.localdate() + datetime.timedelta(days=5),
+            sections=["residence"],
+            documents=list(dossier.documents.all()[:2]),
+        )
+        MessageTemplate.objects.create(unit=paris, title=f"Modèle {index}", body="Bonjour")
     client.force_login(agent)
     client.get(url("dossier", dossier))
     with django_assert_num_queries(DOSSIER_SCREEN_QUERIES):

@@ -117,6 +117,12 @@ RULES: dict[str, Rule] = {
         client_max_delay=3600,
         fail_closed=True,
     ),
+    # An expert's opinion link (workinfrance.opinions): counts tokens that open nothing, per client.
+    # The tokens are 256-bit secrets, so this is against scanning, and it fails open (an expert with a
+    # real link still answers while the cache is down).
+    "opinion_link": Rule(
+        identifier_free=10, client_free=10, base_delay=2, identifier_max_delay=3600, client_max_delay=3600
+    ),
 }
 
 DEVICE_SALT = "workinfrance.accounts.throttle.device"

@@ -8,8 +8,9 @@ from workinfrance.accounts.selectors import user_unit_ids
 from workinfrance.dossiers.lifecycle import FILED_STATES, ordered
 from workinfrance.dossiers.models import RefusalReason
 from workinfrance.dossiers.terms import PermitTerms, permit_terms_problems, permit_terms_proposed
+from workinfrance.dossiers.uploads import DocumentFileField
 from workinfrance.procedures.models import Category, DocumentType
-from workinfrance.territories.models import Department
+from workinfrance.territories.models import Department, Unit
 
 from .models import BatchAction, Label, LabelColour
 from .selectors import DEFAULT_SORT, DEFAULT_TAB, FLAGS, SORTS, TABS, UNASSIGNED, InboxQuery, unit_agents
@@ -221,3 +222,27 @@ class MessageForm(DsfrBaseForm):
         widget=forms.Textarea(attrs={"rows": 4}),
         max_length=5000,
     )
+    # Checked like the applicants' files (dossiers.uploads); stored as a document of the dossier.
+    attachment = DocumentFileField(label=_("Pièce jointe (facultative)"), required=False)
+
+
+class MessageTemplateForm(DsfrBaseForm):
+    """A supervisor's template for the unit's messages (French text)."""
+
+    unit = forms.ModelChoiceField(label=_("Unité"), queryset=Unit.objects.none(), empty_label=None)
+    title = forms.CharField(label=_("Titre"), max_length=120)
+    body = forms.CharField(
+        label=_("Texte"),
+        help_text=_("Rédigé en français ; l'agent peut le modifier avant l'envoi."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+        max_length=5000,
+    )
+
+    def __init__(self, *args, units, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(pk__in=[unit.pk for unit in units]).order_by(
+            "name"
+        )
+        if len(units) == 1:
+            self.fields["unit"].initial = units[0].pk
+            self.fields["unit"].widget = forms.HiddenInput()

@@ -14,10 +14,11 @@ from workinfrance.dossiers.fields import (
     RESIDENCE_FIELDS,
     STUDY_FIELDS,
 )
-from workinfrance.dossiers.models import ComplementRequest, Document, Dossier
-from workinfrance.dossiers.selectors import implicit_refusal_date
+from workinfrance.dossiers.models import ComplementRequest, Document, Dossier, MessageTemplate
+from workinfrance.dossiers.selectors import implicit_refusal_date, message_reads_prefetch
 from workinfrance.dossiers.terms import permit_warnings
 from workinfrance.followup.alerts import dossier_alerts
+from workinfrance.opinions.selectors import opinions_of
 
 from .selectors import days_since_filing
 
@@ -72,7 +73,7 @@ def dossier_context(dossier: Dossier) -> dict:
     )
     thread = list(
         dossier.messages.select_related("author").prefetch_related(
-            Prefetch("attachments", queryset=Document.objects.order_by("pk"))
+            Prefetch("attachments", queryset=Document.objects.order_by("pk")), message_reads_prefetch()
         )
     )
     complement_requests = list(
@@ -105,4 +106,8 @@ def dossier_context(dossier: Dossier) -> dict:
         "implicit_refusal_date": implicit_refusal_date(dossier),
         "days_since_filing": days_since_filing(dossier, today=today),
         "inline_types": INLINE_TYPES,
+        # Opinions asked of other services, with their shared documents (workinfrance.opinions).
+        "opinions": list(opinions_of(dossier)),
+        # The unit's message templates, to prefill the thread message or the complement request.
+        "message_templates": list(MessageTemplate.objects.filter(unit_id=dossier.unit_id)),
     }

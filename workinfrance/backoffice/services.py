@@ -22,7 +22,7 @@ from workinfrance.core.events import event_record
 from workinfrance.core.verbs import Verb
 from workinfrance.dossiers import services as dossier_services
 from workinfrance.dossiers.lifecycle import Actor, actor_kinds
-from workinfrance.dossiers.models import Document, Dossier, Note
+from workinfrance.dossiers.models import Document, Dossier, MessageTemplate, Note
 from workinfrance.dossiers.selectors import dossiers_visible_to
 from workinfrance.dossiers.services import ActorNotAllowed, DossierActionError, PermitTerms
 from workinfrance.procedures.models import DocumentType
@@ -387,3 +387,46 @@ def batch_run(*, batch_id: int) -> Batch:
             data={"action": batch.action, "done": batch.done, "declined": batch.declined},
         )
     return batch
+
+
+def _require_unit_supervisor(unit_id: int | None, actor: User) -> None:
+    if not (actor.is_supervisor and actor.is_active and unit_id in actor.unit_ids):
+        raise ActorNotAllowed(_("Seuls les responsables de l'unité gèrent ses modèles de message."))
+
+
+def message_template_save(
+    *, actor: User, unit: Unit, title: str, body: str, template: MessageTemplate | None = None
+) -> MessageTemplate:
+    """Create or change one of a unit's message templates (its supervisors only); audited."""
+    _require_unit_supervisor(unit.pk, actor)
+    if template is not None:
+        _require_unit_supervisor(template.unit_id, actor)
+    title, body = title.strip(), body.strip()
+    if not title or not body:
+        raise DossierActionError(_("Un modèle a un titre et un texte."))
+    duplicate = MessageTemplate.objects.filter(unit=unit, title__iexact=title)
+    if template is not None:
+        duplicate = duplicate.exclude(pk=template.pk)
+    if duplicate.exists():
+        raise DossierActionError(_("L'unité a déjà un modèle de ce titre."))
+    with transaction.atomic():
+        created = template is None
+        saved = template or MessageTemplate()
+        saved.unit, saved.title, saved.body, saved.updated_by = unit, title, body, actor
+        saved.save()
+        event_record(
+            actor=actor,
+            verb=Verb.MESSAGE_TEMPLATE_SAVE,
+            target=unit,
+            data={"template": saved.pk, "created": created},
+        )
+    return saved
+
+
+def message_template_delete(*, actor: User, template: MessageTemplate) -> None:
+    _require_unit_supervisor(template.unit_id, actor)
+    with transaction.atomic():
+        unit = template.unit
+        pk = template.pk
+        template.delete()
+        event_record(actor=actor, verb=Verb.MESSAGE_TEMPLATE_DELETE, target=unit, data={"template": pk})

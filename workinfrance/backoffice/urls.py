@@ -20,6 +20,14 @@ urlpatterns = [
     path("lots/<uuid:uuid>/", views.batch_detail, name="batch"),
     path("lots/<uuid:uuid>/etat.json", views.batch_status, name="batch_status"),
     path("dossiers/<uuid:uuid>/etiquettes/", views.dossier_labels, name="dossier_labels"),
+    path("modeles/", views.message_templates, name="message_templates"),
+    path("modeles/<int:pk>/", views.message_template, name="message_template"),
+    path("modeles/<int:pk>/supprimer/", views.message_template_delete, name="message_template_delete"),
+    path("dossiers/<uuid:uuid>/avis/", views.opinion_request, name="opinion_request"),
+    path("dossiers/<uuid:uuid>/avis/<int:pk>/annuler/", views.opinion_cancel, name="opinion_cancel"),
+    path(
+        "dossiers/<uuid:uuid>/avis/<int:pk>/reponse/", views.opinion_answer_file, name="opinion_answer_file"
+    ),
     path("dossiers/<uuid:uuid>/", views.dossier_detail, name="dossier"),
     path("dossiers/<uuid:uuid>/decision/", views.decision_letter, name="decision_letter"),
     path("dossiers/<uuid:uuid>/notes/", views.note_add, name="note_add"),

@@ -21,9 +21,12 @@ from workinfrance.core.db_router import replica_reads, streamed_from_replica
 from workinfrance.core.events import events_for
 from workinfrance.core.verbs import READ_VERBS
 from workinfrance.dossiers import services as dossier_services
-from workinfrance.dossiers.lifecycle import Transition, allowed_transitions
-from workinfrance.dossiers.selectors import dossier_get_for_user, dossiers_visible_to
+from workinfrance.dossiers.lifecycle import OPEN_STATES, Transition, allowed_transitions
+from workinfrance.dossiers.models import MessageTemplate
+from workinfrance.dossiers.selectors import documents_current, dossier_get_for_user, dossiers_visible_to
 from workinfrance.dossiers.services import DossierActionError, permit_terms_problems, permit_terms_proposed
+from workinfrance.opinions import services as opinion_services
+from workinfrance.opinions.forms import OpinionRequestForm
 from workinfrance.territories.models import Unit
 
 from . import exports, services
@@ -37,6 +40,7 @@ from .forms import (
     InboxFilterForm,
     LabelForm,
     MessageForm,
+    MessageTemplateForm,
     NoteForm,
     RefuseForm,
     ReopenForm,
@@ -219,20 +223,47 @@ def _visible_dossier(request, uuid):
     return dossier
 
 
-def _render_dossier(request, dossier, *, bound=None, note_form=None, message_form=None, status=200):
+def _render_dossier(
+    request, dossier, *, bound=None, note_form=None, message_form=None, opinion_form=None, status=200
+):
     services.dossier_view_record(dossier=dossier, actor=request.user)
     context = dossier_context(dossier)
+    forms = _action_forms(dossier, request.user, bound)
+    if message_form is None:
+        message_form = MessageForm(prefix="message")
+    _prefill_from_template(request, context["message_templates"], forms=forms, message_form=message_form)
     context.update(
-        forms=_action_forms(dossier, request.user, bound),
+        forms=forms,
         can_take=Transition.TAKE in allowed_transitions(dossier, request.user),
+        can_ask_opinion=dossier.state in OPEN_STATES,
         note_form=note_form or NoteForm(prefix="note"),
-        message_form=message_form or MessageForm(prefix="message"),
+        message_form=message_form,
+        opinion_form=opinion_form or OpinionRequestForm(documents=context["documents"], prefix="opinion"),
         history=events_for(dossier).exclude(verb__in=sorted(READ_VERBS)).order_by("-created_at", "-id"),
         reads=events_for(dossier).filter(verb__in=sorted(READ_VERBS)).order_by("-created_at", "-id")[:20],
     )
     context["unit_labels"] = dossier_labels_of(dossier)
     context["labels_to_add"] = [label for label in context["unit_labels"] if not label.is_on]
+    # Read receipts: the applicant's messages shown here are now read by this agent.
+    dossier_services.thread_read_mark(dossier=dossier, actor=request.user, thread=context["thread"])
     return render(request, "backoffice/dossier.html", context, status=status)
+
+
+TEMPLATE_TARGETS = ("message", "complements")
+
+
+def _prefill_from_template(request, templates, *, forms, message_form) -> None:
+    """Without JavaScript, "Utiliser ce modèle" reloads the screen with `?modele=<pk>&pour=<form>`:
+    the chosen template of the dossier's unit fills that form's text (never a bound form's)."""
+    chosen = next((t for t in templates if str(t.pk) == request.GET.get("modele")), None)
+    target = request.GET.get("pour")
+    if request.method != "GET" or chosen is None or target not in TEMPLATE_TARGETS:
+        return
+    if target == "message" and not message_form.is_bound:
+        message_form.initial["body"] = chosen.body
+    elif target == "complements" and "complements" in forms and not forms["complements"].is_bound:
+        forms["complements"].initial["message"] = chosen.body
+        forms["complements"].prefilled = True
 
 
 @require_GET
@@ -388,11 +419,17 @@ def note_add(request, uuid):
 @staff_required
 def message_post(request, uuid):
     dossier = _visible_dossier(request, uuid)
-    form = MessageForm(request.POST, prefix="message")
+    form = MessageForm(request.POST, request.FILES, prefix="message")
     if not form.is_valid():
         return _render_dossier(request, dossier, message_form=form, status=400)
+    attachment = form.cleaned_data.get("attachment")
     try:
-        dossier_services.message_post(dossier=dossier, actor=request.user, body=form.cleaned_data["body"])
+        dossier_services.message_post(
+            dossier=dossier,
+            actor=request.user,
+            body=form.cleaned_data["body"],
+            attachments=[attachment] if attachment else [],
+        )
         messages.success(request, _("Message envoyé au demandeur."))
     except DossierActionError as error:
         messages.error(request, error.message)
@@ -419,6 +456,156 @@ def workload(request):
     if not request.user.is_supervisor:
         raise PermissionDenied
     return render(request, "backoffice/workload.html", unit_workload(user=request.user))
+
+
+# --- Opinions asked of other services (workinfrance.opinions) ---------------------------------------
+
+
+@require_POST
+@staff_required
+def opinion_request(request, uuid):
+    dossier = _visible_dossier(request, uuid)
+    form = OpinionRequestForm(request.POST, documents=documents_current(dossier), prefix="opinion")
+    if form.is_valid():
+        try:
+            opinion_services.opinion_request(
+                dossier=dossier,
+                actor=request.user,
+                expert_email=form.cleaned_data["expert_email"],
+                question=form.cleaned_data["question"],
+                due_date=form.cleaned_data["due_date"],
+                sections=form.cleaned_data["sections"],
+                documents=form.chosen_documents(),
+            )
+        except DossierActionError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(
+                request,
+                _("La demande d'avis a été envoyée à %(email)s.")
+                % {"email": escape(form.cleaned_data["expert_email"])},
+            )
+            return redirect(f"{_dossier_url(dossier)}#avis")
+    return _render_dossier(request, dossier, opinion_form=form, status=400)
+
+
+def _dossier_opinion(request, uuid, pk):
+    dossier = _visible_dossier(request, uuid)
+    opinion = dossier.opinions.filter(pk=pk).first()
+    if opinion is None:
+        raise Http404
+    opinion.dossier = dossier
+    return dossier, opinion
+
+
+@require_POST
+@staff_required
+def opinion_cancel(request, uuid, pk):
+    dossier, opinion = _dossier_opinion(request, uuid, pk)
+    try:
+        opinion_services.opinion_cancel(opinion=opinion, actor=request.user)
+    except DossierActionError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("La demande d'avis est annulée : le lien envoyé à l'expert ne fonctionne plus.")
+        )
+    return redirect(f"{_dossier_url(dossier)}#avis")
+
+
+@require_GET
+@staff_required
+def opinion_answer_file(request, uuid, pk):
+    _dossier, opinion = _dossier_opinion(request, uuid, pk)
+    if not opinion.answer_file:
+        raise Http404
+    opinion_services.opinion_answer_read_record(opinion=opinion, actor=request.user)
+    response = FileResponse(
+        opinion.answer_file.open("rb"),
+        as_attachment=True,
+        filename=opinion.answer_file_name or "avis",
+        content_type=opinion.answer_file_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# --- Message templates of a unit (its supervisors manage them) --------------------------------------
+
+
+def _supervised_units(user):
+    if not user.is_supervisor:
+        raise PermissionDenied
+    return Unit.objects.filter(pk__in=sorted(user.unit_ids)).order_by("name")
+
+
+def _template_save(request, form, template=None):
+    try:
+        services.message_template_save(
+            actor=request.user,
+            unit=form.cleaned_data["unit"],
+            title=form.cleaned_data["title"],
+            body=form.cleaned_data["body"],
+            template=template,
+        )
+    except DossierActionError as error:
+        form.add_error(None, error.message)
+        return False
+    messages.success(request, _("Modèle enregistré."))
+    return True
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def message_templates(request):
+    units = list(_supervised_units(request.user))
+    form = MessageTemplateForm(request.POST or None, units=units)
+    if request.method == "POST" and form.is_valid() and _template_save(request, form):
+        return redirect("backoffice:message_templates")
+    templates = MessageTemplate.objects.filter(unit__in=units).select_related("unit", "updated_by")
+    return render(
+        request,
+        "backoffice/message_templates.html",
+        {"form": form, "templates": templates, "several_units": len(units) > 1},
+        status=400 if form.is_bound else 200,
+    )
+
+
+def _own_template(request, pk):
+    units = list(_supervised_units(request.user))
+    template = MessageTemplate.objects.filter(pk=pk, unit__in=units).select_related("unit").first()
+    if template is None:
+        raise Http404
+    return units, template
+
+
+@require_http_methods(["GET", "POST"])
+@staff_required
+def message_template(request, pk):
+    units, template = _own_template(request, pk)
+    form = MessageTemplateForm(
+        request.POST or None,
+        units=units,
+        initial={"unit": template.unit_id, "title": template.title, "body": template.body},
+    )
+    if request.method == "POST" and form.is_valid() and _template_save(request, form, template):
+        return redirect("backoffice:message_templates")
+    return render(
+        request,
+        "backoffice/message_template.html",
+        {"form": form, "template": template},
+        status=400 if form.is_bound else 200,
+    )
+
+
+@require_POST
+@staff_required
+def message_template_delete(request, pk):
+    _units, template = _own_template(request, pk)
+    services.message_template_delete(actor=request.user, template=template)
+    messages.success(request, _("Modèle supprimé."))
+    return redirect("backoffice:message_templates")
 
 
 # --- Saved filters and columns (the agent's own) ----------------------------------------------------

@@ -57,6 +57,16 @@ class Verb(models.TextChoices):
     DOSSIER_LABEL_REMOVE = "dossier.label_remove"
     BATCH_CREATE = "batch.create"
     BATCH_FINISH = "batch.finish"
+    # Opinions asked of another service (workinfrance.opinions); the expert's events have no actor.
+    OPINION_REQUEST = "opinion.request"
+    OPINION_VIEW = "opinion.view"
+    OPINION_DOCUMENT_READ = "opinion.document_read"
+    OPINION_ANSWER = "opinion.answer"
+    OPINION_REMIND = "opinion.remind"
+    OPINION_CANCEL = "opinion.cancel"
+    # Message templates of a unit (back-office).
+    MESSAGE_TEMPLATE_SAVE = "message_template.save"
+    MESSAGE_TEMPLATE_DELETE = "message_template.delete"
     # Permits.
     PERMIT_ISSUE = "permit.issue"
     PERMIT_REVOKE = "permit.revoke"

@@ -446,3 +446,46 @@ class DossierParty(models.Model):
     @property
     def is_accepted(self) -> bool:
         return self.status == PartyStatus.JOINED
+
+
+class MessageRead(models.Model):
+    """When one person first read one message of the other side (read receipts of the thread): the
+    applicant reading the tracking page marks the staff's messages, an agent opening the dossier
+    screen the applicant's. Written by `services.thread_read_mark`, only for the messages not yet
+    marked."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="reads")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    read_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["read_at", "pk"]
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="message_read_unique")]
+
+
+class MessageTemplate(models.Model):
+    """A text a unit's supervisors prepare for the thread and the complement requests (French)."""
+
+    unit = models.ForeignKey(
+        "territories.Unit",
+        verbose_name=_("unité"),
+        on_delete=models.CASCADE,
+        related_name="message_templates",
+    )
+    title = models.CharField(_("titre"), max_length=120)
+    body = models.TextField(_("texte"))
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    updated_at = models.DateTimeField(_("modifié le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("modèle de message")
+        verbose_name_plural = _("modèles de message")
+        ordering = ["title", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "title"], name="message_template_title_unique")
+        ]
+
+    def __str__(self):
+        return self.title

@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -21,6 +21,7 @@ from .models import (
     DossierParty,
     DossierTransition,
     Message,
+    MessageRead,
     PartySide,
     PartyStatus,
 )
@@ -132,9 +133,14 @@ def documents_current(dossier: Dossier) -> list[Document]:
 def message_thread(dossier: Dossier) -> list[Message]:
     return list(
         dossier.messages.select_related("author", "complement_request")
-        .prefetch_related("attachments", "complement_request__document_types")
+        .prefetch_related("attachments", "complement_request__document_types", message_reads_prefetch())
         .order_by("created_at", "pk")
     )
+
+
+def message_reads_prefetch() -> Prefetch:
+    """Each message's read receipts with their readers (one query for the whole thread)."""
+    return Prefetch("reads", queryset=MessageRead.objects.select_related("user").order_by("read_at", "pk"))
 
 
 @dataclass(frozen=True)

@@ -56,6 +56,7 @@ from .models import (
     DossierTransition,
     FilerKind,
     Message,
+    MessageRead,
     RefusalReason,
 )
 from .numbering import next_dossier_number
@@ -523,6 +524,30 @@ def message_post(
         if from_staff:
             notifications.message_posted(dossier=locked, message=message)
     return message
+
+
+def thread_read_mark(*, dossier: Dossier, actor: User, thread: Sequence[Message]) -> int:
+    """Read receipts: the messages of the other side in `thread` (loaded with their `reads`) that
+    `actor` had not read yet are marked read now. The applicant marks the staff's messages, an agent
+    of the unit the applicant's; anyone else marks nothing. Returns how many were marked."""
+    kinds = actor_kinds(dossier, actor)
+    if Actor.UNIT_AGENT in kinds:
+        other_side_is_staff = False
+    elif Actor.OWNER in kinds:
+        other_side_is_staff = True
+    else:
+        return 0
+    now = timezone.now()
+    rows = [
+        MessageRead(message=message, user=actor, read_at=now)
+        for message in thread
+        if message.from_staff == other_side_is_staff
+        and all(read.user_id != actor.pk for read in message.reads.all())
+    ]
+    if rows:
+        # Two tabs opened at once: the second one's rows are already there.
+        MessageRead.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def dossier_renew(*, dossier: Dossier, actor: User) -> Dossier:

@@ -37,6 +37,7 @@ from workinfrance.dossiers.models import (
 )
 from workinfrance.dossiers.notifications import dossier_link
 from workinfrance.oidc.models import OidcIdentity
+from workinfrance.opinions.services import opinions_purge
 from workinfrance.outbox.models import OutboxMessage
 from workinfrance.outbox.services import outbox_email
 from workinfrance.permits.models import Permit
@@ -200,6 +201,7 @@ def _purge_dossiers(run, ids, today) -> dict:
         # The parties' addresses go too; pending invitations with them (the accounts stay, bound).
         DossierParty.objects.filter(dossier_id__in=locked, status=PartyStatus.INVITED).delete()
         DossierParty.objects.filter(dossier_id__in=locked).update(email="")
+        opinions = opinions_purge(dossier_ids=locked)
         Dossier.objects.filter(pk__in=locked).update(
             **_erased(Dossier, DOSSIER_PERSONAL_FIELDS), purged_at=now
         )
@@ -216,6 +218,7 @@ def _purge_dossiers(run, ids, today) -> dict:
             "documents": len(documents),
             "messages": messages,
             "notes": notes,
+            "opinions": opinions,
             "files": files + len([name for name in pdfs if name]),
         }
         if locked:

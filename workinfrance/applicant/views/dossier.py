@@ -32,6 +32,8 @@ from .parties import parties_context
 def dossier(request, uuid):
     dossier = own_dossier(request, uuid)
     context = _tracking_context(dossier, message_form=MessageForm(), user=request.user)
+    # Read receipts: the agents' messages shown here are now read by the applicant.
+    services.thread_read_mark(dossier=dossier, actor=request.user, thread=context["thread"])
     return render(request, "applicant/dossier.html", context)
 
 
