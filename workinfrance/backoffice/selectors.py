@@ -36,6 +36,8 @@ from workinfrance.dossiers.lifecycle import (
 from workinfrance.dossiers.models import Dossier
 from workinfrance.dossiers.selectors import (
     dossiers_visible_to,
+    is_returned_with_complements,
+    returned_with_complements_annotation,
 )
 from workinfrance.followup.alerts import (
     ALERTS,
@@ -170,8 +172,13 @@ def _ordered_by_sort(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossi
 
 
 def inbox_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """What one inbox row needs, in the same query as the rows."""
-    return alerts_annotate(queryset.select_related("category", "assignee"))
+    """What one inbox row needs, in the same query as the rows (with how each entered its state:
+    "complété, à revoir" for a file back from the applicant)."""
+    return alerts_annotate(
+        queryset.select_related("category", "assignee").annotate(
+            entered_by=returned_with_complements_annotation()
+        )
+    )
 
 
 class CappedPaginator(Paginator):
@@ -236,6 +243,7 @@ def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
         dossier.flags = dossier_alerts(dossier, today=today)
         dossier.days_since_filing = days_since_filing(dossier, today=today)
         dossier.screen_url = screen_url.replace(placeholder, str(dossier.uuid))
+        dossier.returned_with_complements = is_returned_with_complements(dossier, dossier.entered_by)
     return page
 
 

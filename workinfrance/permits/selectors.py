@@ -18,7 +18,7 @@ from workinfrance.dossiers.permit_office import dossiers_visible_to
 
 from . import seal
 from .keys import keyring_load
-from .models import Permit, PermitStatus
+from .models import DecisionLetter, Permit, PermitStatus
 
 logger = logging.getLogger(__name__)
 PERMIT_CACHE_SECONDS = 60
@@ -250,6 +250,16 @@ def permit_check(*, number: str, birth_date) -> Verification | None:
 def permits_downloadable_by(user) -> QuerySet[Permit]:
     """Permits of the dossiers the user may see: the applicant's own, the unit's for its staff."""
     return Permit.objects.filter(dossier__in=dossiers_visible_to(user))
+
+
+def decision_letters_downloadable_by(user) -> QuerySet[DecisionLetter]:
+    """Signed decision letters of the dossiers the user may see (its parties, the unit's staff)."""
+    return DecisionLetter.objects.filter(dossier__in=dossiers_visible_to(user))
+
+
+def decision_letter_get_for_download(*, user, uuid) -> DecisionLetter | None:
+    """The letter whose PDF `user` may download (once produced); None otherwise (the view answers 404)."""
+    return decision_letters_downloadable_by(user).exclude(pdf="").filter(uuid=uuid).first()
 
 
 def permit_get_for_download(*, user, number: str) -> Permit | None:
