@@ -14,7 +14,9 @@ from workinfrance.api.tokens import token_create
 from workinfrance.api.webhooks import services as webhook_services
 from workinfrance.dossiers import services
 from workinfrance.dossiers.lifecycle import State
+from workinfrance.dossiers.models import RefusalReason
 from workinfrance.followup.services import monthly_report_produce
+from workinfrance.permits.models import DecisionLetter
 
 from tests.dossiers.helpers import dossier_in_state
 from tests.factories import UserFactory, agent_of, supervisor_of
@@ -87,6 +89,8 @@ EXPECTED = {
     "permits:scanner_manifest": (None, EVERYONE),
     "permits:download": ("permit", {"applicant_a"} | PARIS_STAFF),
     "permits:revoke": ("permit", {"supervisor_paris"}),
+    # The signed decision letter of a refusal: the dossier's applicant and the unit's staff.
+    "permits:decision_letter": ("decision_letter", {"applicant_a"} | PARIS_STAFF),
     "api:tokens": (None, SUPERVISORS),
     "api:webhooks": (None, SUPERVISORS),
     "api:webhook": ("webhook", {"supervisor_paris"}),
@@ -158,6 +162,14 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         services.dossier_accept(
             dossier=dossier, actor=users["agent_paris"], terms=services.permit_terms_proposed(dossier)
         )
+    refused = dossier_in_state(
+        State.IN_REVIEW, applicant=users["applicant_a"], unit=paris, assignee=users["agent_paris"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_refuse(
+            dossier=refused, actor=users["agent_paris"], reason=RefusalReason.HOURS, comment=""
+        )
+    letter = DecisionLetter.objects.get(dossier=refused)
     draft = dossier_in_state(State.DRAFT, applicant=users["applicant_a"], documents=False)
     permit = dossier.permits.get()
     document = dossier.documents.first()
@@ -187,6 +199,7 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         "upload": {"uuid": dossier.uuid, "document_type_id": document.document_type_id},
         "action": {"uuid": dossier.uuid, "name": "reopen"},
         "permit": {"number": permit.number},
+        "decision_letter": {"uuid": letter.uuid},
         "seal": {"seal": permit.seal.rsplit("/V/", 1)[-1]},
         "webhook": {"pk": endpoint.pk},
         "token": {"pk": token.pk},

@@ -22,11 +22,15 @@ def rows(response):
 
 def awaiting(*, agent, **kwargs):
     dossier = in_review(agent=agent, **kwargs)
-    services.dossier_request_complements(dossier=dossier, actor=agent, document_types=[], message="Contrat signé ?")
+    services.dossier_request_complements(
+        dossier=dossier, actor=agent, document_types=[], message="Contrat signé ?"
+    )
     return dossier
 
 
-@pytest.mark.parametrize(("language", "expected"), [("fr", "complété, à revoir"), ("en", "completed, to review")])
+@pytest.mark.parametrize(
+    ("language", "expected"), [("fr", "complété, à revoir"), ("en", "completed, to review")]
+)
 def test_resubmitted_file_returns_to_its_agent_who_is_emailed(
     client, paris, applicant, mailoutbox, django_capture_on_commit_callbacks, language, expected
 ):
