@@ -127,8 +127,8 @@ def test_summary_of_a_reopened_file_keeps_the_final_decision():
     assert summary.processing_days == 11
     assert summary.applicant_days == 3
     assert summary.needed_complements is True
-    assert summary.last_event_id == 9
-    assert summarise(events[:8]).outcome == ""  # reopened, not yet decided again
+    assert summary.last_event_id == 8
+    assert summarise(events[:7]).outcome == ""  # reopened, not yet decided again
     assert summarise([]) is None
 
 
