@@ -322,7 +322,11 @@ def decision_letter_pdf_issue(*, letter_id: int) -> DecisionLetter:
     """Produce and store the signed PDF once (retries and the sweep do nothing more); the file moves
     into place when the row commits (core.files): a failed run leaves no PDF behind."""
     with files_for_committed_rows(), transaction.atomic():
-        letter = DecisionLetter.objects.select_for_update().select_related("unit", "permit").get(pk=letter_id)
+        letter = (
+            DecisionLetter.objects.select_for_update(of=("self",))
+            .select_related("unit", "permit")
+            .get(pk=letter_id)
+        )
         if letter.pdf:
             return letter
         data = decision_letter_pdf_bytes(letter)
