@@ -281,5 +281,7 @@ def permit_get_for_revocation(*, user, number: str) -> Permit | None:
     if not _is_supervisor(user):
         return None
     return (
-        Permit.objects.select_related("unit").filter(number=number, unit_id__in=user_unit_ids(user)).first()
+        Permit.objects.select_related("unit", "dossier")
+        .filter(number=number, unit_id__in=user_unit_ids(user))
+        .first()
     )
