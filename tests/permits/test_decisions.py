@@ -301,3 +301,22 @@ def test_no_stray_pdf_when_the_letters_pdf_cannot_be_saved(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.decision_letters_pdf_issue_missing() == [letter.pk]
     assert DecisionLetter.objects.get(pk=letter.pk).pdf.name.startswith("decisions/")
+
+
+def test_the_applicants_list_says_revoked_too(
+    client, applicant, agent, revoked, django_capture_on_commit_callbacks
+):
+    still_valid = accept(
+        complete_draft(applicant=applicant), agent=agent, capture=django_capture_on_commit_callbacks
+    )
+    client.force_login(applicant)
+    html = client.get(reverse("applicant:dashboard")).content.decode()
+    rows = {
+        number: row
+        for row in html.split("<tr")
+        for number in (revoked.dossier.number, still_valid.dossier.number)
+        if number in row
+    }
+    assert "Autorisation révoquée" in rows[revoked.dossier.number]
+    assert "Autorisation révoquée" not in rows[still_valid.dossier.number]
+    assert "Accepté" in rows[still_valid.dossier.number]
