@@ -62,6 +62,9 @@ def ascii_fold(word: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).lower()
 
 
+NATIONALITIES = ["algérienne", "marocaine", "tunisienne", "chinoise", "sénégalaise", "ivoirienne", "indienne"]
+
+
 def sql_array(words) -> str:
     return "ARRAY[" + ",".join("'" + w.replace("'", "''") + "'" for w in words) + "]"
 
@@ -336,7 +339,8 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "student_last_name": f"({last})[1 + (g * 17 % {n_last})] || CASE WHEN g % 3 = 0 THEN '-' || ({last})[1 + (g % {n_last})] ELSE '' END",
         "student_birth_date": "date '1995-01-01' + (g % 3000)::int",
         "student_birth_place": f"({cities})[1 + (g % {n_cities})]",
-        "student_nationality": "'algérienne'",
+        # The seven most frequent nationalities of the procedure, so that the monthly report has rows.
+        "student_nationality": f"({sql_array(NATIONALITIES)})[1 + (g * 7919 % 1000) % {len(NATIONALITIES)}]",
         # firstname.lastname<g>@example.test: unique, as agents copy it from a message.
         "student_email": f"({first_ascii})[1 + (g * 31 % {n_first})] || '.' || ({last_ascii})[1 + (g * 17 % {n_last})] || g || '@example.test'",
         "student_address": "(g % 200) || ' rue des Écoles'",
@@ -419,9 +423,9 @@ def p95(samples: list[float]) -> float:
 
 def measure(repeat: int) -> dict:
     from django.db import connection
-    from django.test import Client
     from django.urls import reverse
 
+    from bench.prepare import page, signed_in_client
     from workinfrance.accounts.models import User
     from workinfrance.backoffice.selectors import InboxQuery, inbox_page
     from workinfrance.dossiers.lifecycle import State
@@ -457,12 +461,11 @@ def measure(repeat: int) -> dict:
         print(f"  {name:<28} {percentiles(samples)}")
     print(f"  {'ALL INBOX SCENARIOS':<28} {percentiles(inbox_samples)}")
 
-    client = Client()
-    client.force_login(agent)
+    client = signed_in_client(agent)
     url = reverse("backoffice:inbox")
     view_samples = []
     for tab in ("to_take", "mine", "decided", "all"):
-        view_samples += timed(lambda tab=tab: client.get(url, {"tab": tab}).content, repeat)
+        view_samples += timed(lambda tab=tab: page(client, url, {"tab": tab}).content, repeat)
     print(f"\nInbox through the view (HTTP GET, rendered page): {percentiles(view_samples)}")
 
     unit_rows = Dossier.objects.filter(unit__members=agent)
@@ -558,18 +561,17 @@ def random_searches(agent, repeat: int) -> dict:
 
 def measure_export() -> dict:
     """Run alone in its process: the peak memory reported is the export's."""
-    from django.test import Client
     from django.urls import reverse
 
+    from bench.prepare import page, signed_in_client
     from workinfrance.accounts.models import User
 
     everyone = User.objects.get(email="national@bench.test")
-    client = Client()
-    client.force_login(everyone)
-    client.get(reverse("backoffice:inbox"))  # a worker that has served a page: every app is loaded
+    client = signed_in_client(everyone)
+    page(client, reverse("backoffice:inbox"))  # a worker that has served a page: every app is loaded
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     started = time.perf_counter()
-    response = client.get(reverse("backoffice:export_csv"), {"tab": "all"})
+    response = page(client, reverse("backoffice:export_csv"), {"tab": "all"})
     size = lines = 0
     for chunk in response.streaming_content:
         size += len(chunk)

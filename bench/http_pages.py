@@ -80,21 +80,12 @@ def wait_for_server(port: int, deadline: float) -> None:
 
 def session_cookie() -> tuple[str, list[int]]:
     from django.conf import settings
-    from django.test import Client
 
+    from bench.prepare import signed_in_client
     from workinfrance.accounts.models import User
 
     agent = User.objects.get(email="agent0-1@bench.test")  # agent of the biggest unit
-    browser = Client()
-    browser.force_login(agent)
-    try:  # a completed sign-in: the staff's second factor too (as the tests' force_login)
-        from workinfrance.accounts.second_factor import SESSION_KEY
-
-        session = browser.session
-        session[SESSION_KEY] = "bench"
-        session.save()
-    except ImportError:  # a version of the service without a second factor
-        pass
+    browser = signed_in_client(agent)  # a completed sign-in: the staff's second factor too
     return f"{settings.SESSION_COOKIE_NAME}={browser.cookies[settings.SESSION_COOKIE_NAME].value}", list(
         agent.units.values_list("pk", flat=True)
     )
@@ -141,6 +132,9 @@ def main() -> None:
 
     os.environ["DJANGO_SETTINGS_MODULE"] = "bench.settings"
     setup_django(args.server, args.database)
+    from bench.prepare import static_collected
+
+    static_collected()  # pages name their static files through the manifest, as in production
     cookie, unit_ids = session_cookie()
     pages = page_paths(unit_ids, args.repeat)
     env = {

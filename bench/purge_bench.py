@@ -54,7 +54,8 @@ def recreate_database():
 
 def _row_writer(model, overrides_fixed=None):
     """Column list and a function turning a dict of attnames into one COPY line."""
-    fields = list(model._meta.concrete_fields)
+    # Columns the database computes (the search vector) are not written.
+    fields = [f for f in model._meta.concrete_fields if not getattr(f, "generated", False)]
     fixed = {}
     for f in fields:
         if f.null:

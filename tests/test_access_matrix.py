@@ -12,7 +12,13 @@ from workinfrance.accounts.models import Role
 from workinfrance.api.models import WebhookDelivery
 from workinfrance.api.tokens import token_create
 from workinfrance.api.webhooks import services as webhook_services
-from workinfrance.dossiers import services
+from workinfrance.backoffice.services import (
+    batch_create,
+    dossier_label_add,
+    label_create,
+    saved_filter_create,
+)
+from workinfrance.dossiers import party_services, services
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import RefusalReason
 from workinfrance.followup.services import monthly_report_produce
@@ -25,6 +31,8 @@ ROLES = [
     "anonymous",
     "applicant_a",
     "applicant_b",
+    # The employer's contact, invited by applicant_a (the student) and accepted (issue 15).
+    "party_a",
     "agent_paris",
     "supervisor_paris",
     "agent_lyon",
@@ -36,7 +44,8 @@ SIGNED_IN = EVERYONE - {"anonymous"}
 PARIS_STAFF = {"agent_paris", "supervisor_paris"}
 STAFF = PARIS_STAFF | {"agent_lyon", "supervisor_lyon"}
 SUPERVISORS = {"supervisor_paris", "supervisor_lyon"}
-APPLICANTS = {"applicant_a", "applicant_b"}
+APPLICANTS = {"applicant_a", "applicant_b", "party_a"}
+PARTIES_A = {"applicant_a", "party_a"}
 
 # URL name -> (kwargs builder name, roles that get a 200 on GET). POST-only views are listed in
 # POST_ONLY: a GET must never change anything nor show anything there.
@@ -61,13 +70,22 @@ EXPECTED = {
     "applicant:guide": (None, EVERYONE),
     "applicant:dashboard": (None, APPLICANTS),
     "applicant:new": (None, APPLICANTS),
-    "applicant:dossier": ("dossier", {"applicant_a"}),
-    "applicant:step": ("step", {"applicant_a"}),
-    "applicant:document": ("document", {"applicant_a"} | PARIS_STAFF),
+    "applicant:dossier": ("dossier", PARTIES_A),
+    "applicant:step": ("step", PARTIES_A),
+    "applicant:document": ("document", PARTIES_A | PARIS_STAFF),
+    "applicant:mandate": ("dossier", PARTIES_A),
+    "applicant:checklist": ("checklist", EVERYONE),
+    "applicant:mandate_template": (None, EVERYONE),
+    # The link itself is the credential: anyone holding it sees whom it invites; staff are not invited.
+    "applicant:invitation": ("invitation", {"anonymous"} | APPLICANTS),
     "backoffice:inbox": (None, STAFF),
     "backoffice:export_csv": (None, STAFF),
     "backoffice:export_xlsx": (None, STAFF),
     "backoffice:workload": (None, SUPERVISORS),
+    "backoffice:labels": (None, SUPERVISORS),
+    "backoffice:label": ("label", {"supervisor_paris"}),
+    "backoffice:batch": ("batch", {"agent_paris"}),  # its author only
+    "backoffice:batch_status": ("batch", {"agent_paris"}),
     "backoffice:dossier": ("dossier", PARIS_STAFF),
     "backoffice:decision_letter": ("dossier", PARIS_STAFF),
     "backoffice:document": ("document", PARIS_STAFF),
@@ -87,7 +105,7 @@ EXPECTED = {
     "permits:scanner": (None, EVERYONE),
     "permits:scanner_sw": (None, EVERYONE),
     "permits:scanner_manifest": (None, EVERYONE),
-    "permits:download": ("permit", {"applicant_a"} | PARIS_STAFF),
+    "permits:download": ("permit", PARTIES_A | PARIS_STAFF),
     "permits:revoke": ("permit", {"supervisor_paris"}),
     # The signed decision letter of a refusal: the dossier's applicant and the unit's staff.
     "permits:decision_letter": ("decision_letter", {"applicant_a"} | PARIS_STAFF),
@@ -112,9 +130,17 @@ POST_ONLY = {
     "applicant:resubmit": "dossier",
     "applicant:message": "dossier",
     "applicant:renew": "dossier",
+    "applicant:invite": "dossier",
     "backoffice:note_add": "dossier",
     "backoffice:message_post": "dossier",
     "backoffice:action": "action",
+    "backoffice:saved_filter_create": None,
+    "backoffice:saved_filter_delete": "saved_filter",
+    "backoffice:columns": None,
+    "backoffice:label_delete": "label",
+    "backoffice:batch_start": None,
+    "backoffice:batch_accept": None,
+    "backoffice:dossier_labels": "dossier",
     "api:token_revoke": "token",
     "api:webhook_enable": "webhook",
     "api:webhook_delete": "webhook",
@@ -149,6 +175,7 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
     users = {
         "applicant_a": UserFactory(),
         "applicant_b": UserFactory(),
+        "party_a": UserFactory(),
         "agent_paris": agent_of(paris),
         "supervisor_paris": supervisor_of(paris),
         "agent_lyon": agent_of(lyon),
@@ -171,6 +198,14 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         )
     letter = DecisionLetter.objects.get(dossier=refused)
     draft = dossier_in_state(State.DRAFT, applicant=users["applicant_a"], documents=False)
+    for joined in (dossier, draft):
+        token = party_services.party_invite(
+            dossier=joined, actor=users["applicant_a"], side="employer", email=users["party_a"].email
+        )
+        party_services.party_accept(token=token, user=users["party_a"])
+    pending_token = party_services.party_invite(
+        dossier=draft, actor=users["applicant_a"], side="mandatary", email="someone@example.test"
+    )
     permit = dossier.permits.get()
     document = dossier.documents.first()
     endpoint, _secret = webhook_services.endpoint_create(
@@ -188,12 +223,18 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         unit=paris,
     ).token
     report = monthly_report_produce(unit=paris, month=timezone.localdate().replace(day=1))
+    label = label_create(actor=users["supervisor_paris"], unit=paris, name="Urgent", colour="pink-tuile")
+    dossier_label_add(dossier=dossier, actor=users["agent_paris"], label=label)
+    batch = batch_create(actor=users["agent_paris"], action="take", references=[str(dossier.uuid)])
+    saved_filter = saved_filter_create(actor=users["agent_paris"], name="Mes filtres", query_string="tab=all")
     kwargs = {
         None: {},
         "report": {"pk": report.pk},
         "page": {"slug": "accessibilite"},
         "provider": {"provider": "franceconnect"},
         "dossier": {"uuid": dossier.uuid},
+        "checklist": {"code": dossier.category.code},
+        "invitation": {"token": pending_token},
         "step": {"uuid": draft.uuid, "step": "student"},
         "document": {"uuid": dossier.uuid, "document_id": document.pk},
         "upload": {"uuid": dossier.uuid, "document_type_id": document.document_type_id},
@@ -206,6 +247,9 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         "delivery": {"pk": endpoint.pk, "delivery_pk": delivery.pk},
         "unit": {"unit_id": dossier.unit_id},
         "member": {"user_id": users["agent_paris"].pk},
+        "label": {"pk": label.pk},
+        "batch": {"uuid": batch.uuid},
+        "saved_filter": {"pk": saved_filter.pk},
     }
     return users, kwargs, dossier
 

@@ -96,6 +96,8 @@ TEMPLATES = [
         },
     },
 ]
+# Forms render through one renderer instance (see workinfrance/core/form_renderer.py).
+FORM_RENDERER = "workinfrance.core.form_renderer.DsfrFormRenderer"
 
 # Database: SQLite file by default so `make run` needs nothing installed.
 DATABASES = {
@@ -217,6 +219,8 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
 # The legal ceiling of weekly working hours (Code du travail L3121-20), above any category's own.
 WIF_WEEKLY_HOURS_CEILING = env_int("WIF_WEEKLY_HOURS_CEILING", 48)
+# The inbox tabs count their dossiers exactly up to this many, then say "more than".
+WIF_INBOX_TAB_COUNT_CAP = env_int("WIF_INBOX_TAB_COUNT_CAP", 1000)
 # Largest request body, refused (413) from its declared length before it is read: one document
 # and the form around it.
 WIF_REQUEST_MAX_BYTES = env_int("WIF_REQUEST_MAX_BYTES", WIF_UPLOAD_MAX_BYTES + 2 * 1024 * 1024)

@@ -55,7 +55,8 @@ def test_each_step_saves_the_draft_and_it_resumes(logged, applicant, paris):
     page = logged.get(step_url(dossier, "employer")).content.decode()
     assert 'value="Atelier Durand"' in page
     response = logged.post(step_url(dossier, "job"), {"job_title": "Apprenti boulanger"})
-    assert response["Location"] == step_url(dossier, "documents")
+    # Filed by the student: the employer's mandate comes next (issue 15).
+    assert response["Location"] == step_url(dossier, "mandate")
 
 
 def test_invalid_siret_is_shown_on_the_step_and_not_saved(logged, applicant):
@@ -122,7 +123,9 @@ def test_documents_step_lists_required_types_and_uploads(logged, applicant):
     dossier = DossierFactory(applicant=applicant)
     passport = dossier.category.document_types.get(code="passport")
     page = logged.get(step_url(dossier, "documents")).content.decode()
-    assert "Passeport" in page and "Mandat" in page
+    # The mandate has its own step (issue 15).
+    assert "Passeport" in page and "Mandat de l" not in page
+    assert "Mandat de l" in logged.get(step_url(dossier, "mandate")).content.decode()
     response = logged.post(
         reverse("applicant:upload", kwargs={"uuid": dossier.uuid, "document_type_id": passport.pk}),
         {"next": "documents", f"t{passport.pk}-file": upload(PDF_BYTES, "passeport.pdf")},

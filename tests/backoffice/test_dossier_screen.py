@@ -276,9 +276,10 @@ def test_every_link_of_the_screen_leads_somewhere(client, agent, paris_dossier):
 
 
 # Session, user, units, dossier, the read's audit event, documents, messages and their attachments,
-# complement requests, permits, notes, document types, history, reads: whatever the number of each;
-# issue 15: the signed decision letters, and (in review) how it entered review ("complété, à revoir").
-DOSSIER_SCREEN_QUERIES = 16
+# complement requests, permits, notes, document types, history, reads, the unit's labels (with
+# whether the dossier carries each): whatever the number of each; issue 15: the signed decision
+# letters, and (in review) how it entered review ("complété, à revoir").
+DOSSIER_SCREEN_QUERIES = 17
 
 
 @pytest.mark.parametrize("items", [1, 4])

@@ -42,6 +42,7 @@ def test_only_the_known_filters_are_recorded(client, agent, paris, view):
         "state": "submitted",
         "department": "75",
         "filed_from": "2026-01-01",
+        "across_tabs": True,  # a search looks across every tab unless kept to the current one
     }
 
 

@@ -105,12 +105,13 @@ def test_export_is_audited(client, agent, mixed):
     b"".join(client.get(reverse("backoffice:export_csv"), {"tab": "all", "q": "Nom"}).streaming_content)
     event = Event.objects.get(verb="backoffice.export")
     assert event.actor == agent
-    assert event.data == {"format": "csv", "tab": "all", "q": "Nom"}
+    assert event.data == {"format": "csv", "tab": "all", "q": "Nom", "across_tabs": True}
 
 
 @pytest.mark.postgres
-def test_postgres_copy_gives_the_same_csv_as_python(agent, mixed):
+def test_postgres_copy_gives_the_same_csv_as_python(agent, supervisor, paris, mixed):
     from workinfrance.backoffice import exports
+    from workinfrance.backoffice import services as backoffice_services
 
     tricky = filed(
         employer_name='Café "Le Point; Virgule"',
@@ -120,12 +121,19 @@ def test_postgres_copy_gives_the_same_csv_as_python(agent, mixed):
         employer_naf="",
     )
     assert tricky.employer_naf == ""
+    # Labels: sorted by code point in both paths, a formula start escaped, commas kept.
+    for name in ("=Urgent", "à relancer", "Zèbre", "B, virgule", "apprenti"):
+        label = backoffice_services.label_create(actor=supervisor, unit=paris, name=name, colour="blue-ecume")
+        backoffice_services.dossier_label_add(dossier=tricky, actor=agent, label=label)
+        if name == "Zèbre":
+            backoffice_services.dossier_label_add(dossier=mixed[0], actor=agent, label=label)
     queryset = inbox_queryset(user=agent, query=InboxQuery(tab="all"))
     python = "".join(exports.csv_chunks(exports.export_rows(queryset))).encode()
     postgres = b"".join(
         chunk if isinstance(chunk, bytes) else chunk.encode() for chunk in exports.csv_stream(queryset)
     )
     assert postgres.count(b"\n") >= 8
+    assert "'=Urgent, B, virgule, Zèbre, apprenti, à relancer".encode() in postgres
     assert postgres == python
 
 

@@ -223,7 +223,12 @@ def file_with_the_keyboard(student, journal, journey) -> None:
     keys.type_into(field("gross_monthly_salary"), "1100")
     save_and_continue()
 
-    # The documents, real files: PDFs and photos; the employer's mandate is forgotten for now.
+    # Filed by the student: the employer signs a mandate, prepared by the service; forgotten for now.
+    arrive("mandate", "filing-6-mandate")
+    expect(page.get_by_role("link", name="Mandat à signer (PDF, en français)")).to_be_visible()
+    keys.press(page.get_by_role("link", name="Continuer", exact=True))
+
+    # The documents, real files: PDFs and photos.
     arrive("documents", "filing-6-documents")
     uploads = {
         "Contrat de travail ou promesse d'embauche": pdf_file(journey.files, "contrat.pdf", "Contrat"),
@@ -257,12 +262,14 @@ def file_with_the_keyboard(student, journal, journey) -> None:
 
     # The review links to what is missing: the mandate is added, and the dossier submitted.
     keys.press(problems.get_by_role("link", name=re.compile("Corriger.*Mandat")))
-    arrive("documents", "filing-6-documents-again")
+    arrive("mandate", "filing-6-mandate-again")
     upload_with_the_keyboard(
         keys, page, "Mandat de l'employeur", pdf_file(journey.files, "mandat.pdf", "Mandat")
     )
     expect(page.get_by_text("fichier enregistré")).to_be_visible()
     keys.skip_to_content()
+    keys.press(page.get_by_role("link", name="Continuer", exact=True))
+    arrive("documents", "filing-6-documents-again")
     keys.press(page.get_by_role("link", name="Continuer vers la vérification"))
     arrive("review", "filing-7-review-complete")
     expect(page.get_by_role("heading", name="Votre dossier est complet")).to_be_visible()

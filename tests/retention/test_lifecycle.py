@@ -12,8 +12,8 @@ from django.core.management.base import CommandError
 from django.db import connection, transaction
 
 from workinfrance.core.models import Event
-from workinfrance.dossiers import services
-from workinfrance.dossiers.models import Document, Dossier, Message
+from workinfrance.dossiers import party_services, services
+from workinfrance.dossiers.models import Document, Dossier, DossierParty, Message
 from workinfrance.permits.models import Permit
 from workinfrance.permits.services import permits_pdf_issue_missing
 from workinfrance.retention.models import PurgeRun
@@ -180,6 +180,20 @@ def test_an_accepted_dossier_from_filing_to_purge(accepted, client, purge):
         assert event.target_type == "retention.purgerun" and event.actor is None
         assert all(isinstance(value, int) for key, value in event.data.items() if key != "kind")
     assert PurgeRun.objects.count() == 4
+
+
+def test_the_purge_erases_the_parties_addresses_and_pending_invitations(accepted, other_applicant, purge):
+    token = party_services.party_invite(
+        dossier=accepted, actor=accepted.applicant, side="employer", email=other_applicant.email
+    )
+    party_services.party_accept(token=token, user=other_applicant)
+    party_services.party_invite(
+        dossier=accepted, actor=accepted.applicant, side="mandatary", email="mandataire@example.test"
+    )
+    with at(DOSSIER_GOES):
+        purge()
+    parties = DossierParty.objects.filter(dossier=accepted)
+    assert list(parties.values_list("side", "email")) == [("employer", "")]
 
 
 def test_a_refused_dossier_goes_two_years_after_the_decision(applicant, agent, purge):

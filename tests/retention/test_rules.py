@@ -10,7 +10,7 @@ from django.core.management import call_command
 from workinfrance.accounts.models import User
 from workinfrance.core.events import event_record
 from workinfrance.core.models import Event
-from workinfrance.dossiers import services
+from workinfrance.dossiers import party_services, services
 from workinfrance.dossiers.models import Document, Dossier
 from workinfrance.oidc.models import OidcIdentity
 from workinfrance.outbox.models import OutboxMessage
@@ -45,7 +45,13 @@ def test_inactive_applicants_are_anonymised_once_nothing_of_theirs_is_kept(agent
         User.objects.filter(pk=idle.pk).update(last_login=datetime.datetime(2026, 1, 5, tzinfo=PARIS))
         OidcIdentity.objects.create(user=idle, provider="franceconnect", sub="fc-sub-123")
         holding = UserFactory()
-        services.dossier_submit(dossier=complete_draft(applicant=holding), actor=holding)
+        held = complete_draft(applicant=holding)
+        services.dossier_submit(dossier=held, actor=holding)
+        # A co-applicant who joined it, idle since (issue 15): kept as long as the dossier's data are.
+        joined = UserFactory()
+        User.objects.filter(pk=joined.pk).update(last_login=datetime.datetime(2026, 1, 5, tzinfo=PARIS))
+        token = party_services.party_invite(dossier=held, actor=holding, side="employer", email=joined.email)
+        party_services.party_accept(token=token, user=joined)
         staff = UserFactory(role="agent")
     with at(D(2028, 1, 4)):
         purge()
@@ -64,7 +70,9 @@ def test_inactive_applicants_are_anonymised_once_nothing_of_theirs_is_kept(agent
     assert not OidcIdentity.objects.filter(user=idle).exists()
     holding.refresh_from_db()
     staff.refresh_from_db()
+    joined.refresh_from_db()
     assert holding.is_active and holding.email.endswith("@example.test")  # its dossier is still kept
+    assert joined.is_active and joined.email.endswith("@example.test")
     assert staff.is_active and staff.email.endswith("@example.test")
     assert run.counts["accounts"] == {"accounts": 1}
     with at(D(2028, 1, 6)):

@@ -283,3 +283,17 @@ class GuideForm(DsfrBaseForm):
             (self.OTHER_JOB, _("Un autre emploi salarié (job étudiant), étudiant non algérien")),
             (self.INTERNSHIP, _("Un stage avec convention de stage")),
         ]
+
+
+class InviteForm(DsfrBaseForm):
+    """Invite the other party of the dossier (one small form per side still free)."""
+
+    email = forms.EmailField(label=_("Adresse e-mail de la personne à inviter"), max_length=254)
+
+
+class AcceptInvitationForm(DsfrBaseForm):
+    """Shown only when the account's address differs from the invited one."""
+
+    other_email_confirmed = forms.BooleanField(
+        label=_("Je rejoins ce dossier avec le compte sous lequel je suis connecté(e)."), required=False
+    )

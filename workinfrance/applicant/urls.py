@@ -16,4 +16,9 @@ urlpatterns = [
     path("dossiers/<uuid:uuid>/messages/", views.message, name="message"),
     path("dossiers/<uuid:uuid>/renouveler/", views.renew, name="renew"),
     path("dossiers/<uuid:uuid>/documents/<int:document_id>/", views.document, name="document"),
+    path("dossiers/<uuid:uuid>/inviter/", views.invite, name="invite"),
+    path("dossiers/<uuid:uuid>/mandat.pdf", views.mandate, name="mandate"),
+    path("invitation/<str:token>/", views.invitation, name="invitation"),
+    path("pieces/<slug:code>.pdf", views.checklist, name="checklist"),
+    path("modeles/mandat.pdf", views.mandate_template, name="mandate_template"),
 ]

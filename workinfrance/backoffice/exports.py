@@ -39,6 +39,8 @@ from workinfrance.dossiers.models import Dossier, FilerKind, RefusalReason, Resi
 from workinfrance.permits.models import Permit, PermitStatus
 from workinfrance.procedures.models import ContractType
 
+from .labels import LabelNames
+
 CHUNK_SIZE = 2000
 XLSX_MAX_ROWS = 1_048_575  # a spreadsheet's row limit, less the header
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -95,6 +97,7 @@ COLUMNS = [
     (_("Numéro d'autorisation"), "permit_number", None),
     (_("Autorisation valable du"), "permit_valid_from", None),
     (_("Autorisation valable jusqu'au"), "permit_valid_until", None),
+    (_("Étiquettes"), "label_names", None),
 ]
 
 
@@ -108,6 +111,7 @@ def export_values(queryset: QuerySet[Dossier]) -> QuerySet:
         permit_number=_valid_permit("number"),
         permit_valid_from=_valid_permit("valid_from"),
         permit_valid_until=_valid_permit("valid_until"),
+        label_names=LabelNames(),
     ).values_list(*(path for _header, path, _choices in COLUMNS))
 
 
@@ -195,6 +199,7 @@ def _copy_chunks(queryset: QuerySet[Dossier], *, chunk_bytes: int = 65536) -> It
         permit_number=_valid_permit("number"),
         permit_valid_from=_valid_permit("valid_from"),
         permit_valid_until=_valid_permit("valid_until"),
+        label_names=LabelNames(),
     )
     names = []
     formatted = {}

@@ -11,6 +11,7 @@ from workinfrance.dossiers.terms import PermitTerms, permit_terms_problems, perm
 from workinfrance.procedures.models import Category, DocumentType
 from workinfrance.territories.models import Department
 
+from .models import BatchAction, Label, LabelColour
 from .selectors import DEFAULT_SORT, DEFAULT_TAB, FLAGS, SORTS, TABS, UNASSIGNED, InboxQuery, unit_agents
 
 if TYPE_CHECKING:
@@ -50,9 +51,15 @@ class InboxFilterForm(DsfrBaseForm):
         label=_("Signalement"), required=False, choices=[("", _("Tous"))] + list(FLAGS.items())
     )
     sort = forms.ChoiceField(label=_("Trier par"), required=False, choices=list(SORTS.items()))
+    label = forms.ChoiceField(label=_("Étiquette"), required=False)
+    tab_only = forms.BooleanField(label=_("Rechercher dans cet onglet seulement"), required=False)
 
-    def __init__(self, data, *, user, **kwargs):
+    def __init__(self, data, *, user, labels: "list[Label] | None" = None, **kwargs):
         super().__init__(data, **kwargs)
+        self.labels = {str(label.pk): label for label in labels or ()}
+        self.fields["label"].choices = [("", _("Toutes"))] + [
+            (pk, label.name) for pk, label in self.labels.items()
+        ]
         unit_ids = user_unit_ids(user)
         self.fields["department"].queryset = Department.objects.filter(units__in=unit_ids).distinct()
         self.fields["state"].choices = [("", _("Tous"))] + [(s.value, s.label) for s in ordered(FILED_STATES)]
@@ -75,7 +82,37 @@ class InboxFilterForm(DsfrBaseForm):
             filed_to=data.get("filed_to"),
             flag=data.get("flag") or "",
             sort=data.get("sort") or DEFAULT_SORT,
+            label=self.labels.get(data.get("label") or ""),
+            across_tabs=not data.get("tab_only"),
         )
+
+
+class LabelForm(DsfrBaseForm):
+    name = forms.CharField(label=_("Nom de l'étiquette"), max_length=40)
+    colour = forms.ChoiceField(label=_("Couleur"), choices=LabelColour.choices)
+
+
+class SavedFilterForm(DsfrBaseForm):
+    name = forms.CharField(label=_("Nom du filtre"), max_length=60)
+    query_string = forms.CharField(required=False, max_length=1000, widget=forms.HiddenInput)
+
+
+class BatchForm(forms.Form):
+    """A batch action on the inbox's selected rows (dossier uuids); its parameters per action."""
+
+    action = forms.ChoiceField(choices=[*BatchAction.choices, ("export", _("Exporter la sélection"))])
+    dossiers = forms.MultipleChoiceField(required=False)  # any uuid: each is checked when it is acted on
+    assignee = forms.IntegerField(required=False)
+    label = forms.IntegerField(required=False)
+    message = forms.CharField(required=False, max_length=5000)
+    document_types = forms.MultipleChoiceField(required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        posted = self.data.getlist("dossiers") if hasattr(self.data, "getlist") else []
+        self.fields["dossiers"].choices = [(value, value) for value in posted]
+        codes = self.data.getlist("document_types") if hasattr(self.data, "getlist") else []
+        self.fields["document_types"].choices = [(value, value) for value in codes]
 
 
 class AssignForm(DsfrBaseForm):

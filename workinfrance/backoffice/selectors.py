@@ -7,13 +7,18 @@ import datetime
 from dataclasses import dataclass
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Paginator
+from django.db import connections, router
 from django.db.models import (
     Count,
     DurationField,
+    Exists,
     ExpressionWrapper,
     F,
     Min,
+    OuterRef,
     Q,
     QuerySet,
 )
@@ -47,6 +52,9 @@ from workinfrance.followup.alerts import (
     dossier_alerts,
 )
 
+from .columns import DEFAULT_COLUMNS, OPTIONAL_COLUMNS
+from .labels import LabelIds
+from .models import Batch, DossierLabel, InboxColumns, Label, SavedFilter
 from .search import dossiers_search
 
 UNASSIGNED = "none"
@@ -86,6 +94,19 @@ class InboxQuery:
     filed_to: datetime.date | None = None
     flag: str = ""
     sort: str = DEFAULT_SORT
+    label: Label | None = None
+    # A search looks across every tab of the unit unless the agent keeps it to the current tab
+    # (the inbox form sets it; the API keeps its tab).
+    across_tabs: bool = False
+
+    @property
+    def searches_across_tabs(self) -> bool:
+        return bool(self.q) and self.across_tabs
+
+    @property
+    def listed_tab(self) -> str:
+        """The tab whose dossiers are listed: "all" for a search across tabs."""
+        return "all" if self.searches_across_tabs else self.tab
 
     def audit_fields(self) -> dict:
         """The selection for the audit trail: only these fields, only the ones set, as plain text."""
@@ -100,6 +121,8 @@ class InboxQuery:
             "filed_to": self.filed_to.isoformat() if self.filed_to else None,
             "flag": self.flag,
             "sort": self.sort if self.sort != DEFAULT_SORT else None,
+            "label": self.label.pk if self.label else None,
+            "across_tabs": self.searches_across_tabs or None,
         }
         return {key: value for key, value in fields.items() if value}
 
@@ -124,7 +147,7 @@ def inbox_queryset(*, user, query: InboxQuery, by_relevance: bool = False) -> Qu
 def inbox_selection(*, user, query: InboxQuery) -> QuerySet[Dossier]:
     """The inbox's dossiers in no particular order (what its count reads)."""
     today = timezone.localdate()
-    qs = dossiers_visible_to(user).filter(_tab_filter(query.tab, user))
+    qs = dossiers_visible_to(user).filter(_tab_filter(query.listed_tab, user))
     if query.category:
         qs = qs.filter(category=query.category)
     if query.department:
@@ -143,6 +166,8 @@ def inbox_selection(*, user, query: InboxQuery) -> QuerySet[Dossier]:
         qs = dossiers_search(qs, query.q)
     if query.flag:
         qs = alerts_filtered(qs, query.flag, today)
+    if query.label:
+        qs = qs.filter(Exists(DossierLabel.objects.filter(dossier=OuterRef("pk"), label=query.label)))
     return qs
 
 
@@ -156,7 +181,7 @@ def _ordered(qs: QuerySet[Dossier], query: InboxQuery, *, by_relevance: bool = F
 def _ordered_by_sort(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossier]:
     sort = query.sort if query.sort in SORTS else DEFAULT_SORT
     descending = sort.startswith("-")
-    if sort.endswith("waiting") and query.tab == "decided":
+    if sort.endswith("waiting") and query.listed_tab == "decided":
         # Decided files waited from filing to decision: the expression index of migration 0002.
         # "IS NOT NULL" (always true here) lets a descending scan skip the undecided files' NULLs.
         qs = qs.alias(
@@ -178,7 +203,7 @@ def inbox_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
         queryset.select_related("category", "assignee").annotate(
             entered_by=returned_with_complements_annotation()
         )
-    )
+    ).annotate(label_ids=LabelIds())
 
 
 class CappedPaginator(Paginator):
@@ -212,7 +237,9 @@ class CappedPaginator(Paginator):
         return self.count > self.cap
 
 
-def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
+def inbox_page(
+    *, user, query: InboxQuery, page_number, per_page: int = 25, labels: list[Label] | None = None
+):
     cap = CappedPaginator.SEARCH_CAP if query.q else CappedPaginator.CAP
     selection = inbox_selection(user=user, query=query)
     if "search_rank" in selection.query.annotations:
@@ -239,12 +266,107 @@ def inbox_page(*, user, query: InboxQuery, page_number, per_page: int = 25):
     # One URL resolution for the page, not one per row.
     placeholder = "00000000-0000-0000-0000-000000000000"
     screen_url = reverse("backoffice:dossier", kwargs={"uuid": placeholder})
+    by_id = {label.pk: label for label in labels or ()}
+    tab_labels = {key: label for key, (label, _q) in TABS.items()}
     for dossier in page.object_list:
         dossier.flags = dossier_alerts(dossier, today=today)
         dossier.days_since_filing = days_since_filing(dossier, today=today)
         dossier.screen_url = screen_url.replace(placeholder, str(dossier.uuid))
         dossier.returned_with_complements = is_returned_with_complements(dossier, dossier.entered_by)
+        ids = (dossier.label_ids or "").split(",") if dossier.label_ids else []
+        dossier.labels = sorted(
+            (by_id[int(pk)] for pk in ids if int(pk) in by_id), key=lambda label: label.name
+        )
+        dossier.tab_label = tab_labels[dossier_tab(dossier, user)]
     return page
+
+
+def dossier_tab(dossier: Dossier, user) -> str:
+    """The first tab that lists the dossier for this user (a dossier in review by a colleague is
+    only under "all")."""
+    for key in TABS:
+        if key != "all" and _in_tab(dossier, key, user):
+            return key
+    return "all"
+
+
+def _in_tab(dossier: Dossier, tab: str, user) -> bool:
+    if tab == "to_take":
+        return dossier.state == State.SUBMITTED
+    if tab == "mine":
+        return dossier.state == State.IN_REVIEW and dossier.assignee_id == user.pk
+    if tab == "awaiting":
+        return dossier.state == State.AWAITING_COMPLEMENTS
+    if tab == "decided":
+        return dossier.state in values(DECIDED_STATES)
+    return True
+
+
+@dataclass(frozen=True)
+class TabCount:
+    count: int
+    cap: int
+
+    @property
+    def capped(self) -> bool:
+        return self.count > self.cap
+
+
+def tab_count_cap() -> int:
+    return int(settings.WIF_INBOX_TAB_COUNT_CAP)
+
+
+def inbox_tab_counts(*, user, cap: int | None = None) -> dict[str, TabCount]:
+    """How many dossiers each tab holds (whatever the filters), exact up to `cap`, in ONE query:
+    `SELECT (SELECT COUNT(*) FROM (<tab 1> LIMIT cap+1)), (...)` — each count stops at cap+1 rows."""
+    cap = tab_count_cap() if cap is None else cap
+    visible = dossiers_visible_to(user)
+    parts, params, keys = [], [], []
+    alias = router.db_for_read(Dossier)
+    for key in TABS:
+        capped = visible.filter(_tab_filter(key, user)).order_by().values("pk")[: cap + 1]
+        try:
+            sql, sql_params = capped.query.get_compiler(using=alias).as_sql()
+        except EmptyResultSet:
+            return {key: TabCount(0, cap) for key in TABS}  # no unit: nothing to count
+        # The SQL is Django-compiled with its values as parameters; nothing typed is spliced in.
+        parts.append(f"(SELECT COUNT(*) FROM ({sql}) AS tab_{len(keys)})")  # noqa: S608
+        params.extend(sql_params)
+        keys.append(key)
+    with connections[alias].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        row = cursor.fetchone()
+    return {key: TabCount(int(count), cap) for key, count in zip(keys, row, strict=True)}
+
+
+def unit_labels(user) -> list[Label]:
+    """The labels of the user's units (for the filter, the rows and the batch actions)."""
+    return list(Label.objects.filter(unit_id__in=user_unit_ids(user)).order_by("name", "pk"))
+
+
+def dossier_labels_of(dossier: Dossier) -> list[Label]:
+    """The labels of the dossier's unit, each with `is_on` (carried by this dossier), one query."""
+    return list(
+        Label.objects.filter(unit_id=dossier.unit_id)
+        .annotate(is_on=Exists(DossierLabel.objects.filter(dossier=dossier, label=OuterRef("pk"))))
+        .order_by("name", "pk")
+    )
+
+
+def saved_filters_of(user) -> list[SavedFilter]:
+    return list(SavedFilter.objects.filter(owner=user).order_by("name", "pk"))
+
+
+def inbox_columns_of(user) -> list[str]:
+    chosen = InboxColumns.objects.filter(owner=user).values_list("columns", flat=True).first()
+    if chosen is None:
+        return list(DEFAULT_COLUMNS)
+    return [key for key in OPTIONAL_COLUMNS if key in chosen]
+
+
+def batch_of(*, user, batch_uuid) -> Batch | None:
+    """A batch is seen by its author only."""
+    return Batch.objects.filter(uuid=batch_uuid, actor=user).first()
 
 
 def days_since_filing(dossier: Dossier, *, today: datetime.date) -> int | None:

@@ -29,6 +29,9 @@ class Verb(models.TextChoices):
     DOSSIER_UPDATE = "dossier.update"
     DOCUMENT_UPLOAD = "document.upload"
     MESSAGE_POST = "message.post"
+    # Co-applicants (dossiers.party_services): an invitation e-mailed, then accepted by an account.
+    PARTY_INVITE = "party.invite"
+    PARTY_ACCEPT = "party.accept"
     DOSSIER_SUBMIT = "dossier.submit"
     DOSSIER_TAKE = "dossier.take"
     DOSSIER_ASSIGN = "dossier.assign"
@@ -45,6 +48,14 @@ class Verb(models.TextChoices):
     DOCUMENT_READ = "document.read"
     DOSSIER_NOTE = "dossier.note"
     BACKOFFICE_EXPORT = "backoffice.export"
+    # Labels of a unit (its supervisor) and on dossiers (its agents); batch actions.
+    LABEL_CREATE = "label.create"
+    LABEL_UPDATE = "label.update"
+    LABEL_DELETE = "label.delete"
+    DOSSIER_LABEL_ADD = "dossier.label_add"
+    DOSSIER_LABEL_REMOVE = "dossier.label_remove"
+    BATCH_CREATE = "batch.create"
+    BATCH_FINISH = "batch.finish"
     # Permits.
     PERMIT_ISSUE = "permit.issue"
     PERMIT_REVOKE = "permit.revoke"

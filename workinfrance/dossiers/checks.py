@@ -19,7 +19,7 @@ from .validators import normalize_siret, siret_is_valid
 class Problem:
     code: str
     message: str
-    step: str  # the filing step that fixes it: student, residence, employer, job, documents
+    step: str  # the filing step that fixes it: student, residence, employer, job, mandate, documents
     # The fields it is about. When one step holds them all, the step's form shows it at the last of
     # them as soon as it is saved, instead of only at review.
     fields: tuple[str, ...] = ()
@@ -229,7 +229,8 @@ def _document_problems(dossier: Dossier) -> list[Problem]:
         Problem(
             f"document:{doc_type.code}",
             _("Document manquant : %(name)s.") % {"name": doc_type.label},
-            "documents",
+            # The employer's mandate has its own step (issue 15), where its prefilled form is printed.
+            "mandate" if doc_type.condition == Condition.MANDATED_FILER else "documents",
         )
         for doc_type in required_document_types(dossier)
         if doc_type.pk not in present

@@ -58,3 +58,11 @@ STEP_FIELDS = {
 }
 # Everything else (state, unit, number, decision) is written by the transitions only.
 APPLICANT_FIELDS = tuple(chain.from_iterable(STEP_FIELDS.values()))
+
+# Who fills what when both sides have joined (issue 15): the student her identity, studies and
+# residence permit; the employer's side (its contact or mandatary) the company, contract and job.
+PART_FIELDS = {
+    "student": IDENTITY_FIELDS + STUDY_FIELDS + RESIDENCE_FIELDS,
+    "employer": EMPLOYER_FIELDS + JOB_FIELDS,
+}
+STEP_PART = {"student": "student", "residence": "student", "employer": "employer", "job": "employer"}

@@ -174,12 +174,22 @@ class _DossierLike(Protocol):
     def state(self) -> str: ...
 
 
+def _is_accepted_party(dossier: _DossierLike, user: User) -> bool:
+    """An invited party who accepted acts as the dossier's applicant (co-applicants, issue 15)."""
+    from .models import DossierParty, PartyStatus  # models import this module
+
+    pk = getattr(dossier, "pk", None)
+    return pk is not None and (
+        DossierParty.objects.filter(dossier_id=pk, user_id=user.pk, status=PartyStatus.JOINED).exists()
+    )
+
+
 def actor_kinds(dossier: _DossierLike, user: User | AnonymousUser | None) -> set[Actor]:
     """Every way `user` relates to `dossier`; empty for a stranger."""
     kinds: set[Actor] = set()
     if user is None or not user.is_authenticated or not user.is_active:
         return kinds
-    if dossier.applicant_id == user.pk:
+    if dossier.applicant_id == user.pk or (user.is_applicant and _is_accepted_party(dossier, user)):
         kinds.add(Actor.OWNER)
     if user.is_agent and dossier.unit_id is not None and dossier.unit_id in user_unit_ids(user):
         kinds.add(Actor.UNIT_AGENT)

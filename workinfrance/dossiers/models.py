@@ -378,3 +378,71 @@ class DossierTransition(models.Model):
 
     def __str__(self):
         return f"{self.dossier_id} {self.transition} {self.from_state}->{self.to_state}"
+
+
+class PartySide(models.TextChoices):
+    """Who a party is in the dossier: the student, the employer (its contact) or its mandatary."""
+
+    STUDENT = "student", _("L'étudiant")
+    EMPLOYER = "employer", _("L'employeur")
+    MANDATARY = "mandatary", _("La personne mandatée par l'employeur")
+
+
+EMPLOYER_SIDES = frozenset({PartySide.EMPLOYER, PartySide.MANDATARY})
+
+
+class PartyStatus(models.TextChoices):
+    INVITED = "invited", _("Invitation envoyée")
+    JOINED = "joined", _("A rejoint le dossier")
+
+
+class DossierParty(models.Model):
+    """A person around a dossier with their own account: the filer from creation, the others once
+    they accept the e-mailed invitation (`party_services`). One party per side and dossier."""
+
+    dossier = models.ForeignKey(Dossier, on_delete=models.CASCADE, related_name="parties")
+    side = models.CharField(_("rôle"), max_length=16, choices=PartySide.choices)
+    status = models.CharField(_("statut"), max_length=16, choices=PartyStatus.choices)
+    email = models.EmailField(_("e-mail"))
+    # Bound when the invitation is accepted (the filer's at creation).
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="dossier_parties",
+    )
+    # SHA-256 of the single-use link's secret; the secret itself is only in the e-mail.
+    token_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    invited_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    accepted_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("partie au dossier")
+        verbose_name_plural = _("parties au dossier")
+        ordering = ["dossier", "side"]
+        indexes = [models.Index(fields=["user", "status"], name="party_user_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "side"], name="party_one_per_side"),
+            models.UniqueConstraint(
+                fields=["dossier", "user"], condition=Q(user__isnull=False), name="party_one_side_per_user"
+            ),
+            models.CheckConstraint(condition=Q(side__in=PartySide.values), name="party_side_valid"),
+            models.CheckConstraint(condition=Q(status__in=PartyStatus.values), name="party_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status=PartyStatus.JOINED, user__isnull=False, accepted_at__isnull=False)
+                | Q(status=PartyStatus.INVITED, user__isnull=True, token_hash__isnull=False),
+                name="party_status_matches_binding",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dossier_id} {self.side} {self.status}"
+
+    @property
+    def is_accepted(self) -> bool:
+        return self.status == PartyStatus.JOINED

@@ -22,15 +22,49 @@ from workinfrance.core.links import absolute_url
 from workinfrance.core.models import Event
 from workinfrance.outbox.services import outbox_email
 
-from .models import Dossier, Message
+from .models import Dossier, DossierParty, Message, PartyStatus
+
+
+def dossier_recipients(dossier: Dossier) -> list[tuple[str, str]]:
+    """(address, first name) of every accepted party, the filer first, each address once."""
+    recipients = [(dossier.applicant.email, dossier.applicant.get_short_name())]
+    parties = (
+        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.JOINED)
+        .exclude(user_id=dossier.applicant_id)
+        .select_related("user")
+        .order_by("side")
+    )
+    recipients += [(party.user.email, party.user.get_short_name()) for party in parties if party.user]
+    seen, unique = set(), []
+    for address, name in recipients:
+        if address and address.lower() not in seen:
+            seen.add(address.lower())
+            unique.append((address, name))
+    return unique
+
 
 if TYPE_CHECKING:
     from workinfrance.accounts.models import User
 
 
 def applicant_recipients(dossier: Dossier) -> list[User]:
-    """Who hears about a dossier on the applicant's side (every e-mail to that side goes here)."""
-    return [dossier.applicant]
+    """The accepted parties on the applicant's side, the filer first, each address once (the users of
+    `dossier_recipients`): the decision e-mails are written in each one's language."""
+    users = [dossier.applicant] + [
+        party.user
+        for party in DossierParty.objects.filter(dossier=dossier, status=PartyStatus.JOINED)
+        .exclude(user_id=dossier.applicant_id)
+        .select_related("user")
+        .order_by("side")
+        if party.user
+    ]
+    seen: set[str] = set()
+    unique = []
+    for user in users:
+        if user.email and user.email.lower() not in seen:
+            seen.add(user.email.lower())
+            unique.append(user)
+    return unique
 
 
 def user_language(user: User) -> str:
@@ -38,19 +72,15 @@ def user_language(user: User) -> str:
 
 
 def state_changed(*, dossier: Dossier, event: Event) -> None:
-    subject, body = render_dossier_email(dossier=dossier, event=event, kind="state")
-    for recipient in applicant_recipients(dossier):
-        outbox_email(
-            to=recipient.email, subject=subject, body=body, idempotency_key=f"dossier-event:{event.pk}"
-        )
+    for address, name in dossier_recipients(dossier):
+        subject, body = render_dossier_email(dossier=dossier, event=event, kind="state", recipient_name=name)
+        outbox_email(to=address, subject=subject, body=body, idempotency_key=f"dossier-event:{event.pk}")
 
 
 def message_posted(*, dossier: Dossier, message: Message) -> None:
-    subject, body = render_dossier_email(dossier=dossier, event=None, kind="message")
-    for recipient in applicant_recipients(dossier):
-        outbox_email(
-            to=recipient.email, subject=subject, body=body, idempotency_key=f"dossier-message:{message.pk}"
-        )
+    for address, name in dossier_recipients(dossier):
+        subject, body = render_dossier_email(dossier=dossier, event=None, kind="message", recipient_name=name)
+        outbox_email(to=address, subject=subject, body=body, idempotency_key=f"dossier-message:{message.pk}")
 
 
 def dossier_link(dossier: Dossier) -> str:
@@ -67,11 +97,19 @@ def backoffice_link(dossier: Dossier) -> str:
         return absolute_url("/")
 
 
-def render_dossier_email(*, dossier: Dossier, event: Event | None, kind: str) -> tuple[str, str]:
+def render_dossier_email(
+    *, dossier: Dossier, event: Event | None, kind: str, recipient_name: str = ""
+) -> tuple[str, str]:
     bodies, subjects = [], []
     for language in ("fr", "en"):
         with translation.override(language):
-            context = {"dossier": dossier, "event": event, "kind": kind, "link": dossier_link(dossier)}
+            context = {
+                "dossier": dossier,
+                "event": event,
+                "kind": kind,
+                "link": dossier_link(dossier),
+                "recipient_name": recipient_name or dossier.applicant.get_short_name(),
+            }
             subjects.append(render_to_string("dossiers/email/subject.txt", context).strip())
             bodies.append(render_to_string("dossiers/email/dossier_update.txt", context).strip())
     return " / ".join(subjects), "\n\n----------\n\n".join(bodies)

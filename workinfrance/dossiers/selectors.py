@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import F, OuterRef, QuerySet, Subquery
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -13,11 +13,68 @@ from workinfrance.core.events import events_for
 from workinfrance.core.verbs import Verb
 
 from .lifecycle import AWAITING_UNIT_STATES, FILED_STATES, RETURNED_BY, State, Transition, values
-from .models import ComplementRequest, Document, Dossier, DossierTransition, Message
+from .models import (
+    EMPLOYER_SIDES,
+    ComplementRequest,
+    Document,
+    Dossier,
+    DossierParty,
+    DossierTransition,
+    Message,
+    PartySide,
+    PartyStatus,
+)
+
+
+def dossiers_of_party(user) -> QuerySet[Dossier]:
+    """The dossiers `user` is an accepted party of: the one predicate of every applicant-side read.
+
+    The filer (`Dossier.applicant`) always is one, even on rows made without a party row."""
+    joined = DossierParty.objects.filter(user=user, status=PartyStatus.JOINED).values("dossier_id")
+    return Dossier.objects.filter(Q(applicant=user) | Q(pk__in=joined))
+
+
+def party_may_view(dossier: Dossier, user) -> bool:
+    return bool(
+        user.is_authenticated
+        and user.is_active
+        and user.is_applicant
+        and dossiers_of_party(user).filter(pk=dossier.pk).exists()
+    )
+
+
+def party_sides(dossier: Dossier) -> dict[str, int]:
+    """Side -> user id of the dossier's accepted parties, the filer included."""
+    sides = dict(
+        DossierParty.objects.filter(dossier=dossier, status=PartyStatus.JOINED).values_list("side", "user_id")
+    )
+    if dossier.applicant_id not in sides.values():
+        sides.setdefault(dossier.filer_kind, dossier.applicant_id)
+    return sides
+
+
+STUDENT_PART = "student"
+EMPLOYER_PART = "employer"
+
+
+def editable_parts(dossier: Dossier, user, *, sides: dict[str, int] | None = None) -> set[str]:
+    """The parts of the form `user` may edit: the student her identity and studies, the employer's
+    side (contact or mandatary) the company, contract and job. A part with no party of its side
+    yet is filled by whoever is there (the filer, usually)."""
+    sides = party_sides(dossier) if sides is None else sides
+    mine = {side for side, user_id in sides.items() if user_id == user.pk}
+    if not mine:
+        return set()
+    parts = set()
+    if PartySide.STUDENT in mine or PartySide.STUDENT not in sides:
+        parts.add(STUDENT_PART)
+    if mine & EMPLOYER_SIDES or not set(sides) & EMPLOYER_SIDES:
+        parts.add(EMPLOYER_PART)
+    return parts
 
 
 def dossiers_visible_to(user) -> QuerySet[Dossier]:
-    """Applicants see the dossiers they filed; staff see their units' dossiers once submitted.
+    """Applicants see the dossiers they are a party of; staff see their units' dossiers once submitted.
 
     Administrators manage the service, not files: they see none here (the Django admin is theirs).
     """
@@ -26,7 +83,7 @@ def dossiers_visible_to(user) -> QuerySet[Dossier]:
     if user.is_agent:
         return Dossier.objects.filter(unit_id__in=user_unit_ids(user), state__in=values(FILED_STATES))
     if user.is_applicant:
-        return Dossier.objects.filter(applicant=user)
+        return dossiers_of_party(user)
     return Dossier.objects.none()
 
 

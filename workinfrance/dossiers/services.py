@@ -36,7 +36,7 @@ from .errors import (
 from .errors import (
     TransitionNotAllowed as TransitionNotAllowed,
 )
-from .fields import APPLICANT_FIELDS
+from .fields import APPLICANT_FIELDS, FILER_FIELDS, PART_FIELDS
 from .identity import CERTIFIED_IDENTITY_FIELDS, CertifiedIdentity
 from .lifecycle import (
     EDITABLE_STATES,
@@ -58,7 +58,9 @@ from .models import (
     RefusalReason,
 )
 from .numbering import next_dossier_number
+from .party_services import party_filer_record
 from .permit_office import permit_office
+from .selectors import editable_parts
 from .terms import PermitTerms as PermitTerms  # re-exported: the accept form and the API build them
 from .terms import permit_terms_problems as permit_terms_problems
 from .terms import permit_terms_proposed as permit_terms_proposed
@@ -385,8 +387,25 @@ def dossier_draft_create(
         data["identity_certified_by"] = dossier.student_identity_certified_by
     with transaction.atomic():
         dossier.save()
+        party_filer_record(dossier=dossier, actor=actor, side=filer_kind)
         event_record(actor=actor, verb=Verb.DOSSIER_CREATE, target=dossier, data=data)
     return dossier
+
+
+def _refuse_other_parts(dossier: Dossier, actor: User, names: Iterable[str]) -> None:
+    """Each side edits its own part (the student her identity and studies, the employer's side the
+    company, contract and job); the filer alone edits the first step."""
+    names = set(names)
+    if names & set(FILER_FIELDS) and dossier.applicant_id != actor.pk:
+        raise ActorNotAllowed(_("Seule la personne qui a créé la demande peut modifier cette étape."))
+    parts = editable_parts(dossier, actor)
+    for part, fields in PART_FIELDS.items():
+        if part not in parts and names & set(fields):
+            raise ActorNotAllowed(
+                _("Cette partie du dossier est remplie par l'étudiant : vous pouvez seulement la lire.")
+                if part == "student"
+                else _("Cette partie du dossier est remplie par l'employeur : vous pouvez seulement la lire.")
+            )
 
 
 def dossier_draft_update(*, dossier: Dossier, actor: User, changes: Mapping[str, object]) -> Dossier:
@@ -398,6 +417,7 @@ def dossier_draft_update(*, dossier: Dossier, actor: User, changes: Mapping[str,
         changes = {**changes, "employer_siret": normalize_siret(str(changes["employer_siret"]))}
     with transaction.atomic():
         locked = _lock_for_applicant_edit(dossier, actor)
+        _refuse_other_parts(locked, actor, changes)
         changed = sorted(name for name, value in changes.items() if getattr(locked, name) != value)
         if locked.state != INITIAL_STATE and FIXED_AFTER_SUBMISSION & set(changed):
             raise DossierActionError(
@@ -532,7 +552,11 @@ def dossier_renew(*, dossier: Dossier, actor: User) -> Dossier:
             if name not in NOT_COPIED_ON_RENEWAL:
                 setattr(renewal, name, getattr(source, name))
         renewal.previous_permit_number = permit_number or source.previous_permit_number
+        # Renewed by another party than the first filer: they file this one.
+        side = source.parties.filter(user=actor).values_list("side", flat=True).first()
+        renewal.filer_kind = side or source.filer_kind
         renewal.save()
+        party_filer_record(dossier=renewal, actor=actor, side=renewal.filer_kind)
         event_record(
             actor=actor,
             verb=Verb.DOSSIER_CREATE,

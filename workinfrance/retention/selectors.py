@@ -13,7 +13,7 @@ from django.db.models.functions import Coalesce
 from workinfrance.accounts.models import Role, User
 from workinfrance.core.models import Event
 from workinfrance.dossiers.lifecycle import State
-from workinfrance.dossiers.models import Document, Dossier, DossierTransition
+from workinfrance.dossiers.models import Document, Dossier, DossierParty, DossierTransition
 from workinfrance.outbox.models import OutboxMessage, OutboxStatus
 from workinfrance.permits.models import Permit
 
@@ -114,7 +114,9 @@ def accounts_due(today: datetime.date) -> QuerySet[User]:
     by = clocked_by(months_before(today, _months("ACCOUNT")))
     inactive = Q(last_login__lt=by) | Q(last_login__isnull=True, date_joined__lt=by)
     holding = Exists(Dossier.objects.filter(applicant=OuterRef("pk"), purged_at__isnull=True))
-    return _applicants_not_purged().filter(inactive).exclude(holding)
+    # A co-applicant (issue 15) holds the dossiers they joined as much as their filer does.
+    joined = Exists(DossierParty.objects.filter(user=OuterRef("pk"), dossier__purged_at__isnull=True))
+    return _applicants_not_purged().filter(inactive).exclude(holding).exclude(joined)
 
 
 # The dry run.

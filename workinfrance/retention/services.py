@@ -26,7 +26,15 @@ from workinfrance.accounts.models import RecoveryCode, User
 from workinfrance.core.events import event_record
 from workinfrance.core.files import files_delete_on_commit
 from workinfrance.core.models import Event
-from workinfrance.dossiers.models import ComplementRequest, Document, Dossier, Message, Note
+from workinfrance.dossiers.models import (
+    ComplementRequest,
+    Document,
+    Dossier,
+    DossierParty,
+    Message,
+    Note,
+    PartyStatus,
+)
 from workinfrance.dossiers.notifications import dossier_link
 from workinfrance.oidc.models import OidcIdentity
 from workinfrance.outbox.models import OutboxMessage
@@ -189,6 +197,9 @@ def _purge_dossiers(run, ids, today) -> dict:
         ComplementRequest.objects.filter(dossier_id__in=locked).delete()
         messages = Message.objects.filter(dossier_id__in=locked).delete()[0]
         notes = Note.objects.filter(dossier_id__in=locked).delete()[0]
+        # The parties' addresses go too; pending invitations with them (the accounts stay, bound).
+        DossierParty.objects.filter(dossier_id__in=locked, status=PartyStatus.INVITED).delete()
+        DossierParty.objects.filter(dossier_id__in=locked).update(email="")
         Dossier.objects.filter(pk__in=locked).update(
             **_erased(Dossier, DOSSIER_PERSONAL_FIELDS), purged_at=now
         )

@@ -1,8 +1,14 @@
 from .dossier import document, dossier, message, renew, resubmit
 from .filing import dossier_new, step, submit, upload
 from .guide import dashboard, guide
+from .parties import checklist, invitation, invite, mandate, mandate_template
 
 __all__ = [
+    "checklist",
+    "invitation",
+    "invite",
+    "mandate",
+    "mandate_template",
     "dashboard",
     "document",
     "dossier",

@@ -19,8 +19,9 @@ def applicant_required(view):
 
 
 def own_dossier(request, uuid):
-    """The applicant's own dossier, else 404 whether it exists or not."""
-    dossier = dossier_get_for_user(user=request.user, uuid=uuid, applicant=request.user)
+    """A dossier the applicant is an accepted party of (`dossiers.selectors.dossiers_of_party`: its
+    filer or an invited co-applicant), else 404 whether it exists or not."""
+    dossier = dossier_get_for_user(user=request.user, uuid=uuid)
     if dossier is None:
         raise Http404
     return dossier

@@ -25,13 +25,15 @@ from ..forms import MessageForm
 from ..summary import dossier_summary
 from .common import applicant_required, own_dossier
 from .filing import step_url, upload_forms
+from .parties import parties_context
 
 
 @applicant_required
 @require_GET
 def dossier(request, uuid):
     dossier = own_dossier(request, uuid)
-    return render(request, "applicant/dossier.html", _tracking_context(dossier, message_form=MessageForm()))
+    context = _tracking_context(dossier, message_form=MessageForm(), user=request.user)
+    return render(request, "applicant/dossier.html", context)
 
 
 def _timeline(dossier, permits: list[Permit]) -> list[TimelineEntry]:
@@ -49,7 +51,7 @@ def _timeline(dossier, permits: list[Permit]) -> list[TimelineEntry]:
     return sorted(entries, key=lambda entry: entry.at)
 
 
-def _tracking_context(dossier, *, message_form) -> dict:
+def _tracking_context(dossier, *, message_form, user) -> dict:
     complement_request = open_complement_request(dossier)
     permits = list(dossier.permits.order_by("-issued_at", "-pk")) if dossier.state != INITIAL_STATE else []
     latest = permits[0] if permits and dossier.is_decided else None
@@ -78,6 +80,7 @@ def _tracking_context(dossier, *, message_form) -> dict:
         else [],
         "summary": dossier_summary(dossier),
         "edit_url": step_url(dossier, "review") if dossier.is_editable_by_applicant else None,
+        **parties_context(dossier, user),
     }
     if dossier.state in AWAITING_UNIT_STATES and dossier.department_id:
         context["typical_days"] = typical_processing_days(
@@ -105,7 +108,7 @@ def message(request, uuid):
         else:
             messages.success(request, _("Message envoyé au service instructeur."))
             return redirect("applicant:dossier", uuid=dossier.uuid)
-    context = _tracking_context(dossier, message_form=form)
+    context = _tracking_context(dossier, message_form=form, user=request.user)
     return render(request, "applicant/dossier.html", context, status=400)
 
 

@@ -10,14 +10,15 @@ from django.views.decorators.http import require_http_methods, require_POST
 from workinfrance.dossiers import services
 from workinfrance.dossiers.checks import dossier_problems, required_document_types
 from workinfrance.dossiers.errors import DossierActionError, IncompleteDossier, TransitionNotAllowed
+from workinfrance.dossiers.fields import STEP_PART
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.models import FilerKind
-from workinfrance.dossiers.selectors import documents_current
+from workinfrance.dossiers.selectors import documents_current, editable_parts
 from workinfrance.oidc.services import certified_identity_for, employer_siret_for
-from workinfrance.procedures.models import Category
+from workinfrance.procedures.models import Category, Condition
 
 from ..forms import STEP_FORMS, DocumentUploadForm, FilerForm
-from ..steps import STEPS, step_after, step_before, step_index
+from ..steps import MANDATE_STEP, step_after, step_before, step_index, steps_for
 from ..summary import dossier_summary
 from .common import applicant_required, own_dossier
 
@@ -26,14 +27,15 @@ def step_url(dossier, slug: str) -> str:
     return reverse("applicant:step", kwargs={"uuid": dossier.uuid, "step": slug})
 
 
-def _stepper(current: str) -> dict:
-    index = step_index(current)
-    following = step_after(current)
+def _stepper(current: str, dossier=None) -> dict:
+    steps = steps_for(dossier)
+    index = step_index(current, dossier)
+    following = step_after(current, dossier)
     return {
-        "steps": STEPS,
-        "current": STEPS[index],
+        "steps": steps,
+        "current": steps[index],
         "number": index + 1,
-        "total": len(STEPS),
+        "total": len(steps),
         "next": following,
     }
 
@@ -76,16 +78,28 @@ def dossier_new(request):
 @require_http_methods(["GET", "POST"])
 def step(request, uuid, step):
     dossier = own_dossier(request, uuid)
-    if step not in {s.slug for s in STEPS}:
+    if step not in {s.slug for s in steps_for(dossier)}:
         raise Http404
     if not dossier.is_editable_by_applicant:
         messages.info(request, _("Ce dossier a été déposé : il ne peut plus être modifié."))
         return redirect("applicant:dossier", uuid=dossier.uuid)
-    context = {"dossier": dossier, "stepper": _stepper(step), "previous": step_before(step)}
+    context = {"dossier": dossier, "stepper": _stepper(step, dossier), "previous": step_before(step, dossier)}
     if step == "documents":
         return render(request, "applicant/step_documents.html", context | _documents_context(dossier))
+    if step == MANDATE_STEP:
+        return render(request, "applicant/step_mandate.html", context | _mandate_context(dossier))
     if step == "review":
         return render(request, "applicant/step_review.html", context | _review_context(dossier))
+    read_only = _read_only_reason(dossier, request.user, step)
+    if read_only:
+        # The other side's part: shown, not editable (the service refuses it too).
+        section = next(s for s in dossier_summary(dossier) if s["step"].slug == step)
+        following = step_after(step, dossier)
+        return render(
+            request,
+            "applicant/step_read_only.html",
+            context | {"section": section, "read_only": read_only, "following": following},
+        )
     form = STEP_FORMS[step](request.POST or None, instance=dossier)
     if request.method == "POST" and form.is_valid():
         try:
@@ -96,7 +110,7 @@ def step(request, uuid, step):
         if "save_and_quit" in request.POST:
             messages.success(request, _("Brouillon enregistré. Vous pouvez le reprendre à tout moment."))
             return redirect("applicant:dashboard")
-        return redirect(step_url(dossier, step_after(step).slug))
+        return redirect(step_url(dossier, step_after(step, dossier).slug))
     step_problems = [
         p for p in dossier_problems(dossier) if p.step == step and not p.code.startswith("missing:")
     ]
@@ -124,8 +138,38 @@ def upload_forms(dossier, document_types, *, since=None) -> list[dict]:
     ]
 
 
+def _read_only_reason(dossier, user, step: str) -> str:
+    """Why `user` only reads this step ("" when they edit it)."""
+    if step == "filer":
+        return (
+            ""
+            if dossier.applicant_id == user.pk
+            else _("Seule la personne qui a créé la demande modifie cette étape.")
+        )
+    part = STEP_PART.get(step)
+    if part is None or part in editable_parts(dossier, user):
+        return ""
+    if part == "student":
+        return _(
+            "Cette partie est remplie par l'étudiant, qui a rejoint le dossier : vous pouvez la lire, pas la modifier."
+        )
+    return _(
+        "Cette partie est remplie par l'employeur, qui a rejoint le dossier : vous pouvez la lire, pas la modifier."
+    )
+
+
+def _is_mandate(doc_type) -> bool:
+    return doc_type.condition == Condition.MANDATED_FILER
+
+
 def _documents_context(dossier) -> dict:
-    return {"rows": upload_forms(dossier, required_document_types(dossier))}
+    # The mandate has its own step when one is needed.
+    types = [t for t in required_document_types(dossier) if not _is_mandate(t)]
+    return {"rows": upload_forms(dossier, types)}
+
+
+def _mandate_context(dossier) -> dict:
+    return {"rows": upload_forms(dossier, [t for t in required_document_types(dossier) if _is_mandate(t)])}
 
 
 def _review_context(dossier) -> dict:
@@ -145,8 +189,8 @@ def upload(request, uuid, document_type_id):
     if document_type is None:
         raise Http404
     back = (
-        step_url(dossier, "documents")
-        if request.POST.get("next") == "documents"
+        step_url(dossier, request.POST["next"])
+        if request.POST.get("next") in ("documents", MANDATE_STEP)
         else reverse("applicant:dossier", kwargs={"uuid": dossier.uuid})
     )
     form = DocumentUploadForm(

@@ -11,6 +11,7 @@ from workinfrance.procedures.models import Category, Condition, Requirement
 from workinfrance.territories.routing import RoutingError, unit_for_department
 
 from ..forms import GuideForm
+from .parties import pending_invitation_redirect
 
 
 def guide(request):
@@ -61,6 +62,8 @@ def _guide_result(data) -> dict:
 def dashboard(request):
     if not request.user.is_applicant:
         return redirect("accounts:after_login")
+    if (back := pending_invitation_redirect(request)) is not None:
+        return back
     permits = Permit.objects.filter(dossier=OuterRef("pk"))
     dossiers = (
         dossiers_visible_to(request.user)
