@@ -126,6 +126,8 @@ POST_ONLY = {
     "otp_webauthn:credential-authentication-begin": None,
     "otp_webauthn:credential-authentication-complete": None,
     "applicant:upload": "upload",
+    "applicant:autosave": "step",
+    "applicant:document_remove": "document",
     "applicant:submit": "dossier",
     "applicant:resubmit": "dossier",
     "applicant:message": "dossier",
@@ -303,3 +305,29 @@ def test_post_only_views_refuse_get(client, world, role):
     dossier.refresh_from_db()
     assert dossier.state == State.ACCEPTED
     assert problems == []
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_autosave_writes_only_for_the_owner_of_an_editable_dossier(client, world, role):
+    """The background save of a step checks what the step page checks: the applicant's own dossier,
+    while editable. Everyone else is turned away and nothing is written."""
+    users, kwargs, dossier = world
+    draft_url = reverse("applicant:autosave", kwargs=kwargs["step"])
+    filed_url = reverse("applicant:autosave", kwargs={"uuid": dossier.uuid, "step": "student"})
+    if role != "anonymous":
+        client.force_login(users[role])
+    draft_answer = client.post(draft_url, {"student_city": f"Ville de {role}"})
+    filed_answer = client.post(filed_url, {"student_city": f"Ville de {role}"})
+    if role == "applicant_a":
+        assert draft_answer.status_code == 200
+        assert filed_answer.status_code == 409  # accepted: no longer editable
+    elif role == "party_a":  # the employer's side of both: the student's part is not theirs to write
+        assert draft_answer.status_code == 409, draft_answer.content
+        assert filed_answer.status_code == 409  # the accepted dossier: no longer editable
+    else:
+        assert refusal_problem(role, draft_url, draft_answer) is None
+        assert refusal_problem(role, filed_url, filed_answer) is None
+    dossier.refresh_from_db()
+    assert dossier.student_city != f"Ville de {role}"
+    cities = set(type(dossier).objects.values_list("student_city", flat=True))
+    assert (f"Ville de {role}" in cities) == (role == "applicant_a")

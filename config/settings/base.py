@@ -217,6 +217,8 @@ WIF_STAGED_FILE_MAX_AGE_SECONDS = env_int("WIF_STAGED_FILE_MAX_AGE_SECONDS", 360
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 # Upper bound for one uploaded document (bytes).
 WIF_UPLOAD_MAX_BYTES = env_int("WIF_UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+# Files in force for one document type (a residence permit's front and back, a multi-page scan).
+WIF_UPLOAD_MAX_FILES_PER_TYPE = env_int("WIF_UPLOAD_MAX_FILES_PER_TYPE", 5)
 # The legal ceiling of weekly working hours (Code du travail L3121-20), above any category's own.
 WIF_WEEKLY_HOURS_CEILING = env_int("WIF_WEEKLY_HOURS_CEILING", 48)
 # The inbox tabs count their dossiers exactly up to this many, then say "more than".

@@ -170,7 +170,7 @@ def test_upload_refusal_in_english(logged, applicant):
 def test_review_lists_problems_with_links_and_submit_refuses(logged, applicant, paris):
     dossier = DossierFactory(applicant=applicant, employer_siret="12345678901234")
     page = logged.get(step_url(dossier, "review")).content.decode()
-    assert "Le numéro SIRET n&#x27;est pas valide" in page
+    assert "Le numéro SIRET doit comporter 14 chiffres et sa clé de contrôle doit être juste." in page
     assert f'href="{step_url(dossier, "employer")}"' in page
     assert f'href="{step_url(dossier, "documents")}"' in page
     response = logged.post(reverse("applicant:submit", kwargs={"uuid": dossier.uuid}), follow=True)

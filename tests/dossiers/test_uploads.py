@@ -2,7 +2,12 @@ import pytest
 from django.utils import translation
 
 from workinfrance.dossiers import services
-from workinfrance.dossiers.errors import ActorNotAllowed, TransitionNotAllowed, UploadRefused
+from workinfrance.dossiers.errors import (
+    ActorNotAllowed,
+    DossierActionError,
+    TransitionNotAllowed,
+    UploadRefused,
+)
 from workinfrance.dossiers.lifecycle import State
 from workinfrance.dossiers.uploads import detect_format, upload_check
 
@@ -52,7 +57,7 @@ def test_detect_format_needs_the_signature_at_the_start():
     assert detect_format(b"%PDF-1.7") == "pdf"
 
 
-def test_upload_stores_with_random_name_and_supersedes(applicant):
+def test_upload_stores_with_random_name_and_adds_to_the_type(applicant):
     dossier = DossierFactory(applicant=applicant)
     passport = dossier.category.document_types.get(code="passport")
     first = services.document_upload(
@@ -71,8 +76,8 @@ def test_upload_stores_with_random_name_and_supersedes(applicant):
         uploaded_file=upload(JPEG_BYTES, "photo.jpg", "image/jpeg"),
     )
     first.refresh_from_db()
-    assert first.superseded_at is not None
-    assert second.superseded_at is None
+    # Front and back: both in force.
+    assert first.superseded_at is None and second.superseded_at is None
     assert second.content_type == "image/jpeg"
     assert second.file.read()[:3] == JPEG_BYTES[:3]  # drawn again from its pixels
     assert events_of(dossier).count("document.upload") == 2
@@ -121,3 +126,63 @@ def test_upload_allowed_when_complements_are_asked(applicant, paris, agent):
         uploaded_file=upload(PNG_BYTES, "p.png", "image/png"),
     )
     assert document.content_type == "image/png"
+
+
+def test_a_type_holds_at_most_the_configured_number_of_files(applicant, settings):
+    settings.WIF_UPLOAD_MAX_FILES_PER_TYPE = 2
+    dossier = DossierFactory(applicant=applicant)
+    passport = dossier.category.document_types.get(code="passport")
+    for name in ("recto.pdf", "verso.pdf"):
+        services.document_upload(
+            dossier=dossier, actor=applicant, document_type=passport, uploaded_file=upload(PDF_BYTES, name)
+        )
+    with pytest.raises(DossierActionError) as raised:
+        services.document_upload(
+            dossier=dossier,
+            actor=applicant,
+            document_type=passport,
+            uploaded_file=upload(PDF_BYTES, "trois.pdf"),
+        )
+    assert "trois.pdf" in raised.value.message and "2 fichiers" in raised.value.message
+    assert dossier.documents.filter(superseded_at=None).count() == 2
+    # One removed, one more fits.
+    services.document_remove(dossier=dossier, actor=applicant, document=dossier.documents.first())
+    services.document_upload(
+        dossier=dossier, actor=applicant, document_type=passport, uploaded_file=upload(PDF_BYTES, "trois.pdf")
+    )
+    assert dossier.documents.filter(superseded_at=None).count() == 2
+
+
+def test_remove_keeps_the_file_out_of_force_and_is_audited(applicant):
+    dossier = DossierFactory(applicant=applicant)
+    passport = dossier.category.document_types.get(code="passport")
+    document = services.document_upload(
+        dossier=dossier, actor=applicant, document_type=passport, uploaded_file=upload(PDF_BYTES, "recto.pdf")
+    )
+    services.document_remove(dossier=dossier, actor=applicant, document=document)
+    document.refresh_from_db()
+    assert document.superseded_at is not None and document.file  # kept for the history
+    assert events_of(dossier).count("document.remove") == 1
+    services.document_remove(dossier=dossier, actor=applicant, document=document)  # twice: once
+    assert events_of(dossier).count("document.remove") == 1
+
+
+def test_remove_by_someone_else_or_once_filed_is_refused(applicant, paris):
+    from tests.factories import UserFactory
+
+    dossier = dossier_in_state(State.SUBMITTED, applicant=applicant, unit=paris)
+    document = dossier.documents.first()
+    with pytest.raises(TransitionNotAllowed):
+        services.document_remove(dossier=dossier, actor=applicant, document=document)
+    draft = DossierFactory(applicant=applicant)
+    passport = draft.category.document_types.get(code="passport")
+    mine = services.document_upload(
+        dossier=draft, actor=applicant, document_type=passport, uploaded_file=upload(PDF_BYTES, "recto.pdf")
+    )
+    with pytest.raises(ActorNotAllowed):
+        services.document_remove(dossier=draft, actor=UserFactory(), document=mine)
+    with pytest.raises(DossierActionError):
+        services.document_remove(dossier=DossierFactory(applicant=applicant), actor=applicant, document=mine)
+    mine.refresh_from_db()
+    document.refresh_from_db()
+    assert mine.superseded_at is None and document.superseded_at is None

@@ -240,7 +240,7 @@ def file_with_the_keyboard(student, journal, journey) -> None:
     }
     for label, path in uploads.items():
         upload_with_the_keyboard(keys, page, label, path)
-        expect(page.get_by_text(f"« {label} » : fichier enregistré.")).to_be_visible()
+        expect(page.get_by_text(f"« {label} » : fichier enregistré ({path.name}).")).to_be_visible()
         expect(upload_row(page, label).get_by_role("link", name=path.name)).to_be_visible()
         keys.skip_to_content()
     journal.check(student, "filing-6-documents-uploaded", replay=False)
@@ -282,7 +282,7 @@ def file_with_the_keyboard(student, journal, journey) -> None:
 def upload_with_the_keyboard(keys, page, label: str, path) -> None:
     row = upload_row(page, label)
     keys.upload(row.locator("input[type=file]"), path)
-    keys.press(row.get_by_role("button", name=re.compile("(Envoyer|Remplacer) le fichier")))
+    keys.press(row.get_by_role("button", name=re.compile("(Envoyer les|Ajouter des) fichiers")))
 
 
 def test_2_agent_asks_for_a_complement_student_answers_agent_accepts(
@@ -355,9 +355,14 @@ def test_2_agent_asks_for_a_complement_student_answers_agent_accepts(
     row.locator("input[type=file]").set_input_files(
         pdf_file(journey.files, "contrat-signe.pdf", "Contrat signé")
     )
-    row.get_by_role("button", name=re.compile("(Envoyer|Remplacer) le fichier")).click()
+    row.get_by_role("button", name=re.compile("(Envoyer les|Ajouter des) fichiers")).click()
     expect(student.page.get_by_text("fichier enregistré")).to_be_visible()
     expect(student.page.get_by_role("link", name="contrat-signe.pdf").first).to_be_visible()
+    # A document may hold several files: the unsigned contract is taken out with its own button.
+    upload_row(student.page, "Contrat de travail ou promesse d'embauche").get_by_role(
+        "button", name="Retirer — contrat.pdf"
+    ).click()
+    expect(student.page.get_by_text("« contrat.pdf » a été retiré du dossier.")).to_be_visible()
     journal.check(student, "dossier-complement-uploaded", replay=False)
     student.page.get_by_role("button", name="Renvoyer le dossier complété").click()
     expect(student.page.locator("#status")).to_contain_text("En cours d'instruction")

@@ -1,7 +1,9 @@
 from functools import partial
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 from dsfr.forms import DsfrBaseForm
 
@@ -59,6 +61,9 @@ class StepForm(DsfrBaseForm, forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        # Well-formed values refused only because they contradict another field of this step (an end
+        # before its start): the autosave keeps them in the draft, the review page lists them.
+        self.contradictions: dict[str, object] = {}
         required = set(REQUIRED_FIELDS.get(self.step, ())) | set(self.also_required)
         for name, field in self.fields.items():
             field.required = name in required
@@ -72,11 +77,37 @@ class StepForm(DsfrBaseForm, forms.ModelForm):
         # same rules as the review page (dossiers.checks), never a second copy of them.
         editable = {name for name, field in self.fields.items() if not field.disabled}
         for problem in consistency_problems(self.instance):
-            if problem.fields and set(problem.fields) <= editable and not self.has_error(problem.fields[-1]):
-                self.add_error(problem.fields[-1], problem.message)
+            field = problem.fields[-1] if problem.fields else ""
+            if field and set(problem.fields) <= editable and not self.has_error(field):
+                if field in self.cleaned_data:
+                    self.contradictions[field] = self.cleaned_data[field]
+                self.add_error(field, problem.message)
 
     def changes(self) -> dict:
         return {name: self.cleaned_data[name] for name in self.fields if not self.fields[name].disabled}
+
+    def partial_changes(self, posted) -> dict:
+        """What an autosave may write, whatever else is wrong: every field sent (a field absent from the
+        request is left as it is) that is well formed, including one that only contradicts another.
+        A malformed value (an impossible date, a SIRET with a wrong key) is not written: the draft
+        keeps its previous value and the field shows the error."""
+        changes = {}
+        for name, field in self.fields.items():
+            if field.disabled or self.add_prefix(name) not in posted:
+                continue
+            if name in self.cleaned_data:
+                changes[name] = self.cleaned_data[name]
+            elif name in self.contradictions:
+                changes[name] = self.contradictions[name]
+        return changes
+
+    def field_errors(self) -> dict[str, list[str]]:
+        """The errors at each field, keyed by the field's HTML name, in the active language."""
+        return {
+            self.add_prefix(name): [str(message) for message in messages]
+            for name, messages in self.errors.items()
+            if name in self.fields
+        }
 
 
 class FilerForm(StepForm):
@@ -240,12 +271,37 @@ class JobForm(StepForm):
 STEP_FORMS = {form.step: form for form in (FilerForm, StudentForm, ResidenceForm, EmployerForm, JobForm)}
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+def _documents_help_text() -> str:
+    return _(
+        "Formats acceptés : PDF, JPEG ou PNG ; %(limit)s au maximum par fichier. Vous pouvez choisir plusieurs "
+        "fichiers à la fois (par exemple le recto et le verso), jusqu'à %(count)s par pièce."
+    ) % {
+        "limit": filesizeformat(settings.WIF_UPLOAD_MAX_BYTES),
+        "count": settings.WIF_UPLOAD_MAX_FILES_PER_TYPE,
+    }
+
+
 class DocumentUploadForm(DsfrBaseForm):
-    file = DocumentFileField(label=_("Fichier"))
+    """The chooser of one document type's files. Shown only: the upload view checks each file alone
+    (`services.document_upload`), so a bad one is refused with its reason and the good ones are kept."""
+
+    file = forms.FileField(
+        label=_("Fichiers"),
+        widget=MultipleFileInput(
+            attrs={"multiple": True, "accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"}
+        ),
+    )
 
     def __init__(self, *args, accepted_formats=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].accepted_formats = accepted_formats
+        self.fields["file"].help_text = self["file"].help_text = _documents_help_text()
+
+    def uploaded_files(self) -> list:
+        return self.files.getlist(self.add_prefix("file")) if self.files else []
 
 
 class MessageForm(DsfrBaseForm):

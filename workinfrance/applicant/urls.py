@@ -10,6 +10,7 @@ urlpatterns = [
     path("nouvelle-demande/", views.dossier_new, name="new"),
     path("dossiers/<uuid:uuid>/", views.dossier, name="dossier"),
     path("dossiers/<uuid:uuid>/etapes/<slug:step>/", views.step, name="step"),
+    path("dossiers/<uuid:uuid>/etapes/<slug:step>/brouillon/", views.autosave, name="autosave"),
     path("dossiers/<uuid:uuid>/pieces/<int:document_type_id>/", views.upload, name="upload"),
     path("dossiers/<uuid:uuid>/deposer/", views.submit, name="submit"),
     path("dossiers/<uuid:uuid>/renvoyer/", views.resubmit, name="resubmit"),
@@ -21,4 +22,9 @@ urlpatterns = [
     path("invitation/<str:token>/", views.invitation, name="invitation"),
     path("pieces/<slug:code>.pdf", views.checklist, name="checklist"),
     path("modeles/mandat.pdf", views.mandate_template, name="mandate_template"),
+    path(
+        "dossiers/<uuid:uuid>/documents/<int:document_id>/retirer/",
+        views.document_remove,
+        name="document_remove",
+    ),
 ]

@@ -28,6 +28,7 @@ class Verb(models.TextChoices):
     DOSSIER_CREATE = "dossier.create"
     DOSSIER_UPDATE = "dossier.update"
     DOCUMENT_UPLOAD = "document.upload"
+    DOCUMENT_REMOVE = "document.remove"
     MESSAGE_POST = "message.post"
     # Co-applicants (dossiers.party_services): an invitation e-mailed, then accepted by an account.
     PARTY_INVITE = "party.invite"

@@ -12,7 +12,7 @@ from workinfrance.procedures.models import Condition, ContractType, Requirement
 
 from .models import Dossier, FilerKind, ResidencePermitType
 from .terms import weekly_hours_ceiling
-from .validators import normalize_siret, siret_is_valid
+from .validators import SIRET_INVALID, normalize_siret, siret_is_valid
 
 
 @dataclass(frozen=True)
@@ -85,11 +85,7 @@ def consistency_problems(d: Dossier) -> list[Problem]:
     problems = []
     category = d.category
     if d.employer_siret and not siret_is_valid(normalize_siret(d.employer_siret)):
-        problems.append(
-            Problem(
-                "siret", _("Le numéro SIRET n'est pas valide (14 chiffres, clé de contrôle)."), "employer"
-            )
-        )
+        problems.append(Problem("siret", str(SIRET_INVALID), "employer", ("employer_siret",)))
     if d.contract_start and d.contract_end and d.contract_end < d.contract_start:
         problems.append(
             Problem(

@@ -120,7 +120,8 @@ def open_complement_request(dossier: Dossier) -> ComplementRequest | None:
 
 
 def documents_current(dossier: Dossier) -> list[Document]:
-    """The file in force for each document type (superseded ones and message attachments aside)."""
+    """The files in force for each document type, several per type possible (superseded ones and message
+    attachments aside)."""
     return list(
         dossier.documents.filter(superseded_at__isnull=True, message__isnull=True)
         .select_related("document_type")

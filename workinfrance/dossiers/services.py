@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING
 
+from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -441,16 +442,27 @@ def dossier_draft_update(*, dossier: Dossier, actor: User, changes: Mapping[str,
 def document_upload(
     *, dossier: Dossier, actor: User, document_type: DocumentType, uploaded_file: UploadedFile[bytes]
 ) -> Document:
-    """Attach the file for one required document; it supersedes the previous file of that type."""
+    """Add one file to a required document (a residence permit's front, then its back...).
+
+    Each file passes the same checks alone; a type holds at most WIF_UPLOAD_MAX_FILES_PER_TYPE
+    files in force (`document_remove` takes one out)."""
     if document_type.category_id != dossier.category_id:
         raise DossierActionError(_("Ce type de document ne concerne pas cette demande."))
     checked = upload_check(uploaded_file, accepted_formats=document_type.accepted_formats)
     with files_for_committed_rows(), transaction.atomic():
         locked = _lock_for_applicant_edit(dossier, actor)
-        now = timezone.now()
-        locked.documents.filter(
+        limit = settings.WIF_UPLOAD_MAX_FILES_PER_TYPE
+        in_force = locked.documents.filter(
             document_type=document_type, message__isnull=True, superseded_at__isnull=True
-        ).update(superseded_at=now)
+        ).count()
+        if in_force >= limit:
+            raise DossierActionError(
+                _(
+                    "« %(name)s » n'a pas été ajouté : « %(type)s » compte déjà %(limit)s fichiers, le maximum. "
+                    "Retirez-en un pour en ajouter un autre."
+                )
+                % {"name": checked.original_name, "type": document_type.label, "limit": limit}
+            )
         document = _document_create(dossier=locked, actor=actor, checked=checked, document_type=document_type)
         event_record(
             actor=actor,
@@ -459,6 +471,27 @@ def document_upload(
             data={"document": document.pk, "document_type": document_type.code},
         )
     return document
+
+
+def document_remove(*, dossier: Dossier, actor: User, document: Document) -> None:
+    """Take one of the applicant's files out of the dossier while it is editable.
+
+    The file is kept (superseded, as the back-office history shows it), no longer in force."""
+    document_type = document.document_type
+    if document.dossier_id != dossier.pk or document_type is None or document.message_id:
+        raise DossierActionError(_("Ce fichier ne peut pas être retiré."))
+    with transaction.atomic():
+        locked = _lock_for_applicant_edit(dossier, actor)
+        removed = locked.documents.filter(pk=document.pk, superseded_at__isnull=True).update(
+            superseded_at=timezone.now()
+        )
+        if removed:
+            event_record(
+                actor=actor,
+                verb=Verb.DOCUMENT_REMOVE,
+                target=locked,
+                data={"document": document.pk, "document_type": document_type.code},
+            )
 
 
 def _document_create(

@@ -29,9 +29,10 @@ def normalize_siret(value: str) -> str:
     return "".join(ch for ch in (value or "") if not ch.isspace())
 
 
+# One wording for the rule, at the field (form, autosave) and at review (checks.Problem).
+SIRET_INVALID = _("Le numéro SIRET doit comporter 14 chiffres et sa clé de contrôle doit être juste.")
+
+
 def validate_siret(value: str) -> None:
     if not siret_is_valid(normalize_siret(value)):
-        raise ValidationError(
-            _("Le numéro SIRET doit comporter 14 chiffres et sa clé de contrôle doit être juste."),
-            code="siret",
-        )
+        raise ValidationError(SIRET_INVALID, code="siret")

@@ -1,5 +1,5 @@
 from .dossier import document, dossier, message, renew, resubmit
-from .filing import dossier_new, step, submit, upload
+from .filing import autosave, document_remove, dossier_new, step, submit, upload
 from .guide import dashboard, guide
 from .parties import checklist, invitation, invite, mandate, mandate_template
 
@@ -9,8 +9,10 @@ __all__ = [
     "invite",
     "mandate",
     "mandate_template",
+    "autosave",
     "dashboard",
     "document",
+    "document_remove",
     "dossier",
     "dossier_new",
     "guide",

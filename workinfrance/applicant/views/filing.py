@@ -1,10 +1,13 @@
 """The filing form: one page per step, the draft saved at each, then review and submission."""
 
 from django.contrib import messages
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import time_format
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from workinfrance.dossiers import services
@@ -119,19 +122,55 @@ def step(request, uuid, step):
     )
 
 
+@applicant_required
+@require_POST
+def autosave(request, uuid, step):
+    """Save a step in the background as the applicant types (the step page's script posts its form).
+
+    Same checks and same service as "Enregistrer": only the applicant's own dossier (404 otherwise),
+    only while editable (409). Every well-formed field sent is written, even when another is not;
+    a malformed one keeps its previous value. The answer lists the errors per field, in the
+    visitor's language and in the server's words (the form and `dossiers.checks`), for the page
+    to show at the field."""
+    dossier = own_dossier(request, uuid)
+    if step not in STEP_FORMS:
+        raise Http404
+    if not dossier.is_editable_by_applicant:
+        return JsonResponse(
+            {"saved": False, "status": _("Ce dossier a été déposé : il ne peut plus être modifié.")},
+            status=409,
+        )
+    form = STEP_FORMS[step](request.POST, instance=dossier)
+    form.is_valid()
+    try:
+        services.dossier_draft_update(
+            dossier=dossier, actor=request.user, changes=form.partial_changes(request.POST)
+        )
+    except DossierActionError as error:
+        return JsonResponse({"saved": False, "status": str(error.message)}, status=409)
+    errors = form.field_errors()
+    time = time_format(timezone.localtime(), "H:i")
+    status = (
+        _("Enregistré à %(time)s, sauf les champs à corriger.") if errors else _("Enregistré à %(time)s")
+    ) % {"time": time}
+    return JsonResponse({"saved": True, "status": status, "errors": errors})
+
+
 def upload_forms(dossier, document_types, *, since=None) -> list[dict]:
-    """One small form per document type (each posts alone: it works without JavaScript).
+    """One small form per document type (each posts alone: it works without JavaScript), with
+    every file in force for that type.
 
     With `since` (a complement request), only a file sent after it counts as provided."""
-    current = {
-        doc.document_type_id: doc
-        for doc in documents_current(dossier)
-        if since is None or doc.uploaded_at >= since
-    }
+    in_force: dict[int | None, list] = {}
+    for doc in documents_current(dossier):
+        in_force.setdefault(doc.document_type_id, []).append(doc)
     return [
         {
             "type": doc_type,
-            "document": current.get(doc_type.pk),
+            "documents": in_force.get(doc_type.pk, []),
+            "provided": any(
+                since is None or doc.uploaded_at >= since for doc in in_force.get(doc_type.pk, [])
+            ),
             "form": DocumentUploadForm(accepted_formats=doc_type.accepted_formats, prefix=f"t{doc_type.pk}"),
         }
         for doc_type in document_types
@@ -180,40 +219,82 @@ def _review_context(dossier) -> dict:
     }
 
 
+def _back_from_upload(request, dossier) -> str:
+    if request.POST.get("next") in ("documents", MANDATE_STEP):
+        return step_url(dossier, request.POST["next"])
+    return reverse("applicant:dossier", kwargs={"uuid": dossier.uuid})
+
+
+def _answer(request, back: str, result: dict):
+    """A page's script (several files sent one by one, with progress) gets JSON; a plain form post,
+    the page again. Either way the messages wait in the session for that page."""
+    if request.headers.get("Accept", "").startswith("application/json"):
+        return JsonResponse(result | {"next": back})
+    return redirect(back)
+
+
 @applicant_required
 @require_POST
 def upload(request, uuid, document_type_id):
-    """Attach a file for one document type; back to the documents step or the tracking page."""
+    """Add the files chosen for one document type; back to the documents step or the tracking page.
+
+    Each file is checked alone: a bad one is refused with its reason, the good ones are kept."""
     dossier = own_dossier(request, uuid)
     document_type = dossier.category.document_types.filter(pk=document_type_id).first()
     if document_type is None:
         raise Http404
-    back = (
-        step_url(dossier, request.POST["next"])
-        if request.POST.get("next") in ("documents", MANDATE_STEP)
-        else reverse("applicant:dossier", kwargs={"uuid": dossier.uuid})
-    )
+    back = _back_from_upload(request, dossier)
     form = DocumentUploadForm(
         request.POST,
         request.FILES,
         accepted_formats=document_type.accepted_formats,
         prefix=f"t{document_type.pk}",
     )
-    if not form.is_valid():
-        for error in form.errors.get("file", []):
-            messages.error(request, f"{document_type.label} : {error}")
-        return redirect(back)
-    try:
-        services.document_upload(
-            dossier=dossier,
-            actor=request.user,
-            document_type=document_type,
-            uploaded_file=form.cleaned_data["file"],
+    files = form.uploaded_files()
+    if not files:
+        messages.error(request, _("« %(type)s » : choisissez un fichier.") % {"type": document_type.label})
+        return _answer(request, back, {"saved": [], "refused": [_("Choisissez un fichier.")]})
+    saved, refused = [], []
+    for uploaded_file in files:
+        try:
+            document = services.document_upload(
+                dossier=dossier, actor=request.user, document_type=document_type, uploaded_file=uploaded_file
+            )
+        except DossierActionError as error:  # UploadRefused included
+            refused.append(str(error.message))
+            messages.error(request, f"{document_type.label} : {error.message}")
+        else:
+            saved.append(document.original_name)
+    if saved:
+        messages.success(
+            request,
+            ngettext(
+                "« %(type)s » : fichier enregistré (%(names)s).",
+                "« %(type)s » : %(count)s fichiers enregistrés (%(names)s).",
+                len(saved),
+            )
+            % {"type": document_type.label, "count": len(saved), "names": ", ".join(saved)},
         )
+    return _answer(request, back, {"saved": saved, "refused": refused})
+
+
+@applicant_required
+@require_POST
+def document_remove(request, uuid, document_id):
+    """Take one of the applicant's files out of the dossier (while editable)."""
+    dossier = own_dossier(request, uuid)
+    document = dossier.documents.filter(
+        pk=document_id, message__isnull=True, document_type__isnull=False
+    ).first()
+    if document is None:
+        raise Http404
+    back = _back_from_upload(request, dossier)
+    try:
+        services.document_remove(dossier=dossier, actor=request.user, document=document)
     except DossierActionError as error:
         messages.error(request, error.message)
         return redirect(back)
-    messages.success(request, _("« %(type)s » : fichier enregistré.") % {"type": document_type.label})
+    messages.success(request, _("« %(name)s » a été retiré du dossier.") % {"name": document.original_name})
     return redirect(back)
 
 
