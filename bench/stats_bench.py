@@ -53,7 +53,7 @@ def history(rng: random.Random, start: datetime, now: datetime):
         if rng.random() < 0.1:
             return steps + [(moment + rng.randint(24, 24 * 30) * HOUR, "close")]
         moment += rng.randint(12, 24 * 12) * HOUR
-        steps += [(moment, "resubmit"), (moment + HOUR, "take")]
+        steps.append((moment, "resubmit"))  # back in review with its agent
         moment += HOUR
     moment += timedelta(hours=rng.expovariate(1 / 60) + 1)
     draw = rng.random()

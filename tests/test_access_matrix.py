@@ -21,9 +21,10 @@ from workinfrance.backoffice.services import (
 )
 from workinfrance.dossiers import party_services, services
 from workinfrance.dossiers.lifecycle import State
-from workinfrance.dossiers.models import MessageTemplate
+from workinfrance.dossiers.models import MessageTemplate, RefusalReason
 from workinfrance.followup.services import monthly_report_produce
 from workinfrance.opinions import services as opinion_services
+from workinfrance.permits.models import DecisionLetter
 
 from tests.dossiers.helpers import dossier_in_state
 from tests.factories import PDF_BYTES, UserFactory, agent_of, supervisor_of
@@ -114,6 +115,8 @@ EXPECTED = {
     "permits:scanner_manifest": (None, EVERYONE),
     "permits:download": ("permit", PARTIES_A | PARIS_STAFF),
     "permits:revoke": ("permit", {"supervisor_paris"}),
+    # The signed decision letter of a refusal: the dossier's applicant and the unit's staff.
+    "permits:decision_letter": ("decision_letter", {"applicant_a"} | PARIS_STAFF),
     "api:tokens": (None, SUPERVISORS),
     "api:webhooks": (None, SUPERVISORS),
     "api:webhook": ("webhook", {"supervisor_paris"}),
@@ -199,6 +202,14 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         services.dossier_accept(
             dossier=dossier, actor=users["agent_paris"], terms=services.permit_terms_proposed(dossier)
         )
+    refused = dossier_in_state(
+        State.IN_REVIEW, applicant=users["applicant_a"], unit=paris, assignee=users["agent_paris"]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.dossier_refuse(
+            dossier=refused, actor=users["agent_paris"], reason=RefusalReason.HOURS, comment=""
+        )
+    letter = DecisionLetter.objects.get(dossier=refused)
     draft = dossier_in_state(State.DRAFT, applicant=users["applicant_a"], documents=False)
     for joined in (dossier, draft):
         token = party_services.party_invite(
@@ -268,6 +279,7 @@ def world(paris, lyon, django_capture_on_commit_callbacks):
         "upload": {"uuid": dossier.uuid, "document_type_id": document.document_type_id},
         "action": {"uuid": dossier.uuid, "name": "reopen"},
         "permit": {"number": permit.number},
+        "decision_letter": {"uuid": letter.uuid},
         "seal": {"seal": permit.seal.rsplit("/V/", 1)[-1]},
         "webhook": {"pk": endpoint.pk},
         "token": {"pk": token.pk},

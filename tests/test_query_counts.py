@@ -34,9 +34,9 @@ WORKLOAD_QUERIES = 7
 EXPORT_CSV_QUERIES = 6
 EXPORT_XLSX_QUERIES = 7  # the CSV's, and the row count checked against the workbook's limit
 APPLICANT_DASHBOARD_QUERIES = 3
-# The timeline reads the typed transition log and the other events; +1 the parties (issue 15),
-# +1 the read receipts (issue 16).
-TRACKING_PAGE_QUERIES = 13
+# The timeline reads the typed transition log and the other events; +1 the parties and +1 the signed
+# decision letters (issue 15), +1 the read receipts (issue 16).
+TRACKING_PAGE_QUERIES = 14
 TOKENS_QUERIES = 6
 WEBHOOKS_QUERIES = 6
 WEBHOOK_DETAIL_QUERIES = 6

@@ -129,7 +129,7 @@ def test_complement_request_lists_types_and_upload_fields(logged, applicant, par
     response = logged.post(reverse("applicant:resubmit", kwargs={"uuid": dossier.uuid}))
     assert response["Location"] == reverse("applicant:dossier", kwargs={"uuid": dossier.uuid})
     dossier.refresh_from_db()
-    assert dossier.state == State.SUBMITTED
+    assert dossier.state == State.IN_REVIEW
     assert dossier.documents.filter(original_name="nouveau.pdf", superseded_at=None).exists()
 
 

@@ -279,8 +279,9 @@ def test_every_link_of_the_screen_leads_somewhere(client, agent, paris_dossier):
 # Session, user, units, dossier, the read's audit event, documents, messages and their attachments,
 # complement requests, permits, notes, document types, history, reads, the unit's labels (with
 # whether the dossier carries each): whatever the number of each. Issue 16 (+4): the messages' read
-# receipts, the opinions asked and their shared documents, the unit's message templates.
-DOSSIER_SCREEN_QUERIES = 19
+# receipts, the opinions asked and their shared documents, the unit's message templates; issue 15 (+2):
+# the signed decision letters, and (in review) how it entered review ("complété, à revoir").
+DOSSIER_SCREEN_QUERIES = 21
 
 
 @pytest.mark.parametrize("items", [1, 4])

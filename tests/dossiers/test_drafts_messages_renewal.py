@@ -148,7 +148,9 @@ def test_resubmit_answers_the_complement_request(applicant, paris, agent):
     services.dossier_resubmit(dossier=dossier, actor=applicant)
     request = dossier.complement_requests.get()
     assert request.answered_at is not None
-    assert dossier.state == State.SUBMITTED
+    # Back in review with the agent who asked, not in the unit's "to take" queue.
+    assert dossier.state == State.IN_REVIEW
+    assert dossier.assignee == agent
     assert dossier.submitted_at > before
 
 

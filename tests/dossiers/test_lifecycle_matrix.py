@@ -33,14 +33,15 @@ EXPECTED = {
     "submit": ({State.DRAFT}, {"owner"}, State.SUBMITTED),
     "take": ({State.SUBMITTED}, STAFF_OF_UNIT, State.IN_REVIEW),
     "request_complements": ({State.IN_REVIEW}, REVIEWERS, State.AWAITING_COMPLEMENTS),
-    "resubmit": ({State.AWAITING_COMPLEMENTS}, {"owner"}, State.SUBMITTED),
+    # Back in review with the agent who asked (issue 15), not in the unit's "to take" queue.
+    "resubmit": ({State.AWAITING_COMPLEMENTS}, {"owner"}, State.IN_REVIEW),
     "accept": ({State.IN_REVIEW}, REVIEWERS, State.ACCEPTED),
     "refuse": ({State.IN_REVIEW}, REVIEWERS, State.REFUSED),
     "close": ({State.IN_REVIEW, State.AWAITING_COMPLEMENTS}, REVIEWERS, State.CLOSED),
     "reopen": ({State.ACCEPTED, State.REFUSED, State.CLOSED}, {"unit_supervisor"}, State.IN_REVIEW),
 }
 # Submitting what is already submitted is a double click, not an error: nothing happens.
-IDEMPOTENT = {("submit", State.SUBMITTED), ("resubmit", State.SUBMITTED)}
+IDEMPOTENT = {("submit", State.SUBMITTED), ("resubmit", State.IN_REVIEW)}
 
 
 def perform(transition, dossier, actor):

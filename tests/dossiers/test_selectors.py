@@ -31,7 +31,7 @@ def test_open_complement_request_only_while_awaiting(applicant, paris, agent):
     request = open_complement_request(dossier)
     assert [t.code for t in request.document_types.all()] == ["passport"]
     services.dossier_resubmit(dossier=dossier, actor=applicant)
-    assert dossier.state == State.SUBMITTED
+    assert dossier.state == State.IN_REVIEW
     assert open_complement_request(dossier) is None
 
 

@@ -365,15 +365,13 @@ def test_2_agent_asks_for_a_complement_student_answers_agent_accepts(
     expect(student.page.get_by_text("« contrat.pdf » a été retiré du dossier.")).to_be_visible()
     journal.check(student, "dossier-complement-uploaded", replay=False)
     student.page.get_by_role("button", name="Renvoyer le dossier complété").click()
-    expect(student.page.locator("#status")).to_contain_text("Reçue le")
+    expect(student.page.locator("#status")).to_contain_text("En cours d'instruction")
     journal.check(student, "dossier-resubmitted", replay=False)
 
-    # Back to the agent: the new contract is there; take it again and accept.
+    # Back with the same agent, still in review (no need to take it again): the new contract is there.
     page.reload()
-    expect(page.get_by_test_id("dossier-state")).to_contain_text("Déposé")
-    expect(page.get_by_test_id("document").filter(has_text="contrat-signe.pdf").first).to_be_visible()
-    page.get_by_role("button", name="Prendre en charge").click()
     expect(page.get_by_test_id("dossier-state")).to_contain_text("En cours d'instruction")
+    expect(page.get_by_test_id("document").filter(has_text="contrat-signe.pdf").first).to_be_visible()
     actions.locator("summary", has_text="Accepter et délivrer l'autorisation").click()
     journal.check(agent, "accept-form", replay=False)
     actions.get_by_role("button", name="Accepter et délivrer l'autorisation").click()
@@ -434,6 +432,10 @@ def test_3_permit_qr_code_verification_and_revocation(open_person, journal, jour
     journal.check(supervisor, "revoke-form")
     supervisor.page.get_by_label("Motif du retrait").fill("Contrat rompu pendant la période d'essai.")
     supervisor.page.get_by_role("button", name="Retirer l'autorisation").click()
+    # ... and is back on the dossier's screen, which says so.
+    expect(supervisor.page.get_by_test_id("permit-status")).to_contain_text("Retirée")
+    journal.check(supervisor, "dossier-permit-revoked", replay=False)
+    supervisor.goto(seal_url)
     expect(supervisor.page.locator("[data-verdict]")).to_have_attribute("data-verdict", "revoked")
     journal.check(supervisor, "verification-revoked", replay=False)
 

@@ -127,7 +127,7 @@ def test_scanner_verdicts_online_offline_and_after_a_revocation(
     supervisor.page.get_by_role("link", name="Retirer cette autorisation").click()
     supervisor.page.get_by_label("Motif du retrait").fill("Contrat rompu.")
     supervisor.page.get_by_role("button", name="Retirer l'autorisation").click()
-    expect(supervisor.page.locator("[data-verdict]").first).to_have_attribute("data-verdict", "revoked")
+    expect(supervisor.page.get_by_test_id("permit-status").first).to_contain_text("Retirée")
     assert scanned_verdict(page, text=codes["later_revoked"]) == "valid"
     # ... and knows as soon as the network is back.
     officer.context.set_offline(False)

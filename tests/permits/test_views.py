@@ -237,13 +237,15 @@ def test_supervisor_of_the_unit_revokes_with_a_reason(
     assert empty.status_code == 200 and Permit.objects.get(pk=issued_permit.pk).status == "valid"
     with django_capture_on_commit_callbacks(execute=True):  # the cached status is dropped on commit
         response = client.post(url, {"reason": "Titre de séjour retiré"})
-    assert response.status_code == 302 and response["Location"] == verify_url(issued_permit)
+    # Back to the dossier's screen in the back office (issue 15), which says so.
+    dossier_screen = reverse("backoffice:dossier", kwargs={"uuid": issued_permit.dossier.uuid})
+    assert response.status_code == 302 and response["Location"] == dossier_screen
     permit = Permit.objects.get(pk=issued_permit.pk)
     assert permit.status == "revoked" and permit.revoked_by == supervisor
     assert permit.revocation_reason == "Titre de séjour retiré"
     after = client.get(response["Location"])
-    assert verdict_in(after) == "revoked"
     assert f"L'autorisation {permit.number} est retirée." in html.unescape(after.content.decode())
+    assert verdict_in(client.get(verify_url(issued_permit))) == "revoked"
     assert events_for(permit).filter(verb="permit.revoke").exists()
 
 

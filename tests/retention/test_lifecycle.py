@@ -122,6 +122,7 @@ def test_an_accepted_dossier_from_filing_to_purge(accepted, client, purge):
         "documents": 0,
         "messages": 1,
         "notes": 0,
+        "decision_letters": 0,
         "files": 1,
     }
 
@@ -341,3 +342,32 @@ def test_the_api_answers_for_a_purged_dossier_and_permit(accepted, supervisor, p
     assert response.status_code == 200, response.content
     body = response.content.decode()
     assert not [text for text in PERSONAL if text in body]
+
+
+def test_a_refusals_signed_letter_goes_with_the_dossiers_personal_data(
+    applicant, agent, purge, django_capture_on_commit_callbacks
+):
+    """Issue 15: the decision letter names the person; kept while the dossier is, erased with it."""
+    from workinfrance.dossiers.models import RefusalReason
+    from workinfrance.permits.models import DecisionLetter
+    from workinfrance.permits.services import decision_letters_pdf_issue_missing
+
+    with at(FILED):
+        dossier = complete_draft(applicant=applicant)
+        services.dossier_submit(dossier=dossier, actor=applicant)
+    with at(DECIDED):
+        services.dossier_take(dossier=dossier, actor=agent)
+        services.dossier_refuse(dossier=dossier, actor=agent, reason=RefusalReason.HOURS, comment="35 h")
+        with django_capture_on_commit_callbacks(execute=True):  # the file lands once its row commits
+            assert decision_letters_pdf_issue_missing()
+    letter = DecisionLetter.objects.get(dossier=dossier)
+    assert file_exists(letter.pdf.name)
+    refused_goes = D(2028, 1, 7)  # 24 months after the decision (WIF_RETENTION_DECIDED_MONTHS)
+    with at(day_before(refused_goes)):
+        purge()
+    assert DecisionLetter.objects.filter(pk=letter.pk).exists()
+    with at(refused_goes):
+        run = purge()
+    assert run.counts["dossiers"]["decision_letters"] == 1
+    assert not DecisionLetter.objects.filter(dossier=dossier).exists()
+    assert not file_exists(letter.pdf.name)

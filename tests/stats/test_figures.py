@@ -47,7 +47,6 @@ def history(paris, lyon):
                 (JAN5, "take"),
                 (JAN5 + day(2), "request_complements"),
                 (JAN5 + day(12), "resubmit"),
-                (JAN5 + day(12), "take"),
                 (JAN5 + day(15), "refuse"),
             ]
         elif index == 19:  # 45 days on the applicant, then accepted
@@ -56,7 +55,6 @@ def history(paris, lyon):
                 (JAN5, "take"),
                 (JAN5 + day(5), "request_complements"),
                 (JAN5 + day(50), "resubmit"),
-                (JAN5 + day(50), "take"),
                 (JAN5 + day(60), "accept"),
             ]
         elif index == 16:  # accepted, reopened, finally refused: the final decision counts
@@ -115,8 +113,7 @@ def test_summary_of_a_reopened_file_keeps_the_final_decision():
                 ("take", 0, "in_review"),
                 ("request_complements", 1, "awaiting_complements"),
                 ("assign", 2, "awaiting_complements"),
-                ("resubmit", 4, "submitted"),
-                ("take", 4, "in_review"),
+                ("resubmit", 4, "in_review"),
                 ("accept", 6, "accepted"),
                 ("reopen", 9, "in_review"),
                 ("refuse", 11, "refused"),
@@ -130,8 +127,8 @@ def test_summary_of_a_reopened_file_keeps_the_final_decision():
     assert summary.processing_days == 11
     assert summary.applicant_days == 3
     assert summary.needed_complements is True
-    assert summary.last_event_id == 9
-    assert summarise(events[:8]).outcome == ""  # reopened, not yet decided again
+    assert summary.last_event_id == 8
+    assert summarise(events[:7]).outcome == ""  # reopened, not yet decided again
     assert summarise([]) is None
 
 

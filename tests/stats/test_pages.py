@@ -37,7 +37,6 @@ def story(applicant, agent, supervisor, lyon):
         (1, "take"),
         (2, "request_complements"),
         (6, "resubmit"),
-        (7, "take"),
         (9, "refuse"),
     ):
         story.do(dossiers["complements"], start + datetime.timedelta(days=offset), step)

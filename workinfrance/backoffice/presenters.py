@@ -15,10 +15,15 @@ from workinfrance.dossiers.fields import (
     STUDY_FIELDS,
 )
 from workinfrance.dossiers.models import ComplementRequest, Document, Dossier, MessageTemplate
-from workinfrance.dossiers.selectors import implicit_refusal_date, message_reads_prefetch
+from workinfrance.dossiers.selectors import (
+    dossier_returned_with_complements,
+    implicit_refusal_date,
+    message_reads_prefetch,
+)
 from workinfrance.dossiers.terms import permit_warnings
 from workinfrance.followup.alerts import dossier_alerts
 from workinfrance.opinions.selectors import opinions_of
+from workinfrance.permits.models import DecisionLetter
 
 from .selectors import days_since_filing
 
@@ -102,6 +107,8 @@ def dossier_context(dossier: Dossier) -> dict:
         "complement_requests": complement_requests,
         "notes": list(dossier.notes.select_related("author")),
         "permits": [(permit, permit_warnings(permit, dossier)) for permit in permits],
+        "decision_letters": list(DecisionLetter.objects.filter(dossier=dossier).select_related("permit")),
+        "returned_with_complements": dossier_returned_with_complements(dossier),
         "flags": dossier_alerts(dossier, today=today),
         "implicit_refusal_date": implicit_refusal_date(dossier),
         "days_since_filing": days_since_filing(dossier, today=today),

@@ -41,6 +41,8 @@ from workinfrance.dossiers.lifecycle import (
 from workinfrance.dossiers.models import Dossier
 from workinfrance.dossiers.selectors import (
     dossiers_visible_to,
+    is_returned_with_complements,
+    returned_with_complements_annotation,
 )
 from workinfrance.followup.alerts import (
     ALERTS,
@@ -195,8 +197,13 @@ def _ordered_by_sort(qs: QuerySet[Dossier], query: InboxQuery) -> QuerySet[Dossi
 
 
 def inbox_rows(queryset: QuerySet[Dossier]) -> QuerySet[Dossier]:
-    """What one inbox row needs, in the same query as the rows."""
-    return alerts_annotate(queryset.select_related("category", "assignee")).annotate(label_ids=LabelIds())
+    """What one inbox row needs, in the same query as the rows (with how each entered its state:
+    "complété, à revoir" for a file back from the applicant)."""
+    return alerts_annotate(
+        queryset.select_related("category", "assignee").annotate(
+            entered_by=returned_with_complements_annotation()
+        )
+    ).annotate(label_ids=LabelIds())
 
 
 class CappedPaginator(Paginator):
@@ -265,6 +272,7 @@ def inbox_page(
         dossier.flags = dossier_alerts(dossier, today=today)
         dossier.days_since_filing = days_since_filing(dossier, today=today)
         dossier.screen_url = screen_url.replace(placeholder, str(dossier.uuid))
+        dossier.returned_with_complements = is_returned_with_complements(dossier, dossier.entered_by)
         ids = (dossier.label_ids or "").split(",") if dossier.label_ids else []
         dossier.labels = sorted(
             (by_id[int(pk)] for pk in ids if int(pk) in by_id), key=lambda label: label.name

@@ -72,6 +72,10 @@ class Verb(models.TextChoices):
     PERMIT_REVOKE = "permit.revoke"
     PERMIT_PDF = "permit.pdf"
     PERMIT_DOWNLOAD = "permit.download"
+    # Decision letters (refusal, revocation): issued with the decision, PDF signed, downloaded.
+    DECISION_LETTER_ISSUE = "decision_letter.issue"
+    DECISION_LETTER_PDF = "decision_letter.pdf"
+    DECISION_LETTER_DOWNLOAD = "decision_letter.download"
     # API.
     API_CALL = "api.call"
     API_TOKEN_CREATE = "api_token.create"

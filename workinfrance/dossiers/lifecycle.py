@@ -128,7 +128,9 @@ TRANSITIONS: Mapping[Transition, Rule] = MappingProxyType(
             frozenset({Actor.UNIT_SUPERVISOR}),
         ),
         Transition.REQUEST_COMPLEMENTS: _rule({State.IN_REVIEW}, State.AWAITING_COMPLEMENTS, _REVIEWERS),
-        Transition.RESUBMIT: _rule({State.AWAITING_COMPLEMENTS}, State.SUBMITTED, {Actor.OWNER}),
+        # The answered file goes back to the agent who asked (it keeps its assignee), in review: it
+        # stays in their "Mes dossiers", marked "complété, à revoir" (`RETURNED_BY`), not "À prendre".
+        Transition.RESUBMIT: _rule({State.AWAITING_COMPLEMENTS}, State.IN_REVIEW, {Actor.OWNER}),
         Transition.ACCEPT: _rule({State.IN_REVIEW}, State.ACCEPTED, _REVIEWERS),
         Transition.REFUSE: _rule({State.IN_REVIEW}, State.REFUSED, _REVIEWERS),
         # An applicant who never answers a complement request can be closed without action too.
@@ -137,6 +139,9 @@ TRANSITIONS: Mapping[Transition, Rule] = MappingProxyType(
     }
 )
 ASSIGNABLE_STATES = TRANSITIONS[Transition.ASSIGN].sources
+# A file in review whose last change of state was this transition came back from the applicant with
+# the complements asked: "complété, à revoir" for its agent.
+RETURNED_BY = Transition.RESUBMIT
 
 
 def target_of(transition: Transition | str, state: State | str) -> State:

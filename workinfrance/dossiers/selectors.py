@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -12,7 +12,7 @@ from workinfrance.accounts.selectors import user_unit_ids
 from workinfrance.core.events import events_for
 from workinfrance.core.verbs import Verb
 
-from .lifecycle import AWAITING_UNIT_STATES, FILED_STATES, State, Transition, values
+from .lifecycle import AWAITING_UNIT_STATES, FILED_STATES, RETURNED_BY, State, Transition, values
 from .models import (
     EMPLOYER_SIDES,
     ComplementRequest,
@@ -181,3 +181,31 @@ def applicant_timeline(dossier: Dossier) -> list[TimelineEntry]:
         if label:
             entries.append(TimelineEntry(at=row.at, label=label))
     return entries
+
+
+def returned_with_complements_annotation() -> Subquery:
+    """For a queryset of dossiers: the transition by which each entered its current state (the
+    latest that changed it). A dossier in review entered by `RETURNED_BY` is "complété, à revoir"."""
+    return Subquery(
+        DossierTransition.objects.filter(dossier=OuterRef("pk"))
+        .exclude(from_state=F("to_state"))
+        .order_by("-at", "-event_id")
+        .values("transition")[:1]
+    )
+
+
+def is_returned_with_complements(dossier: Dossier, entered_by: str | None) -> bool:
+    return dossier.state == State.IN_REVIEW and entered_by == RETURNED_BY
+
+
+def dossier_returned_with_complements(dossier: Dossier) -> bool:
+    """Back from the applicant with the complements asked, not yet decided: "complété, à revoir"."""
+    if dossier.state != State.IN_REVIEW:
+        return False
+    entered_by = (
+        dossier.transitions.exclude(from_state=F("to_state"))
+        .order_by("-at", "-event_id")
+        .values_list("transition", flat=True)
+        .first()
+    )
+    return is_returned_with_complements(dossier, entered_by)

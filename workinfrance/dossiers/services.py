@@ -71,11 +71,14 @@ from .validators import normalize_siret
 
 if TYPE_CHECKING:
     from workinfrance.accounts.models import User
+    from workinfrance.core.models import Event
     from workinfrance.procedures.models import Category, DocumentType
 
 # What a transition's `change` returns: facts added to its audit event.
 EventData = dict[str, object]
 Change = Callable[[Dossier], EventData]
+# What a transition tells, once its event is written (inside its transaction: e-mails to the outbox).
+Notify = Callable[[Dossier, "Event"], None]
 
 
 def transition_verb(transition: Transition) -> Verb:
@@ -91,9 +94,14 @@ def _apply(
     change: Change | None = None,
     idempotent_if_already: bool = False,
     notify: bool = True,
+    state_email: bool = True,
+    tell: Notify | None = None,
 ) -> Dossier:
     """The one place that assigns `Dossier.state`: lock the row, check the table (state and
-    actor), apply `change`, move the state, write the audit event and the typed transition log."""
+    actor), apply `change`, move the state, write the audit event and the typed transition log.
+
+    With `notify`, the applicant's side gets the state-change e-mail (unless `state_email` is off:
+    the transition sends its own through `tell`), and `tell` writes the transition's other e-mails."""
     rule = TRANSITIONS[transition]
     with transaction.atomic():
         locked = (
@@ -130,8 +138,10 @@ def _apply(
             actor_id=event.actor_id,
             at=event.created_at,
         )
-        if notify and from_state != to_state:
+        if notify and state_email and from_state != to_state:
             notifications.state_changed(dossier=locked, event=event)
+        if notify and tell is not None:
+            tell(locked, event)
     dossier.refresh_from_db()
     return locked
 
@@ -196,7 +206,11 @@ def dossier_assign(*, dossier: Dossier, actor: User, assignee: User) -> Dossier:
         d.assignee = assignee
         return {"assignee": assignee.pk, "previous_assignee": previous}
 
-    return _apply(dossier=dossier, actor=actor, transition=Transition.ASSIGN, change=change)
+    def tell(d: Dossier, event: Event) -> None:
+        if event.data.get("previous_assignee") != assignee.pk:
+            notifications.dossier_assigned(dossier=d, event=event, actor=actor)
+
+    return _apply(dossier=dossier, actor=actor, transition=Transition.ASSIGN, change=change, tell=tell)
 
 
 def dossier_request_complements(
@@ -221,6 +235,9 @@ def dossier_request_complements(
 
 
 def dossier_resubmit(*, dossier: Dossier, actor: User) -> Dossier:
+    """The applicant sends the completed file back: in review again with the agent who asked, who is
+    told by e-mail (`lifecycle.RETURNED_BY`)."""
+
     def change(d: Dossier) -> EventData:
         _require_complete(d)
         now = timezone.now()
@@ -234,6 +251,7 @@ def dossier_resubmit(*, dossier: Dossier, actor: User) -> Dossier:
         transition=Transition.RESUBMIT,
         change=change,
         idempotent_if_already=True,
+        tell=lambda d, event: notifications.complements_received(dossier=d, event=event),
     )
 
 
@@ -260,7 +278,10 @@ def dossier_refuse(*, dossier: Dossier, actor: User, reason: str, comment: str) 
     def change(d: Dossier) -> EventData:
         d.decided_at = timezone.now()
         d.refusal_reason, d.decision_comment = reason, comment.strip()
-        return {"reason": reason}
+        # The signed decision letter (reasons, legal basis, appeal routes), produced by the permits
+        # app like a permit: its row now, its PDF after commit.
+        letter = permit_office().refusal_letter(dossier=d, actor=actor)
+        return {"reason": reason, "decision_letter": letter}
 
     return _apply(dossier=dossier, actor=actor, transition=Transition.REFUSE, change=change)
 
@@ -289,7 +310,23 @@ def dossier_reopen(*, dossier: Dossier, actor: User, reason: str) -> Dossier:
         d.assignee = d.assignee or actor
         return {"reason": reason.strip(), "revoked_permits": revoked}
 
-    return _apply(dossier=dossier, actor=actor, transition=Transition.REOPEN, change=change)
+    def tell(d: Dossier, event: Event) -> None:
+        # Instead of the bare state-change e-mail: the reason, and the permits revoked with it.
+        notifications.decision_reopened(
+            dossier=d,
+            event=event,
+            reason=reason.strip(),
+            revoked_permits=list(event.data.get("revoked_permits") or []),
+        )
+
+    return _apply(
+        dossier=dossier,
+        actor=actor,
+        transition=Transition.REOPEN,
+        change=change,
+        state_email=False,
+        tell=tell,
+    )
 
 
 # --- The applicant's writes that do not change the state -------------------------------------------
@@ -560,6 +597,10 @@ def dossier_renew(*, dossier: Dossier, actor: User) -> Dossier:
             raise ActorNotAllowed(_("Vous n'êtes pas autorisé à renouveler ce dossier."))
         if source.state not in RENEWABLE_STATES:
             raise TransitionNotAllowed(_("Seule une demande acceptée peut être renouvelée."))
+        if permit_office().is_revoked(dossier=source):
+            raise TransitionNotAllowed(
+                _("L'autorisation de ce dossier a été révoquée : elle ne peut pas être renouvelée.")
+            )
         existing = source.renewals.filter(applicant=actor, state=INITIAL_STATE).first()
         if existing is not None:
             return existing

@@ -20,7 +20,11 @@ from workinfrance.dossiers.models import Document, Dossier, FilerKind, Residence
 from workinfrance.procedures.models import Category, ContractType
 from workinfrance.territories.models import Department
 
-from .services import permit_revoke_by_supervisor, permits_pdf_issue_missing
+from .services import (
+    decision_letters_pdf_issue_missing,
+    permit_revoke_by_supervisor,
+    permits_pdf_issue_missing,
+)
 
 # A one-page blank PDF standing for the uploaded pieces.
 DEMO_DOCUMENT = (
@@ -165,3 +169,4 @@ def seed(units) -> None:
                 actor=User.objects.get(email=spec.supervisor_email),
                 reason=spec.revoked_reason,
             )
+            decision_letters_pdf_issue_missing()

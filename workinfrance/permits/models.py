@@ -80,3 +80,60 @@ class Permit(models.Model):
     @property
     def is_revoked(self) -> bool:
         return self.status == PermitStatus.REVOKED
+
+
+class DecisionKind(models.TextChoices):
+    REFUSAL = "refusal", _("Refus")
+    REVOCATION = "revocation", _("Retrait d'autorisation")
+
+
+class DecisionLetter(models.Model):
+    """The signed letter notifying an adverse decision (a refusal, a permit's revocation): reasons,
+    legal basis, appeal routes and their deadline, signatory. Its texts are frozen copies taken at the
+    decision, in the applicant's language; the PAdES-signed PDF is produced after commit, like a permit's."""
+
+    uuid = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    dossier = models.ForeignKey("dossiers.Dossier", on_delete=models.PROTECT, related_name="decision_letters")
+    permit = models.ForeignKey(
+        Permit, null=True, blank=True, on_delete=models.PROTECT, related_name="decision_letters"
+    )
+    kind = models.CharField(_("décision"), max_length=12, choices=DecisionKind.choices)
+    language = models.CharField(_("langue"), max_length=8, default="fr")
+    dossier_number = models.CharField(_("numéro du dossier"), max_length=24)
+    holder_name = models.CharField(_("titulaire"), max_length=310)
+    employer_name = models.CharField(_("employeur"), max_length=250, blank=True)
+    employer_siret = models.CharField(_("SIRET"), max_length=14, blank=True)
+    job_title = models.CharField(_("emploi"), max_length=200, blank=True)
+    # The reason as notified: the refusal reason's label (in `language`), or empty for a revocation.
+    reason_label = models.CharField(_("motif"), max_length=200, blank=True)
+    reason_text = models.TextField(_("motivation"), blank=True)
+    unit = models.ForeignKey("territories.Unit", on_delete=models.PROTECT, related_name="decision_letters")
+    signatory_name = models.CharField(_("signataire"), max_length=200)
+    decided_at = models.DateTimeField(_("décidée le"))
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # The signed PDF, in the default storage; served only to whoever may see the dossier.
+    pdf = models.FileField(_("PDF"), upload_to="decisions/", max_length=200, blank=True)
+    pdf_issued_at = models.DateTimeField(_("PDF produit le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lettre de décision")
+        verbose_name_plural = _("lettres de décision")
+        ordering = ["-decided_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=DecisionKind.values), name="decision_letter_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(kind="refusal", permit__isnull=True)
+                | models.Q(kind="revocation", permit__isnull=False),
+                name="decision_letter_revocation_has_permit",
+            ),
+        ]
+        indexes = [models.Index(fields=["dossier", "-decided_at"], name="decision_letter_dossier_idx")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.dossier_number}"
+
+    @property
+    def download_name(self) -> str:
+        return f"decision-{self.kind}-{self.dossier_number}.pdf"

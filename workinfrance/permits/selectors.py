@@ -18,7 +18,7 @@ from workinfrance.dossiers.permit_office import dossiers_visible_to
 
 from . import seal
 from .keys import keyring_load
-from .models import Permit, PermitStatus
+from .models import DecisionLetter, Permit, PermitStatus
 
 logger = logging.getLogger(__name__)
 PERMIT_CACHE_SECONDS = 60
@@ -252,6 +252,16 @@ def permits_downloadable_by(user) -> QuerySet[Permit]:
     return Permit.objects.filter(dossier__in=dossiers_visible_to(user))
 
 
+def decision_letters_downloadable_by(user) -> QuerySet[DecisionLetter]:
+    """Signed decision letters of the dossiers the user may see (its parties, the unit's staff)."""
+    return DecisionLetter.objects.filter(dossier__in=dossiers_visible_to(user))
+
+
+def decision_letter_get_for_download(*, user, uuid) -> DecisionLetter | None:
+    """The letter whose PDF `user` may download (once produced); None otherwise (the view answers 404)."""
+    return decision_letters_downloadable_by(user).exclude(pdf="").filter(uuid=uuid).first()
+
+
 def permit_get_for_download(*, user, number: str) -> Permit | None:
     """The permit whose PDF `user` may download; None otherwise (the view answers 404)."""
     return permits_downloadable_by(user).exclude(pdf="").filter(number=number).first()
@@ -271,5 +281,7 @@ def permit_get_for_revocation(*, user, number: str) -> Permit | None:
     if not _is_supervisor(user):
         return None
     return (
-        Permit.objects.select_related("unit").filter(number=number, unit_id__in=user_unit_ids(user)).first()
+        Permit.objects.select_related("unit", "dossier")
+        .filter(number=number, unit_id__in=user_unit_ids(user))
+        .first()
     )

@@ -16,16 +16,19 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from workinfrance.accounts.selectors import user_unit_ids
 from workinfrance.core.events import event_record
 from workinfrance.core.files import file_stage, files_for_committed_rows
+from workinfrance.core.verbs import Verb
+from workinfrance.dossiers.permit_office import permit_revoked_notify, refusal_reason_label
 
 from . import seal
 from .keys import signing_key_active
-from .models import Permit, PermitStatus
+from .letters import decision_letter_pdf_bytes
+from .models import DecisionKind, DecisionLetter, Permit, PermitStatus
 from .pades import pades_sign
 from .pdf import permit_pdf_render
 
@@ -204,7 +207,10 @@ def permit_revoke(*, permit: Permit, actor: "User", reason: str) -> Permit:
 
 
 def permit_revoke_by_supervisor(*, permit: Permit, actor: "User | AnonymousUser", reason: str) -> Permit:
-    """A supervisor of the issuing unit withdraws a permit; the verification page says so at once."""
+    """A supervisor of the issuing unit withdraws a permit; the verification page says so at once.
+
+    The holder's side is told by e-mail with the reason, and gets the signed decision letter (its
+    row now, its PDF after commit), all in the revocation's transaction."""
     if not (actor.is_authenticated and actor.is_supervisor and permit.unit_id in user_unit_ids(actor)):
         raise PermitActionError(
             _("Seul un responsable de l'unité qui l'a délivrée peut retirer une autorisation.")
@@ -214,7 +220,17 @@ def permit_revoke_by_supervisor(*, permit: Permit, actor: "User | AnonymousUser"
     if permit.status == PermitStatus.REVOKED:
         raise PermitActionError(_("Cette autorisation est déjà retirée."))
     with transaction.atomic():
-        return permit_revoke(permit=permit, actor=actor, reason=reason)
+        revoked = permit_revoke(permit=permit, actor=actor, reason=reason)
+        if revoked.revoked_by_id != actor.pk or revoked.decision_letters.exists():
+            return revoked  # revoked meanwhile by someone else: told once, by them
+        dossier = revoked.dossier
+        letter = decision_letter_create(
+            dossier=dossier, actor=actor, kind=DecisionKind.REVOCATION, permit=revoked
+        )
+        permit_revoked_notify(
+            dossier=dossier, letter_id=letter.pk, number=revoked.number, reason=revoked.revocation_reason
+        )
+        return revoked
 
 
 class DossierPermitOffice:
@@ -236,6 +252,110 @@ class DossierPermitOffice:
             permit_revoke(permit=permit, actor=actor, reason=reason)
             revoked.append(permit.number)
         return revoked
+
+    def refusal_letter(self, *, dossier: "Dossier", actor: "User") -> int:
+        return decision_letter_create(dossier=dossier, actor=actor, kind=DecisionKind.REFUSAL).pk
+
+    def is_revoked(self, *, dossier: "Dossier") -> bool:
+        latest = Permit.objects.filter(dossier=dossier).order_by("-issued_at", "-pk").first()
+        return latest is not None and latest.is_revoked
+
+
+# --- Decision letters ----------------------------------------------------------------------------
+
+
+def _applicant_language(dossier: "Dossier") -> str:
+    language = dossier.applicant.preferred_language
+    return language if language in ("fr", "en") else "fr"
+
+
+def decision_letter_create(
+    *, dossier: "Dossier", actor: "User", kind: DecisionKind, permit: Permit | None = None
+) -> DecisionLetter:
+    """The letter's row, inside the decision's transaction: its texts frozen now, in the applicant's
+    language; the signed PDF follows after commit (`decision_letter_pdf_issue`)."""
+    unit = permit.unit if permit is not None else dossier.unit
+    if unit is None:  # a decided dossier has its unit
+        raise ValueError(f"Dossier {dossier.number} has no unit: no decision letter")
+    language = _applicant_language(dossier)
+    with translation.override(language):
+        reason_label = refusal_reason_label(dossier) if kind == DecisionKind.REFUSAL else ""
+    letter = DecisionLetter.objects.create(
+        dossier=dossier,
+        permit=permit,
+        kind=kind,
+        language=language,
+        dossier_number=dossier.number or "",
+        holder_name=dossier.student_full_name,
+        employer_name=dossier.employer_name,
+        employer_siret=dossier.employer_siret,
+        job_title=dossier.job_title,
+        reason_label=reason_label,
+        reason_text=permit.revocation_reason if permit is not None else dossier.decision_comment,
+        unit=unit,
+        signatory_name=unit.signatory_name,
+        decided_at=permit.revoked_at if permit is not None and permit.revoked_at else timezone.now(),
+        decided_by=actor,
+    )
+    event_record(
+        actor=actor,
+        verb=Verb.DECISION_LETTER_ISSUE,
+        target=letter,
+        data={"dossier": dossier.pk, "kind": kind.value, "language": language},
+    )
+    letter_id = letter.pk
+    transaction.on_commit(lambda: decision_letter_pdf_schedule(letter_id=letter_id), robust=True)
+    return letter
+
+
+def decision_letter_pdf_schedule(*, letter_id: int) -> None:
+    """After commit: queue the PDF; if the broker is down, the permits' sweep produces it later."""
+    from .tasks import issue_decision_letter_pdf
+
+    try:
+        issue_decision_letter_pdf.delay(letter_id=letter_id)
+    except Exception as error:
+        logger.warning("Decision letter %s: PDF not queued (%s); the sweep will issue it", letter_id, error)
+
+
+def decision_letter_pdf_issue(*, letter_id: int) -> DecisionLetter:
+    """Produce and store the signed PDF once (retries and the sweep do nothing more); the file moves
+    into place when the row commits (core.files): a failed run leaves no PDF behind."""
+    with files_for_committed_rows(), transaction.atomic():
+        letter = (
+            DecisionLetter.objects.select_for_update(of=("self",))
+            .select_related("unit", "permit")
+            .get(pk=letter_id)
+        )
+        if letter.pdf:
+            return letter
+        data = decision_letter_pdf_bytes(letter)
+        file_stage(letter.pdf, ContentFile(data), filename=f"{letter.uuid}.pdf")
+        letter.pdf_issued_at = timezone.now()
+        letter.save(update_fields=["pdf", "pdf_issued_at"])
+        event_record(actor=None, verb=Verb.DECISION_LETTER_PDF, target=letter, data={"bytes": len(data)})
+    return letter
+
+
+def decision_letters_pdf_issue_missing() -> list[int]:
+    """Issue every missing decision letter PDF now (sweep). Returns the ids done."""
+    done = []
+    for letter_id in DecisionLetter.objects.filter(pdf="").order_by("pk").values_list("pk", flat=True):
+        try:
+            done.append(decision_letter_pdf_issue(letter_id=letter_id).pk)
+        except Exception:
+            logger.exception("Decision letter %s: PDF still failing, next sweep retries", letter_id)
+    return done
+
+
+def decision_letter_download_record(*, letter: DecisionLetter, actor: "User") -> None:
+    """Who downloaded which decision letter (a copy of personal data leaves the service)."""
+    event_record(
+        actor=actor,
+        verb=Verb.DECISION_LETTER_DOWNLOAD,
+        target=letter,
+        data={"dossier": letter.dossier_id, "kind": letter.kind},
+    )
 
 
 def permit_download_record(*, permit: Permit, actor: "User") -> None:

@@ -15,4 +15,5 @@ urlpatterns = [
     path("verifier/scanner/manifest.webmanifest", views.scanner_manifest, name="scanner_manifest"),
     path("autorisations/<str:number>/pdf/", views.download, name="download"),
     path("autorisations/<str:number>/retrait/", views.revoke, name="revoke"),
+    path("decisions/<uuid:uuid>/pdf/", views.decision_letter_download, name="decision_letter"),
 ]

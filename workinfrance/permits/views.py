@@ -7,7 +7,7 @@ from collections import OrderedDict
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -158,6 +158,24 @@ def download(request, number):
 
 
 @login_required
+@require_GET
+def decision_letter_download(request, uuid):
+    """The signed decision letter, for the dossier's parties and its unit's staff; 404 for anyone else."""
+    letter = selectors.decision_letter_get_for_download(user=request.user, uuid=uuid)
+    if letter is None:
+        raise Http404
+    services.decision_letter_download_record(letter=letter, actor=request.user)
+    response = FileResponse(
+        letter.pdf.open("rb"),
+        as_attachment=True,
+        filename=letter.download_name,
+        content_type="application/pdf",
+    )
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def revoke(request, number):
     permit = selectors.permit_get_for_revocation(user=request.user, number=number)
@@ -172,8 +190,15 @@ def revoke(request, number):
         except services.PermitActionError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, _("L'autorisation %(number)s est retirée.") % {"number": permit.number})
-            return redirect(reverse("permits:verify", kwargs={"seal": permit.seal}))
+            messages.success(
+                request,
+                _(
+                    "L'autorisation %(number)s est retirée. Le titulaire est prévenu par e-mail et reçoit la lettre de décision signée."
+                )
+                % {"number": permit.number},
+            )
+            # Back to the dossier's screen in the back office (reversed by name: no import of it).
+            return redirect(reverse("backoffice:dossier", kwargs={"uuid": permit.dossier.uuid}))
     return render(request, "permits/revoke.html", {"form": form, "permit": permit})
 
 

@@ -40,7 +40,7 @@ from workinfrance.oidc.models import OidcIdentity
 from workinfrance.opinions.services import opinions_purge
 from workinfrance.outbox.models import OutboxMessage
 from workinfrance.outbox.services import outbox_email
-from workinfrance.permits.models import Permit
+from workinfrance.permits.models import DecisionLetter, Permit
 from workinfrance.permits.selectors import permits_forget
 
 from . import selectors
@@ -212,6 +212,11 @@ def _purge_dossiers(run, ids, today) -> dict:
             **_erased(Permit, PERMIT_PERSONAL_FIELDS), purged_at=now
         )
         permits_forget(permits)  # the cached verdict state says whether it is purged
+        # The signed decision letters name the person: they go with the file's personal data.
+        letters = list(DecisionLetter.objects.filter(dossier_id__in=locked).values_list("pk", "pdf"))
+        letter_pdfs = [name for _pk, name in letters if name]
+        files_delete_on_commit(DecisionLetter._meta.get_field("pdf").storage, letter_pdfs)
+        DecisionLetter.objects.filter(pk__in=[pk for pk, _name in letters]).delete()
         counts = {
             "dossiers": len(locked),
             "permits": len(permits),
@@ -219,7 +224,8 @@ def _purge_dossiers(run, ids, today) -> dict:
             "messages": messages,
             "notes": notes,
             "opinions": opinions,
-            "files": files + len([name for name in pdfs if name]),
+            "decision_letters": len(letters),
+            "files": files + len([name for name in pdfs if name]) + len(letter_pdfs),
         }
         if locked:
             _record(run, Kind.DOSSIERS, counts)

@@ -69,7 +69,7 @@ def _steps(
         moment += rng.randint(4, 48) * hours
         steps.append((moment, "request_complements"))
         moment += rng.randint(24, 24 * 10) * hours
-        steps += [(moment, "resubmit"), (moment + hours, "take")]
+        steps.append((moment, "resubmit"))  # back in review with its agent
     moment += datetime.timedelta(hours=rng.expovariate(1 / (30 * slowness)) + 2)
     draw = rng.random()
     outcome = "accept" if draw < 0.8 else "refuse" if draw < 0.94 else "close"

@@ -8,8 +8,9 @@ from django.views.decorators.http import require_GET, require_POST
 
 from workinfrance.dossiers import services
 from workinfrance.dossiers.errors import DossierActionError, IncompleteDossier
-from workinfrance.dossiers.lifecycle import AWAITING_UNIT_STATES
+from workinfrance.dossiers.lifecycle import AWAITING_UNIT_STATES, INITIAL_STATE
 from workinfrance.dossiers.selectors import (
+    TimelineEntry,
     applicant_timeline,
     documents_current,
     dossier_get_for_user,
@@ -17,7 +18,7 @@ from workinfrance.dossiers.selectors import (
     message_thread,
     open_complement_request,
 )
-from workinfrance.permits.models import PermitStatus
+from workinfrance.permits.models import DecisionLetter, Permit, PermitStatus
 from workinfrance.stats.selectors import typical_processing_days
 
 from ..forms import MessageForm
@@ -37,11 +38,28 @@ def dossier(request, uuid):
     return render(request, "applicant/dossier.html", context)
 
 
+def _timeline(dossier, permits: list[Permit]) -> list[TimelineEntry]:
+    """The dossier's history, with the revocations of its permits (a permit's event, not a transition)."""
+    entries = applicant_timeline(dossier)
+    for permit in permits:
+        if permit.revoked_at is not None:
+            entries.append(
+                TimelineEntry(
+                    at=permit.revoked_at,
+                    label=_("Autorisation n° %(number)s révoquée. Motif : %(reason)s")
+                    % {"number": permit.number, "reason": permit.revocation_reason},
+                )
+            )
+    return sorted(entries, key=lambda entry: entry.at)
+
+
 def _tracking_context(dossier, *, message_form, user) -> dict:
     complement_request = open_complement_request(dossier)
+    permits = list(dossier.permits.order_by("-issued_at", "-pk")) if dossier.state != INITIAL_STATE else []
+    latest = permits[0] if permits and dossier.is_decided else None
     context = {
         "dossier": dossier,
-        "timeline": applicant_timeline(dossier),
+        "timeline": _timeline(dossier, permits),
         "documents": documents_current(dossier),
         "thread": message_thread(dossier),
         "message_form": message_form,
@@ -54,7 +72,14 @@ def _tracking_context(dossier, *, message_form, user) -> dict:
             else []
         ),
         "implicit_refusal_date": implicit_refusal_date(dossier),
-        "permit": dossier.permits.filter(status=PermitStatus.VALID).order_by("-issued_at").first(),
+        "permit": latest if latest is not None and latest.status == PermitStatus.VALID else None,
+        # An accepted dossier whose permit was revoked: said so, no PDF, no renewal.
+        "revoked_permit": latest if latest is not None and latest.is_revoked else None,
+        "decision_letters": list(
+            DecisionLetter.objects.filter(dossier=dossier).exclude(pdf="").select_related("permit")
+        )
+        if dossier.state != INITIAL_STATE
+        else [],
         "summary": dossier_summary(dossier),
         "edit_url": step_url(dossier, "review") if dossier.is_editable_by_applicant else None,
         **parties_context(dossier, user),

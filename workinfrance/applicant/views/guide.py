@@ -1,10 +1,12 @@
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
+from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 
 from workinfrance.dossiers.models import FilerKind
 from workinfrance.dossiers.selectors import dossiers_visible_to
+from workinfrance.permits.models import Permit, PermitStatus
 from workinfrance.procedures.models import Category, Condition, Requirement
 from workinfrance.territories.routing import RoutingError, unit_for_department
 
@@ -62,5 +64,15 @@ def dashboard(request):
         return redirect("accounts:after_login")
     if (back := pending_invitation_redirect(request)) is not None:
         return back
-    dossiers = dossiers_visible_to(request.user).select_related("category").order_by("-updated_at", "-pk")
+    permits = Permit.objects.filter(dossier=OuterRef("pk"))
+    dossiers = (
+        dossiers_visible_to(request.user)
+        .select_related("category")
+        # An accepted file whose permit was revoked says so in the list too (issue 15).
+        .annotate(
+            permit_revoked=Exists(permits.filter(status=PermitStatus.REVOKED))
+            & ~Exists(permits.filter(status=PermitStatus.VALID))
+        )
+        .order_by("-updated_at", "-pk")
+    )
     return render(request, "applicant/dashboard.html", {"dossiers": dossiers})
