@@ -171,7 +171,7 @@ def walk(filer: str) -> dict:
     assert response.status_code == 302
     load(response["Location"], "tracking")
     dossier.refresh_from_db()
-    figures["submitted"] = bool(dossier.number)
+    figures["filed"] = bool(dossier.number)
     figures["pages_list"] = steps_seen
     try:
         reverse("applicant:autosave", kwargs={"uuid": dossier.uuid, "step": "student"})

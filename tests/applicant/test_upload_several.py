@@ -96,7 +96,7 @@ def test_the_pages_script_gets_json_per_file(logged, draft):
         {"next": "documents", f"t{permit.pk}-file": upload(b"", "vide.pdf")},
         HTTP_ACCEPT="application/json",
     ).json()
-    assert answer["saved"] == [] and "est vide" in answer["refused"][0]
+    assert answer["saved"] == [] and "est vide" in answer["rejected"][0]
     assert answer["next"] == step_url(dossier)
 
 

@@ -253,7 +253,7 @@ def upload(request, uuid, document_type_id):
     files = form.uploaded_files()
     if not files:
         messages.error(request, _("« %(type)s » : choisissez un fichier.") % {"type": document_type.label})
-        return _answer(request, back, {"saved": [], "refused": [_("Choisissez un fichier.")]})
+        return _answer(request, back, {"saved": [], "rejected": [_("Choisissez un fichier.")]})
     saved, refused = [], []
     for uploaded_file in files:
         try:
@@ -275,7 +275,7 @@ def upload(request, uuid, document_type_id):
             )
             % {"type": document_type.label, "count": len(saved), "names": ", ".join(saved)},
         )
-    return _answer(request, back, {"saved": saved, "refused": refused})
+    return _answer(request, back, {"saved": saved, "rejected": refused})
 
 
 @applicant_required
