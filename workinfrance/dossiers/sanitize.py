@@ -13,7 +13,6 @@
 
 import io
 
-import pikepdf
 from django.conf import settings
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps
@@ -40,6 +39,8 @@ def _strip_keys(dictionary, keys=ACTIVE_KEYS) -> int:
 
 
 def _strip_action(dictionary) -> int:
+    import pikepdf  # imported where used: no web page but an upload needs it
+
     removed = _strip_keys(dictionary)
     if "/A" in dictionary:
         action = dictionary.get("/A")
@@ -51,6 +52,8 @@ def _strip_action(dictionary) -> int:
 
 def _strip_outlines(root) -> int:
     """Bookmarks may carry actions too (JavaScript, launch, links out)."""
+    import pikepdf  # imported where used: no web page but an upload needs it
+
     outlines = root.get("/Outlines")
     if not isinstance(outlines, pikepdf.Dictionary):
         return 0
@@ -67,6 +70,8 @@ def _strip_outlines(root) -> int:
 
 def pdf_sanitize(data: bytes, *, name: str) -> tuple[bytes, int]:
     """The PDF rewritten without active content, and how many active parts were removed."""
+    import pikepdf  # imported where used: no web page but an upload needs it
+
     try:
         pdf = pikepdf.open(io.BytesIO(data))
     except pikepdf.PasswordError:

@@ -6,8 +6,6 @@ import io
 
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from workinfrance.procedures.models import Category
 from workinfrance.territories.models import Department
@@ -15,13 +13,17 @@ from workinfrance.territories.models import Department
 from .renewals import spreadsheet_text
 from .report_figures import ReportFigures
 
-BOLD = Font(bold=True)
+
+def _bold():
+    from openpyxl.styles import Font  # imported where used: a workbook is made once a month
+
+    return Font(bold=True)
 
 
 def _header(sheet, *titles) -> None:
     sheet.append([str(title) for title in titles])
     for cell in sheet[sheet.max_row]:
-        cell.font = BOLD
+        cell.font = _bold()
 
 
 def _median(value):
@@ -32,6 +34,9 @@ def report_workbook(*, unit, figures: ReportFigures) -> bytes:
     departments = {d.code: str(d) for d in Department.objects.filter(code__in=list(figures.departments))}
     categories = {c.pk: c.label for c in Category.objects.all()}
     month = date_format(figures.month, "F Y")
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     workbook = Workbook()
 
     summary = workbook.active
@@ -55,7 +60,7 @@ def report_workbook(*, unit, figures: ReportFigures) -> bytes:
         summary.append(
             [label, f.filed, f.accepted, f.refused, _median(f.median_days), f.validity_short, f.validity_long]
         )
-    summary[summary.max_row][0].font = BOLD
+    summary[summary.max_row][0].font = _bold()
 
     by_category = workbook.create_sheet(_("Par catégorie"))
     _header(by_category, _("Département"), _("Catégorie"), _("Déposés"), _("Acceptés"), _("Refusés"))

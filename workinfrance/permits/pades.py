@@ -10,6 +10,7 @@ import datetime
 import io
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from asn1crypto import x509 as asn1_x509
 from cryptography import x509
@@ -17,13 +18,11 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from django.conf import settings
-from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
-from pyhanko.pdf_utils.reader import PdfFileReader
-from pyhanko.sign import fields, signers
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko_certvalidator import ValidationContext
 
 from .keys import _locked_dir, key_dir
+
+if TYPE_CHECKING:  # pyHanko is imported where it signs or checks: ~45 MB no web page needs
+    from pyhanko.sign import signers
 
 logger = logging.getLogger(__name__)
 SIGNATURE_FIELD = "SignatureWorkInFrance"
@@ -31,7 +30,7 @@ PADES_BYTES_RESERVED = 8192
 DEV_CA_NAME = "Work in France – autorité de développement (non fiable)"
 DEV_SIGNER_NAME = "Work in France – cachet de développement"
 
-_signer_cache: dict[tuple, signers.SimpleSigner] = {}
+_signer_cache: "dict[tuple, signers.SimpleSigner]" = {}
 
 
 def pades_dir() -> Path:
@@ -113,7 +112,9 @@ def development_ca_create(directory: Path) -> None:
     logger.warning("Created a development PAdES CA under %s (not trusted by PDF readers)", directory)
 
 
-def pades_signer() -> signers.SimpleSigner:
+def pades_signer() -> "signers.SimpleSigner":
+    from pyhanko.sign import signers
+
     key, cert, chain = _paths()
     if not key.exists() and settings.WIF_PADES_AUTO_CREATE:
         with _locked_dir():
@@ -146,6 +147,9 @@ def trust_roots() -> list[asn1_x509.Certificate]:
 
 def pades_sign(pdf: bytes, *, reason: str, location: str) -> bytes:
     """A PAdES B-B signature (ETSI.CAdES.detached, SHA-256) in an invisible field."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import fields, signers
+
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf))
     output = io.BytesIO()
     signers.sign_pdf(
@@ -167,6 +171,10 @@ def pades_sign(pdf: bytes, *, reason: str, location: str) -> bytes:
 
 def pades_check(pdf: bytes, *, roots: list[asn1_x509.Certificate]) -> bool:
     """True only if the PDF holds our signature, intact, covering the whole file, under `roots`."""
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_signature
+    from pyhanko_certvalidator import ValidationContext
+
     try:
         reader = PdfFileReader(io.BytesIO(pdf))
         signatures = reader.embedded_signatures

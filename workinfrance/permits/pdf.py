@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cbor2
-import weasyprint
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import FileResponse
@@ -23,7 +22,6 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
-from weasyprint.text.fonts import FontConfiguration
 
 from workinfrance.core.links import absolute_url
 
@@ -31,6 +29,9 @@ from . import seal
 from .qr import QR_SIZE_MM, qr_svg
 
 if TYPE_CHECKING:
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
     from .models import Permit
 
 PDF_VARIANT = "pdf/a-3a"
@@ -63,8 +64,11 @@ def bilingual(message, **params) -> tuple[str, str]:
 
 
 @cache
-def _fonts_and_css() -> tuple[FontConfiguration, weasyprint.CSS]:
+def _fonts_and_css() -> "tuple[FontConfiguration, weasyprint.CSS]":
     """Fonts and style are parsed once per process: most of WeasyPrint's fixed cost."""
+    import weasyprint
+    from weasyprint.text.fonts import FontConfiguration
+
     font_file = finders.find("dsfr/dist/fonts/Marianne-Regular.woff2")
     font_dir = Path(font_file).parent.as_uri() if font_file else ""
     css = render_to_string("permits/pdf/permit.css", {"font_dir": font_dir, "qr_size_mm": QR_SIZE_MM})
@@ -180,6 +184,8 @@ def permit_html(permit, *, qr_text: str) -> str:
 
 
 def permit_pdf_render(permit, *, qr_text: str) -> bytes:
+    import weasyprint
+
     fonts, css = _fonts_and_css()
     html = weasyprint.HTML(string=permit_html(permit, qr_text=qr_text), base_url=str(settings.BASE_DIR))
     document = html.render(stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)
