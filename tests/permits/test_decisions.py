@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from workinfrance.core.events import events_for
 from workinfrance.core.verbs import Verb
-from workinfrance.dossiers import notifications
+from workinfrance.dossiers import notifications, party_services
 from workinfrance.dossiers import services as dossier_services
 from workinfrance.dossiers.errors import TransitionNotAllowed
 from workinfrance.dossiers.lifecycle import State
@@ -92,6 +92,27 @@ def test_revocation_emails_the_holder_once_in_their_language(
             capture=django_capture_on_commit_callbacks,
         )
     assert len(mailoutbox) == 1
+
+
+def test_revocation_reaches_every_party_each_in_their_language(
+    paris, agent, supervisor, mailoutbox, django_capture_on_commit_callbacks
+):
+    """The employer who joined the student's dossier is told too (issue 15: both parties)."""
+    student = UserFactory(preferred_language="fr")
+    employer = UserFactory(preferred_language="en")
+    draft = complete_draft(applicant=student)
+    token = party_services.party_invite(dossier=draft, actor=student, side="employer", email=employer.email)
+    party_services.party_accept(token=token, user=employer)
+    permit = accept(draft, agent=agent, capture=django_capture_on_commit_callbacks)
+    mailoutbox.clear()
+    revoke(permit, supervisor=supervisor, capture=django_capture_on_commit_callbacks)
+
+    [to_student] = emails_to(mailoutbox, student.email)
+    [to_employer] = emails_to(mailoutbox, employer.email)
+    assert len(mailoutbox) == 2
+    assert "a été révoquée par le service instructeur" in to_student.body
+    assert "has been revoked by the unit" in to_employer.body
+    assert REASON in to_student.body and REASON in to_employer.body
 
 
 @pytest.mark.parametrize(("language", "expected"), [("fr", "a été rouverte"), ("en", "has been reopened")])
