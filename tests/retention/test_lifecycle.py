@@ -122,6 +122,7 @@ def test_an_accepted_dossier_from_filing_to_purge(accepted, client, purge):
         "documents": 0,
         "messages": 1,
         "notes": 0,
+        "opinions": 0,
         "decision_letters": 0,
         "files": 1,
     }
