@@ -45,8 +45,8 @@ def save_and_continue(page) -> None:
 def upload(page, label: str, path) -> None:
     row = upload_row(page, label)
     row.locator("input[type=file]").set_input_files(path)
-    row.get_by_role("button", name=re.compile("(Envoyer|Remplacer) le fichier")).click()
-    expect(page.get_by_text(f"« {label} » : fichier enregistré.")).to_be_visible()
+    row.get_by_role("button", name=re.compile("(Envoyer les|Ajouter des) fichiers")).click()
+    expect(page.get_by_text(f"« {label} » : fichier enregistré ({path.name}).")).to_be_visible()
 
 
 def test_employer_invites_the_student_both_follow_the_dossier_to_the_permit(

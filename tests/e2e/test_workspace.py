@@ -17,13 +17,18 @@ PARIS_SUPERVISOR = "responsable.paris@workinfrance.test"
 LABEL = "Prioritaire"
 
 SEED = """
-from tests.factories import complete_draft
+import secrets
+
+from tests.factories import UserFactory, complete_draft
 from workinfrance.dossiers import services
 from workinfrance.territories.models import Department
 
 department = Department.objects.get(code="75")
+# Own addresses: the factories' sequences start again in this process, other journeys' users exist.
+batch = secrets.token_hex(4)
 for index in range(6):
-    dossier = complete_draft(department=department, student_last_name=f"Lotier{index}")
+    applicant = UserFactory(email=f"lotier{index}.{batch}@example.test")
+    dossier = complete_draft(applicant=applicant, department=department, student_last_name=f"Lotier{index}")
     services.dossier_submit(dossier=dossier, actor=dossier.applicant)
     print(dossier.number)
 """
