@@ -102,6 +102,8 @@ def test_labels_filters_and_a_batch_take(service, signing_key, open_person, jour
     journal.check(agent, "batch-take-done")
     agent.goto(reverse("backoffice:inbox") + "?tab=mine")
     mine = page.get_by_test_id("inbox-row")
-    expect(mine).to_have_count(5)
+    # The five taken are the agent's now (other journeys may have given this demo agent others).
+    for number in numbers[1:6]:
+        expect(mine.filter(has_text=number)).to_have_count(1)
     expect(page.get_by_test_id("tab-mine")).to_have_attribute("aria-current", "page")
     journal.check(agent, "inbox-mine-after-batch")
