@@ -49,16 +49,13 @@ env -u DATABASE_URL DJANGO_SETTINGS_MODULE=config.settings.test $BIN/python mana
 # Two processes (this machine has two cores), a file's tests kept together.
 PARALLEL=(-n "${WIF_TEST_WORKERS:-2}" --dist loadfile)
 PG_URL="${DATABASE_URL:-}"
-# The browser journeys run beside the database suites (they wait on a browser and a service of their
-# own most of the time): in their own process, since Playwright's event loop must not share one with
-# database tests, on a fresh database of their own. Their output is shown when they end.
-E2E_LOG="$(mktemp)"
-echo "== browser tests (Chromium), in the background: output below when they end"
-env -u DATABASE_URL $BIN/pytest -m e2e -p no:cacheprovider "$@" >"$E2E_LOG" 2>&1 &
-E2E_PID=$!
-trap 'kill "$E2E_PID" 2>/dev/null || true' EXIT
 echo "== pytest on SQLite"
 env -u DATABASE_URL $BIN/pytest -m "not postgres and not e2e" -p no:cacheprovider "${PARALLEL[@]}" "$@"
+# The browser journeys: their steps build on each other, and Playwright's event loop must not share
+# a process with database tests. They start their own service on a fresh database, so they run once,
+# alone: beside the database suites, a loaded machine made page screenshots time out.
+echo "== browser tests (Chromium)"
+env -u DATABASE_URL $BIN/pytest -m e2e -p no:cacheprovider "$@"
 if [[ "$PG_URL" == postgres* ]]; then
   echo "== pytest on PostgreSQL ($PG_URL)"
   DATABASE_URL="$PG_URL" $BIN/pytest -m "not e2e" -p no:cacheprovider "${PARALLEL[@]}" "$@"
@@ -75,14 +72,4 @@ else
   fi
   echo "== PostgreSQL-only tests on the machine's PostgreSQL ($LOCAL_PG)"
   DATABASE_URL="$LOCAL_PG" $BIN/pytest -m "postgres and not e2e" -p no:cacheprovider "${PARALLEL[@]}" "$@"
-fi
-echo "== browser tests (Chromium): waiting for them"
-E2E_STATUS=0
-wait "$E2E_PID" || E2E_STATUS=$?
-trap - EXIT
-cat "$E2E_LOG"
-rm -f "$E2E_LOG"
-if [ "$E2E_STATUS" -ne 0 ]; then
-  echo "== browser tests FAILED (exit $E2E_STATUS)" >&2
-  exit "$E2E_STATUS"
 fi
