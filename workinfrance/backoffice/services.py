@@ -85,9 +85,10 @@ def export_record(*, actor: User, export_format: str, filters: dict[str, Any]) -
 # --- Labels: defined per unit by its supervisor, put on the unit's dossiers by its agents ----------
 
 
-def _require_supervisor_of(actor: User, unit_id: int) -> None:
+def _require_supervisor_of(actor: User, unit_id: int | None, refusal: str | None = None) -> None:
+    """Labels and message templates are managed by the unit's own supervisors."""
     if not (actor.is_active and actor.is_supervisor and unit_id in user_unit_ids(actor)):
-        raise ActorNotAllowed(_("Seul un responsable de l'unité gère ses étiquettes."))
+        raise ActorNotAllowed(refusal or _("Seul un responsable de l'unité gère ses étiquettes."))
 
 
 def _label_name_clean(unit_id: int, name: str, *, exclude: int | None = None) -> str:
@@ -390,8 +391,9 @@ def batch_run(*, batch_id: int) -> Batch:
 
 
 def _require_unit_supervisor(unit_id: int | None, actor: User) -> None:
-    if not (actor.is_supervisor and actor.is_active and unit_id in actor.unit_ids):
-        raise ActorNotAllowed(_("Seuls les responsables de l'unité gèrent ses modèles de message."))
+    _require_supervisor_of(
+        actor, unit_id, _("Seuls les responsables de l'unité gèrent ses modèles de message.")
+    )
 
 
 def message_template_save(
