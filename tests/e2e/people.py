@@ -219,7 +219,8 @@ class Journal:
     def screenshot(self, person: Person, step: str) -> Path:
         self.count += 1
         path = self.folder / f"{self.count:02d}-{step}.png"
-        person.page.screenshot(path=path, full_page=True)
+        # Full-page shots of long pages can take over the actions' 20 s on a busy 2-core machine.
+        person.page.screenshot(path=path, full_page=True, timeout=60_000)
         return path
 
     def problems(self, person: Person, step: str) -> list[str]:
