@@ -53,6 +53,7 @@ prod-check: install
 # Every benchmark at 1M dossiers on PostgreSQL, then one table (see bench/run_all.py; ~1 h on 2 cores).
 # BENCH_ARGS, e.g. "--database wif_bench --port 8210 --skip-load".
 bench: install
+	bash scripts/debian_packages.sh bench
 	$(PY) bench/run_all.py $(BENCH_ARGS)
 
 lint: install

@@ -4,36 +4,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
 
-# Browser tests drive Debian's Chromium (never a downloaded browser).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "== Installing Debian's chromium for the browser tests"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
-fi
-# poppler-utils: upload tests check the rewritten PDFs, and permit tests the archival, signed permit
-# PDF, with another implementation (pdfinfo, pdfdetach, pdfsig).
-if ! command -v pdfinfo >/dev/null 2>&1 || ! command -v pdfdetach >/dev/null 2>&1 || ! command -v pdfsig >/dev/null 2>&1; then
-  echo "== Installing Debian's poppler-utils"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq poppler-utils >/dev/null
-fi
-# HarfBuzz's subsetter: WeasyPrint embeds the permit's fonts through it (C) instead of fontTools
-# (pure Python, 80 % of a permit's rendering time); tests/permits/test_issuance.py checks it is found.
-if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0; then
-  echo "== Installing Debian's libharfbuzz-subset0"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq libharfbuzz-subset0 >/dev/null
-fi
-# nginx: the example in deploy/nginx.conf is checked with `nginx -t` (tests/core/test_nginx_conf.py).
-if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then
-  echo "== Installing Debian's nginx-light"
-  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
-  $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq nginx-light >/dev/null
-fi
+bash scripts/debian_packages.sh test
 # npm packages (axe-core, oidc-provider, the scanner's libraries, lighthouse): `make install`
 # runs `npm ci` whenever package-lock.json changed.
 
