@@ -1,16 +1,19 @@
 """The seal format (pure functions, no database)."""
 
+import io
 import random
 
 import cbor2
 import pytest
+import segno
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.utils import decode_dss_signature
+from PIL import Image
 
 from workinfrance.permits import seal
 from workinfrance.permits.jwks import JwksError, jwks_document, keys_from_jwks
-from workinfrance.permits.qr import QR_SIZE_MM, qr_code, qr_svg
+from workinfrance.permits.qr import QR_SIZE_MM, QUIET_ZONE_MODULES, qr_modules, qr_png
 
 from tests.permits.helpers import claims, verification_key
 
@@ -251,12 +254,30 @@ def test_qr_text_refuses_an_address_outside_the_alphanumeric_set(genuine):
         seal.qr_text(genuine, base_url="https://exemple.fr/é")
 
 
-def test_qr_code_is_one_alphanumeric_segment_at_level_m(genuine):
-    code = qr_code(seal.qr_text(genuine, base_url=BASE_URL))
-    assert code.error == "M" and code.mode == "alphanumeric"
-    assert code.version <= 14
-    svg = qr_svg(seal.qr_text(genuine, base_url=BASE_URL))
-    assert f'width="{QR_SIZE_MM:.1f}mm"' in svg and 35 <= QR_SIZE_MM <= 40
+@pytest.mark.parametrize("base_url", [BASE_URL, "HTTP://127.0.0.1:8000"])
+def test_qr_symbol_is_the_one_segno_encodes_alphanumeric_at_level_m(genuine, base_url):
+    """zxing-cpp draws the symbol; segno, another implementation, encoding the same text as one
+    alphanumeric segment at level M (no boost), must give the same modules under one of the 8 masks."""
+    text = seal.qr_text(genuine, base_url=base_url)
+    modules = qr_modules(text)
+    twins = [
+        segno.make_qr(text, error="m", boost_error=False, mode="alphanumeric", mask=mask) for mask in range(8)
+    ]
+    assert twins[0].version <= 14 and twins[0].error == "M" and twins[0].mode == "alphanumeric"
+    matching = [
+        twin
+        for twin in twins
+        if [[bool(bit) for bit in row] for row in twin.matrix_iter(border=QUIET_ZONE_MODULES)] == modules
+    ]
+    assert len(matching) == 1
+
+
+def test_qr_png_is_one_pixel_per_module_in_two_colours(genuine):
+    text = seal.qr_text(genuine, base_url=BASE_URL)
+    image = Image.open(io.BytesIO(qr_png(text)))
+    size = len(qr_modules(text))
+    assert image.size == (size, size) and image.mode == "1" and 35 <= QR_SIZE_MM <= 40
+    assert [[image.getpixel((x, y)) == 0 for x in range(size)] for y in range(size)] == qr_modules(text)
 
 
 def test_jwks_round_trip_and_relabelled_keys(key, keys):

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from workinfrance.core.links import absolute_url
 
 from . import seal
-from .qr import QR_SIZE_MM, qr_svg
+from .qr import QR_SIZE_MM, qr_png
 
 if TYPE_CHECKING:
     import weasyprint
@@ -173,7 +173,7 @@ def permit_html(permit, *, qr_text: str) -> str:
             "check_line": bilingual(
                 _("Vérifiez-la : scannez ce code, ou saisissez le numéro et la date de naissance sur")
             ),
-            "qr_svg_base64": base64.b64encode(qr_svg(qr_text).encode("ascii")).decode("ascii"),
+            "qr_png_base64": base64.b64encode(qr_png(qr_text)).decode("ascii"),
             "qr_alt": bilingual(
                 _("Code QR du cachet électronique. Il ouvre l'adresse de vérification : %(address)s"),
                 address=qr_text,
