@@ -1,6 +1,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -18,6 +19,9 @@ from tests.factories import UserFactory, category
 # capped), the agent's saved filters, the agent's columns. Issue 16 added the last three and the
 # labels: 8 -> 12.
 INBOX_QUERIES = 12
+# On PostgreSQL a word search first looks its words up in the list of known words (corrections of
+# typos; whether the last word is whole or still being typed): one query more.
+WORD_LOOKUP_QUERIES = 1
 
 
 def rows(response):
@@ -32,9 +36,10 @@ def test_query_count_is_constant(client, agent, supervisor, paris, django_assert
         if i % 3 == 0:
             services.dossier_assign(dossier=dossier, actor=supervisor, assignee=agent)
     client.force_login(agent)
-    with django_assert_num_queries(INBOX_QUERIES):
+    expected = INBOX_QUERIES + (WORD_LOOKUP_QUERIES if connection.vendor == "postgresql" else 0)
+    with django_assert_num_queries(expected):
         response = client.get(reverse("backoffice:inbox"), {"tab": tab, "q": "Nom", "flag": ""})
-    with django_assert_num_queries(INBOX_QUERIES):  # kept to the tab: the same queries
+    with django_assert_num_queries(expected):  # kept to the tab: the same queries
         in_tab = client.get(reverse("backoffice:inbox"), {"tab": tab, "q": "Nom", "tab_only": "on"})
     # A search looks across every tab.
     assert len(rows(response)) == min(count, 25)

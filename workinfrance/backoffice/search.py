@@ -6,7 +6,8 @@ Each kind has its own indexed path (PostgreSQL; see dossiers migration 0003):
   "2026-75-123"): the (unit, sequence) expression index;
 - 14 digits: SIRET (exact), 9 digits: SIREN (range over the SIRET index);
 - an e-mail address: the lower-cased e-mail indexes (student, employer contact);
-- words: full text on `search_vector` (French, unaccented), the last word also as a prefix;
+- words: full text on `search_vector` (French, unaccented), the last word also as a prefix unless
+  it is a known word;
   a word that no dossier contains is replaced by its nearest words of `dossiers_search_word`
   (trigram similarity). Name searches carry a relevance (`search_rank`) that the inbox sorts by.
 On SQLite (`make run`): the same number, SIRET and e-mail paths; words by substring, no typos.
@@ -109,10 +110,11 @@ def dossiers_search(queryset: QuerySet, text: str) -> QuerySet:
 
 
 def _tsquery(terms: list[str], database: str) -> str:
-    """Whole words, the last one also as a prefix (as typed): "boulangerie dup" finds "Boulangerie
-    Dupont"; a word no dossier contains becomes the alternatives nearest to it ("hadadd" ->
-    "haddad | hadad"). Prefixes on every word would cost several times more at scale."""
-    corrections = _corrections(terms, database)
+    """Whole words; the last one also as a prefix while it is not a known word (the agent may still
+    be typing): "boulangerie dup" finds "Boulangerie Dupont", "traore" is the word Traoré alone
+    (as a prefix it costs ten times more at scale: every word starting "traor" is read). A word no
+    dossier contains becomes the alternatives nearest to it ("hadadd" -> "haddad | hadad")."""
+    corrections, last_is_known = _corrections(terms, database)
     parts = []
     for index, term in enumerate(terms):
         last = index == len(terms) - 1
@@ -120,12 +122,13 @@ def _tsquery(terms: list[str], database: str) -> str:
         if alternatives:
             parts.append("(" + " | ".join(alternatives) + ")")
         else:
-            parts.append(f"{term}:*" if last else term)
+            parts.append(f"{term}:*" if last and not last_is_known else term)
     return " & ".join(parts)
 
 
-def _corrections(terms: list[str], database: str) -> dict[int, list[str]]:
-    """For each word (by position) that no dossier's names contain, its nearest known words.
+def _corrections(terms: list[str], database: str) -> tuple[dict[int, list[str]], bool]:
+    """For each word (by position) that no dossier's names contain, its nearest known words; and
+    whether the last word is a known word (whole).
 
     Numbers and short words are never corrected; the last word counts as known if a known
     word starts with it (the agent may still be typing)."""
@@ -134,15 +137,16 @@ def _corrections(terms: list[str], database: str) -> dict[int, list[str]]:
         for index, term in enumerate(terms)
         if len(term) >= 4 and not any(c.isdigit() for c in term)
     ]
-    if not candidates:
-        return {}
     last = len(terms) - 1
     with connections[database].cursor() as cursor:
         cursor.execute(
             """
+            WITH input AS (
+                SELECT position, unaccent(term) AS term, position = %s AS is_last
+                FROM unnest(%s::int[], %s::text[]) AS input(position, term)
+            )
             SELECT t.position, suggestion.words
-            FROM (SELECT position, unaccent(term) AS term, position = %s AS is_last
-                  FROM unnest(%s::int[], %s::text[]) AS input(position, term)) AS t
+            FROM input AS t
             CROSS JOIN LATERAL (
                 SELECT array_agg(word ORDER BY distance, word) AS words FROM (
                     SELECT word, word <-> t.term AS distance FROM dossiers_search_word
@@ -153,12 +157,17 @@ def _corrections(terms: list[str], database: str) -> dict[int, list[str]]:
               AND NOT (t.is_last AND EXISTS (
                   SELECT 1 FROM dossiers_search_word WHERE word LIKE t.term || '%%'))
               AND suggestion.words IS NOT NULL
+            UNION ALL
+            SELECT -1, NULL WHERE EXISTS (SELECT 1 FROM dossiers_search_word WHERE word = unaccent(%s))
             """,
             [
                 last,
                 [index for index, _ in candidates],
                 [term for _, term in candidates],
                 CORRECTIONS_PER_WORD,
+                terms[last],
             ],
         )
-        return dict(cursor.fetchall())
+        rows = cursor.fetchall()
+    corrections = {position: words for position, words in rows if position >= 0}
+    return corrections, any(position == -1 for position, _ in rows)
