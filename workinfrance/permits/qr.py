@@ -10,6 +10,7 @@ SVG path of several thousand points.
 """
 
 import io
+from typing import Any, cast
 
 import zxingcpp
 from PIL import Image
@@ -21,20 +22,22 @@ ERROR_CORRECTION = "M"  # a choice (size vs robustness), not a floor a library m
 
 def qr_modules(text: str) -> list[list[bool]]:
     """The symbol's modules, quiet zone included, row by row (True: dark)."""
-    pixels = memoryview(_symbol(text))
-    return [[pixel == 0 for pixel in row] for row in pixels.tolist()]
+    width, pixels = _symbol(text)
+    return [[pixel == 0 for pixel in pixels[start : start + width]] for start in range(0, len(pixels), width)]
 
 
 def qr_png(text: str) -> bytes:
     """A 1-bit PNG, one pixel per module, quiet zone included."""
-    pixels = _symbol(text)
-    height, width = pixels.shape
-    image = Image.frombytes("L", (width, height), memoryview(pixels).tobytes()).convert("1")
+    width, pixels = _symbol(text)
+    image = Image.frombytes("L", (width, len(pixels) // width), pixels).convert("1")
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=True)
     return buffer.getvalue()
 
 
-def _symbol(text: str) -> "zxingcpp.Image":
+def _symbol(text: str) -> tuple[int, bytes]:
+    """(width, pixels): one byte a module, row by row, quiet zone included; 0 dark, 255 light."""
     barcode = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=ERROR_CORRECTION)
-    return barcode.to_image(scale=1, add_quiet_zones=True)
+    image = barcode.to_image(scale=1, add_quiet_zones=True)
+    # zxing-cpp's Image has the buffer protocol (its type hints do not say so).
+    return image.shape[1], memoryview(cast(Any, image)).tobytes()
