@@ -16,7 +16,7 @@ install() {  # install <package> <why>
 # HarfBuzz's subsetter: WeasyPrint embeds the permit's fonts through it (C) instead of fontTools
 # (pure Python, about 90 % of a permit's rendering time: 1 s instead of 0.1 s). The permit tests
 # check it is found (tests/permits/test_issuance.py), the permit bench measures with it.
-if ! ldconfig -p 2>/dev/null | grep -q libharfbuzz-subset.so.0; then
+if ! ldconfig -p 2>/dev/null | grep libharfbuzz-subset.so.0 >/dev/null; then  # not -q: under pipefail an early exit fails ldconfig
   install libharfbuzz-subset0 "permit fonts subset in C"
 fi
 [ "$purpose" = bench ] && exit 0
