@@ -3,43 +3,28 @@ the employer's mandate, prefilled from the dossier, to sign and upload at the ma
 checklist of documents of a category, linked from the guide and the documents step. In the
 language asked (French or English); nothing is stored: generated on each download."""
 
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 from django.utils import translation
 
+from workinfrance.core.pdf_style import fonts_and_stylesheet
 from workinfrance.dossiers.checks import active_conditions
 from workinfrance.dossiers.models import Dossier
 from workinfrance.procedures.models import Category, Condition, Requirement
 
 if TYPE_CHECKING:  # imported where used: WeasyPrint costs ~45 MB in every web worker
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
+    pass
 
 LANGUAGES = ("fr", "en")
-
-
-@cache
-def _fonts_and_css() -> "tuple[FontConfiguration, weasyprint.CSS]":
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_file = finders.find("dsfr/dist/fonts/Marianne-Regular.woff2")
-    font_dir = Path(font_file).parent.as_uri() if font_file else ""
-    css = render_to_string("applicant/pdf/printable.css", {"font_dir": font_dir})
-    fonts = FontConfiguration()
-    return fonts, weasyprint.CSS(string=css, font_config=fonts)
 
 
 def _render(template: str, context: dict, language: str) -> bytes:
     import weasyprint
 
-    fonts, css = _fonts_and_css()
+    fonts, css = fonts_and_stylesheet("applicant/pdf/printable.css")
     with translation.override(language):
         html = render_to_string(
             template, context | {"language": language, "service_name": settings.WIF_SERVICE_NAME}

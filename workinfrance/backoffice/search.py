@@ -130,8 +130,8 @@ def _corrections(terms: list[str], database: str) -> tuple[dict[int, list[str]],
     """For each word (by position) that no dossier's names contain, its nearest known words; and
     whether the last word is a known word (whole).
 
-    Numbers and short words are never corrected; the last word counts as known if a known
-    word starts with it (the agent may still be typing)."""
+    Numbers and short words are never corrected, nor is a last word that a known word starts with
+    (the agent may still be typing); it is then searched as a prefix unless it is a word itself."""
     candidates = [
         (index, term)
         for index, term in enumerate(terms)

@@ -3,35 +3,19 @@ in the applicant's language, then PAdES-signed with the permit's machinery (pade
 
 The appeal routes are the one legal text shown to the applicant (`dossiers/_appeal_routes.html`)."""
 
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+
+from workinfrance.core.pdf_style import fonts_and_stylesheet
 
 from .pades import pades_sign
 from .pdf import PDF_VARIANT, _with_pdfua_identification
 
 if TYPE_CHECKING:
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
     from .models import DecisionLetter
-
-
-@cache
-def _fonts_and_css() -> "tuple[FontConfiguration, weasyprint.CSS]":
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_file = finders.find("dsfr/dist/fonts/Marianne-Regular.woff2")
-    font_dir = Path(font_file).parent.as_uri() if font_file else ""
-    fonts = FontConfiguration()
-    css = render_to_string("permits/pdf/decision_letter.css", {"font_dir": font_dir})
-    return fonts, weasyprint.CSS(string=css, font_config=fonts)
 
 
 def decision_letter_html(letter: "DecisionLetter") -> str:
@@ -51,7 +35,7 @@ def decision_letter_html(letter: "DecisionLetter") -> str:
 def decision_letter_pdf_render(letter: "DecisionLetter") -> bytes:
     import weasyprint
 
-    fonts, css = _fonts_and_css()
+    fonts, css = fonts_and_stylesheet("permits/pdf/decision_letter.css")
     html = weasyprint.HTML(string=decision_letter_html(letter), base_url=str(settings.BASE_DIR))
     document = html.render(stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)
     _with_pdfua_identification(document.metadata)

@@ -10,13 +10,10 @@ import base64
 import datetime
 import json
 import uuid
-from functools import cache
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 import cbor2
 from django.conf import settings
-from django.contrib.staticfiles import finders
 from django.http import FileResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -24,14 +21,12 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from workinfrance.core.links import absolute_url
+from workinfrance.core.pdf_style import fonts_and_stylesheet
 
 from . import seal
 from .qr import QR_SIZE_MM, qr_png
 
 if TYPE_CHECKING:
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
     from .models import Permit
 
 PDF_VARIANT = "pdf/a-3a"
@@ -61,19 +56,6 @@ def bilingual(message, **params) -> tuple[str, str]:
         with translation.override(language):
             texts.append(str(message) % params if params else str(message))
     return texts[0], texts[1]
-
-
-@cache
-def _fonts_and_css() -> "tuple[FontConfiguration, weasyprint.CSS]":
-    """Fonts and style are parsed once per process: most of WeasyPrint's fixed cost."""
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
-    font_file = finders.find("dsfr/dist/fonts/Marianne-Regular.woff2")
-    font_dir = Path(font_file).parent.as_uri() if font_file else ""
-    css = render_to_string("permits/pdf/permit.css", {"font_dir": font_dir, "qr_size_mm": QR_SIZE_MM})
-    fonts = FontConfiguration()
-    return fonts, weasyprint.CSS(string=css, font_config=fonts)
 
 
 def _date(value) -> str:
@@ -186,7 +168,7 @@ def permit_html(permit, *, qr_text: str) -> str:
 def permit_pdf_render(permit, *, qr_text: str) -> bytes:
     import weasyprint
 
-    fonts, css = _fonts_and_css()
+    fonts, css = fonts_and_stylesheet("permits/pdf/permit.css", qr_size_mm=QR_SIZE_MM)
     html = weasyprint.HTML(string=permit_html(permit, qr_text=qr_text), base_url=str(settings.BASE_DIR))
     document = html.render(stylesheets=[css], font_config=fonts, pdf_variant=PDF_VARIANT)
     _with_pdfua_identification(document.metadata)
