@@ -2,6 +2,8 @@
 accents or with a typo (PostgreSQL), the best match first."""
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from workinfrance.backoffice.selectors import InboxQuery, inbox_page, inbox_queryset
 
@@ -101,3 +103,13 @@ def test_the_last_word_is_a_prefix_until_it_is_a_whole_known_word(agent, paris):
     # entries of every word it starts: ten times the cost at a million dossiers).
     assert search(agent, "Dupont") == [dupont]
     assert search(agent, "Dupontel") == [dupontel]
+
+
+@pytest.mark.postgres
+def test_a_page_of_few_matches_searches_the_text_index_once(agent, paris, lyon):
+    wanted = filed(student_last_name="Haddad")
+    filed(student_last_name="Haddad", department="69")  # the Rhône unit's: never listed
+    with CaptureQueriesContext(connection) as queries:
+        assert first_page(agent, "Haddad") == [wanted]
+    # The keys are read under every condition once; the page then reads those rows by key.
+    assert sum("@@" in query["sql"] for query in queries) == 1

@@ -244,12 +244,14 @@ def inbox_page(
     selection = inbox_selection(user=user, query=query)
     if "search_rank" in selection.query.annotations:
         # A name search (PostgreSQL): read the matches' keys once, up to the cap. When they are
-        # all known, the page is ranked from them alone (primary-key lookups) instead of a
-        # second full-text index scan, which costs as much as the first one.
+        # all known, the page is ranked from them alone (primary-key lookups, with their
+        # relevance) instead of a second full-text search restricted to the unit, which costs as
+        # much as the first: the keys were read under every condition of the selection.
         keys = list(selection.order_by().values_list("pk", flat=True)[: cap + 1])
         count = len(keys)
         if count <= cap:
-            selection = selection.filter(pk__in=keys)
+            rank = selection.query.annotations["search_rank"]
+            selection = Dossier.objects.filter(pk__in=keys).alias(search_rank=rank)
     else:
         count = CappedPaginator.capped_count(selection, cap)
     # Up to the cap, matches are few: ranked all, the best first. Beyond it the agent must add
