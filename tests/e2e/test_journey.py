@@ -157,7 +157,10 @@ def file_with_the_keyboard(student, journal, journey) -> None:
         keys.skip_to_content()
 
     def save_and_continue():
-        keys.press(page.get_by_role("button", name="Enregistrer et continuer"))
+        # Waits for the page the server answers: a step refused stays at the same address, and the
+        # autosave may already have marked the field invalid on the page being left.
+        with page.expect_navigation():
+            keys.press(page.get_by_role("button", name="Enregistrer et continuer"))
 
     # Who files, and why. (The English test files a request of its own: these pages are not replayed.)
     journal.check(student, "filing-1-filer", replay=False)
