@@ -222,7 +222,7 @@ def test_search_column_holds_the_documented_text(paris):
     from django.db import connection
 
     migration = importlib.import_module(
-        "workinfrance.dossiers.migrations.0003_search_accents_typos_number_parts"
+        "workinfrance.dossiers.migrations.0010_search_vector_unit_lexeme"
     )
     filed(student_first_name="Zoé", employer_name="Café du Port")
     with connection.cursor() as cursor:

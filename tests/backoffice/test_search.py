@@ -1,13 +1,17 @@
 """What agents type finds the dossier: parts of numbers, e-mail addresses, names without their
 accents or with a typo (PostgreSQL), the best match first."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from workinfrance.backoffice.selectors import InboxQuery, inbox_page, inbox_queryset
+from workinfrance.dossiers.models import Dossier
 
 from tests.backoffice.conftest import filed
+from tests.factories import UnitFactory, agent_of
 
 
 def search(user, text: str) -> list:
@@ -113,3 +117,26 @@ def test_a_page_of_few_matches_searches_the_text_index_once(agent, paris, lyon):
         assert first_page(agent, "Haddad") == [wanted]
     # The keys are read under every condition once; the page then reads those rows by key.
     assert sum("@@" in query["sql"] for query in queries) == 1
+
+
+@pytest.mark.postgres
+def test_an_agent_of_two_units_finds_the_matches_of_both_and_no_other(paris, lyon):
+    marseille = UnitFactory(name="Unité des Bouches-du-Rhône", department_codes=["13"])
+    both = agent_of(paris)
+    both.units.add(lyon)
+    in_paris, in_lyon = filed(student_last_name="Haddad"), filed(student_last_name="Haddad", department="69")
+    filed(student_last_name="Haddad", department="13")
+    with CaptureQueriesContext(connection) as queries:
+        assert set(search(both, "Haddad")) == {in_paris, in_lyon}
+    # The text index is asked for the two units' matches alone (the unit condition stays the rule).
+    [text_search] = [query["sql"] for query in queries if "@@" in query["sql"]]
+    asked = {int(pk) for pk in re.findall(r"#unit(\d+)", text_search)}
+    assert asked == {paris.pk, lyon.pk} and marseille.pk not in asked
+
+
+@pytest.mark.postgres
+def test_the_search_column_follows_the_dossier_to_another_unit(agent, lyon_agent, paris, lyon):
+    moved = filed(student_last_name="Haddad")
+    Dossier.objects.filter(pk=moved.pk).update(unit=lyon)
+    assert search(agent, "Haddad") == []
+    assert search(lyon_agent, "Haddad") == [moved]

@@ -7,18 +7,21 @@ Each kind has its own indexed path (PostgreSQL; see dossiers migration 0003):
 - 14 digits: SIRET (exact), 9 digits: SIREN (range over the SIRET index);
 - an e-mail address: the lower-cased e-mail indexes (student, employer contact);
 - words: full text on `search_vector` (French, unaccented), the last word also as a prefix unless
-  it is a known word;
+  it is a known word, and the agent's units as lexemes of the same index;
   a word that no dossier contains is replaced by its nearest words of `dossiers_search_word`
   (trigram similarity). Name searches carry a relevance (`search_rank`) that the inbox sorts by.
 On SQLite (`make run`): the same number, SIRET and e-mail paths; words by substring, no typos.
 """
 
 import re
+from collections.abc import Iterable
 
 from django.db import connections
 from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
+
+from workinfrance.dossiers.search_document import units_tsquery
 
 SEARCH_FIELDS = ("number", "student_first_name", "student_last_name", "employer_name", "employer_siret")
 NUMBER_PATTERN = re.compile(r"^WIF-\d{4}-\w{2,3}-\d{6}$")
@@ -73,8 +76,12 @@ def _number_part_filter(sequence: int, year: str | None, dept: str | None, vendo
     return matches
 
 
-def dossiers_search(queryset: QuerySet, text: str) -> QuerySet:
-    """The dossiers matching `text`; name searches are annotated with a relevance, `search_rank`."""
+def dossiers_search(queryset: QuerySet, text: str, *, units: Iterable[int] = ()) -> QuerySet:
+    """The dossiers matching `text`; name searches are annotated with a relevance, `search_rank`.
+
+    `units`: the units the queryset is already restricted to (never a permission: the queryset's
+    own condition is the rule). Name searches then ask the text index for those units' matches
+    alone, instead of every match nationwide ANDed with a bitmap of the whole unit."""
     vendor = connections[queryset.db].vendor
     table = f'"{queryset.model._meta.db_table}"'
     exact = _exact_filter(text, vendor, table)
@@ -88,14 +95,16 @@ def dossiers_search(queryset: QuerySet, text: str) -> QuerySet:
         return queryset
     if vendor == "postgresql":
         tsquery = _tsquery(terms, queryset.db)
+        typed = f"to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)"
+        in_units = " && %s::tsquery" if units else ""
         # The user's words are a bound parameter; only our own table name is interpolated.
         matches = RawSQL(  # noqa: S611
-            f"{table}.search_vector @@ to_tsquery('{SEARCH_CONFIG}'::regconfig, %s)",
-            [tsquery],
+            f"{table}.search_vector @@ ({typed}{in_units})",
+            [tsquery, units_tsquery(units)] if units else [tsquery],
             output_field=BooleanField(),
         )
         rank = RawSQL(  # noqa: S611
-            f"ts_rank({table}.search_vector, to_tsquery('{SEARCH_CONFIG}'::regconfig, %s))",
+            f"ts_rank({table}.search_vector, {typed})",
             [tsquery],
             output_field=FloatField(),
         )

@@ -163,7 +163,7 @@ def inbox_selection(*, user, query: InboxQuery) -> QuerySet[Dossier]:
     if query.filed_to:
         qs = qs.filter(submitted_at__lt=_start_of_day(query.filed_to + relativedelta(days=1)))
     if query.q:
-        qs = dossiers_search(qs, query.q)
+        qs = dossiers_search(qs, query.q, units=user_unit_ids(user))
     if query.flag:
         qs = alerts_filtered(qs, query.flag, today)
     if query.label:
