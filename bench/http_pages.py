@@ -25,7 +25,7 @@ from urllib.parse import urlencode
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.backoffice_inbox import load_average, setup_django  # noqa: E402
+from bench.backoffice_inbox import database_memory, load_average, setup_django  # noqa: E402
 from bench.search_queries import draw  # noqa: E402
 
 HOST = "127.0.0.1"
@@ -161,7 +161,7 @@ def main() -> None:
                 get(args.port, path, cookie)
         print(
             f"gunicorn {args.workers} sync workers, DB_CONN_MAX_AGE={args.conn_max_age}, "
-            f"{'Redis' if args.redis else 'local-memory'} cache, {os.cpu_count()} CPUs"
+            f"{'Redis' if args.redis else 'local-memory'} cache, {os.cpu_count()} CPUs, {database_memory()}"
         )
         for name, paths in pages.items():
             sequential = [get(args.port, path, cookie) for path in paths]
