@@ -75,6 +75,18 @@ def test_a_word_with_a_typo_is_corrected_to_the_nearest_names(agent, paris, type
 
 
 @pytest.mark.postgres
+def test_a_typo_is_corrected_to_the_word_one_slip_away_not_to_the_most_similar_looking(agent, paris):
+    sharma = filed(student_first_name="Camila", student_last_name="Sharma")
+    filed(student_first_name="Emre", student_last_name="Sahin")
+    sofia = filed(student_first_name="Sofia", student_last_name="Park")
+    # "sahrma" shares more trigrams with "sahin" (three letters changed) than with "sharma" (two
+    # letters swapped); "soifa" shares too few with "sofia" for pg_trgm's default threshold.
+    assert search(agent, "Sahrma") == [sharma]
+    assert search(agent, "Soifa") == [sofia]
+    assert search(agent, "Soifa Park") == [sofia]
+
+
+@pytest.mark.postgres
 def test_a_word_that_exists_is_not_corrected(agent, paris):
     haddad, hadad = filed(student_last_name="Haddad"), filed(student_last_name="Hadad")
     assert search(agent, "Hadad") == [hadad]

@@ -16,7 +16,7 @@ On SQLite (`make run`): the same number, SIRET and e-mail paths; words by substr
 import re
 from collections.abc import Iterable
 
-from django.db import connections
+from django.db import connections, transaction
 from django.db.models import BooleanField, FloatField, Q, QuerySet
 from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
@@ -34,6 +34,8 @@ WORD_PATTERN = re.compile(r"\w+")
 SEARCH_CONFIG = "wif_search"  # dossiers migration 0003
 NUMBER_SEQUENCE_SQL = "(substring({table}.number FROM '-([0-9]{{1,9}})$'))::integer"
 CORRECTIONS_PER_WORD = 3
+MAX_EDITS = 2  # one slip: a letter left out, doubled or replaced (1), two letters swapped (2)
+CANDIDATE_SIMILARITY = 0.1  # pg_trgm's threshold for the candidates, then ranked by edits
 
 
 def search_terms(text: str) -> list[str]:
@@ -139,6 +141,10 @@ def _corrections(terms: list[str], database: str) -> tuple[dict[int, list[str]],
     """For each word (by position) that no dossier's names contain, its nearest known words; and
     whether the last word is a known word (whole).
 
+    Nearest: one typing slip away (a letter left out, doubled or replaced: edit distance 1; two
+    letters swapped: 2), found among the words sharing a few trigrams with it. Trigram similarity
+    alone ranked "sahin" before "sharma" for "sahrma", and a swap in a short word ("soifa") left
+    too few trigrams in common to be found at the default threshold (0.3).
     Numbers and short words are never corrected, nor is a last word that a known word starts with
     (the agent may still be typing); it is then searched as a prefix unless it is a word itself."""
     candidates = [
@@ -147,7 +153,8 @@ def _corrections(terms: list[str], database: str) -> tuple[dict[int, list[str]],
         if len(term) >= 4 and not any(c.isdigit() for c in term)
     ]
     last = len(terms) - 1
-    with connections[database].cursor() as cursor:
+    with transaction.atomic(using=database), connections[database].cursor() as cursor:
+        cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {CANDIDATE_SIMILARITY}")
         cursor.execute(
             """
             WITH input AS (
@@ -157,9 +164,11 @@ def _corrections(terms: list[str], database: str) -> tuple[dict[int, list[str]],
             SELECT t.position, suggestion.words
             FROM input AS t
             CROSS JOIN LATERAL (
-                SELECT array_agg(word ORDER BY distance, word) AS words FROM (
-                    SELECT word, word <-> t.term AS distance FROM dossiers_search_word
-                    WHERE word %% t.term ORDER BY distance, word LIMIT %s
+                SELECT array_agg(word ORDER BY edits, distance, word) AS words FROM (
+                    SELECT word, levenshtein(word, t.term) AS edits, word <-> t.term AS distance
+                    FROM dossiers_search_word
+                    WHERE word %% t.term AND levenshtein_less_equal(word, t.term, %s) <= %s
+                    ORDER BY edits, distance, word LIMIT %s
                 ) AS nearest
             ) AS suggestion
             WHERE NOT EXISTS (SELECT 1 FROM dossiers_search_word WHERE word = t.term)
@@ -173,6 +182,8 @@ def _corrections(terms: list[str], database: str) -> tuple[dict[int, list[str]],
                 last,
                 [index for index, _ in candidates],
                 [term for _, term in candidates],
+                MAX_EDITS,
+                MAX_EDITS,
                 CORRECTIONS_PER_WORD,
                 terms[last],
             ],
