@@ -221,9 +221,7 @@ def test_search_column_holds_the_documented_text(paris):
 
     from django.db import connection
 
-    migration = importlib.import_module(
-        "workinfrance.dossiers.migrations.0010_search_vector_unit_lexeme"
-    )
+    migration = importlib.import_module("workinfrance.dossiers.migrations.0010_search_vector_unit_lexeme")
     filed(student_first_name="Zoé", employer_name="Café du Port")
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT bool_and(search_vector = {migration.SEARCH_DOCUMENT}) FROM dossiers_dossier")

@@ -22,9 +22,7 @@ def test_every_declared_index_exists_and_no_undeclared_one_remains(db):
 
 
 def test_the_search_document_is_the_one_the_search_migration_wrote():
-    migration = importlib.import_module(
-        "workinfrance.dossiers.migrations.0010_search_vector_unit_lexeme"
-    )
+    migration = importlib.import_module("workinfrance.dossiers.migrations.0010_search_vector_unit_lexeme")
     assert search_document.POSTGRESQL_DOCUMENT == migration.SEARCH_DOCUMENT
 
 
