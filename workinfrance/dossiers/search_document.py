@@ -3,7 +3,8 @@
 PostgreSQL: a French full-text `tsvector` (configuration `wif_search`, created by migration 0003)
 of the student's names (weights A, B), the employer (C), the number parts and SIRET (D), and the
 unit as the lexeme '#unit<id>' (migration 0010: a search restricted to units asks the index for
-them), GIN-indexed and queried by `workinfrance.backoffice.search`. SQLite (development, tests) has no full-text type:
+them), GIN-indexed and queried by `workinfrance.backoffice.search`. SQLite (development, tests)
+has no full-text type:
 the same column holds the searched text in lower case, with a plain index, and the search there
 runs on the fields themselves; the column only keeps both schemas in step with the model.
 """
