@@ -154,7 +154,8 @@ def _corrections(terms: list[str], database: str) -> tuple[dict[int, list[str]],
     ]
     last = len(terms) - 1
     with transaction.atomic(using=database), connections[database].cursor() as cursor:
-        cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {CANDIDATE_SIMILARITY}")
+        if candidates:  # a word to correct: pg_trgm's threshold for this transaction only
+            cursor.execute(f"SET LOCAL pg_trgm.similarity_threshold = {CANDIDATE_SIMILARITY}")
         cursor.execute(
             """
             WITH input AS (
