@@ -79,11 +79,14 @@ def test_a_typo_is_corrected_to_the_word_one_slip_away_not_to_the_most_similar_l
     sharma = filed(student_first_name="Camila", student_last_name="Sharma")
     filed(student_first_name="Emre", student_last_name="Sahin")
     sofia = filed(student_first_name="Sofia", student_last_name="Park")
+    roux = filed(student_first_name="Lina", student_last_name="Roux")
     # "sahrma" shares more trigrams with "sahin" (three letters changed) than with "sharma" (two
-    # letters swapped); "soifa" shares too few with "sofia" for pg_trgm's default threshold.
+    # letters swapped); "soifa" and "rolx" share too few with "sofia" and "roux" for pg_trgm's
+    # default threshold.
     assert search(agent, "Sahrma") == [sharma]
     assert search(agent, "Soifa") == [sofia]
     assert search(agent, "Soifa Park") == [sofia]
+    assert search(agent, "Rolx") == [roux]
 
 
 @pytest.mark.postgres
