@@ -3,8 +3,6 @@ the employer's mandate, prefilled from the dossier, to sign and upload at the ma
 checklist of documents of a category, linked from the guide and the documents step. In the
 language asked (French or English); nothing is stored: generated on each download."""
 
-from typing import TYPE_CHECKING
-
 from django.conf import settings
 from django.http import HttpResponse
 from django.template.loader import render_to_string
@@ -14,9 +12,6 @@ from workinfrance.core.pdf_style import fonts_and_stylesheet
 from workinfrance.dossiers.checks import active_conditions
 from workinfrance.dossiers.models import Dossier
 from workinfrance.procedures.models import Category, Condition, Requirement
-
-if TYPE_CHECKING:  # imported where used: WeasyPrint costs ~45 MB in every web worker
-    pass
 
 LANGUAGES = ("fr", "en")
 

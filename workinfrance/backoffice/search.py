@@ -9,7 +9,8 @@ Each kind has its own indexed path (PostgreSQL; see dossiers migration 0003):
 - words: full text on `search_vector` (French, unaccented), the last word also as a prefix unless
   it is a known word, and the agent's units as lexemes of the same index;
   a word that no dossier contains is replaced by its nearest words of `dossiers_search_word`
-  (candidates by trigrams, kept within two edits and ranked by edit distance). Name searches carry a relevance (`search_rank`) that the inbox sorts by.
+  (candidates by trigrams, kept within two edits and ranked by edit distance). Name searches
+  carry a relevance (`search_rank`) that the inbox sorts by.
 On SQLite (`make run`): the same number, SIRET and e-mail paths; words by substring, no typos.
 """
 
