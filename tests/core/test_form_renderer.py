@@ -97,6 +97,71 @@ def test_the_python_path_is_taken():
     )
 
 
+class _EveryField(DsfrBaseForm):
+    """A field of each kind the service's forms use, with the details that change their group."""
+
+    name = forms.CharField(label="Nom & <prénom>", help_text=mark_safe('Voir <a href="#">l\'aide</a>'))
+    nickname = forms.CharField(label=gettext_lazy("Nom"), required=False, max_length=20)
+    email = forms.EmailField(disabled=True, required=False)
+    category = forms.ChoiceField(choices=[("", "---"), ("a", "L'été & co")])
+    documents = forms.MultipleChoiceField(
+        label="Pièces",
+        choices=[("p", "Passeport <pdf>"), ("c", gettext_lazy("Nom"))],
+        help_text="Au moins une",
+    )
+    sections = forms.MultipleChoiceField(
+        choices=[("x", "X")], required=False, widget=forms.CheckboxSelectMultiple
+    )
+    start = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    hours = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    agree = forms.BooleanField(required=False)  # DSFR's lone checkbox: still its template
+    kind = forms.ChoiceField(choices=[("1", "Un")], widget=forms.RadioSelect, required=False)
+    attachment = forms.FileField(required=False)
+    comment = forms.CharField(widget=forms.Textarea, required=False, label="")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["documents"].widget = forms.CheckboxSelectMultiple(
+            choices=self.fields["documents"].choices
+        )
+        self.fields["sections"].widget.inline = True
+        self.fields["nickname"].widget.group_class = "fr-input-group wif-short"
+
+    def clean(self):
+        raise forms.ValidationError("Le formulaire & <tout> est refusé.")
+
+
+FORM_DATA = [
+    None,  # unbound
+    {"name": "", "nickname": "x" * 30, "category": "z", "start": "pas une date", "hours": "a"},
+    {"name": "Zoé", "category": "a", "documents": ["p", "c"], "sections": ["x"], "start": "2026-11-30"},
+]
+
+
+@pytest.mark.parametrize("data", FORM_DATA, ids=["unbound", "every-error", "valid-fields"])
+def test_a_form_and_its_field_groups_in_python_are_their_templates_character_for_character(data):
+    in_python = str(_EveryField(data, renderer=DsfrFormRenderer()))
+    in_template = str(_EveryField(data, renderer=TemplateFormRenderer()))
+    assert in_python == in_template
+    assert in_python.count("fr-fieldset__element") == 5  # two groups of checkboxes, and the radio
+    if data is not None:
+        assert "Le formulaire &amp; &lt;tout&gt; est refusé." in in_python
+
+
+def test_the_python_path_is_taken_for_forms_and_field_groups():
+    class Marked(DsfrFormRenderer):
+        def get_template(self, template_name):
+            raise AssertionError(f"template {template_name} rendered")
+
+    class Simple(DsfrBaseForm):
+        name = forms.CharField(label="Nom")
+        documents = forms.MultipleChoiceField(choices=[("p", "P")], widget=forms.CheckboxSelectMultiple)
+
+    html = str(Simple(renderer=Marked()))
+    assert '<label for="id_name" class="fr-label">' in html
+    assert '<div class="fr-checkbox-group">' in html and 'id="checkboxes-id_documents"' in html
+
+
 def _forms_both_ways(client, url) -> tuple[list[str], list[str]]:
     """The page's forms, rendered with the Python widgets then with the templates alone."""
     pages = []
