@@ -62,7 +62,12 @@ processes: dict[str, subprocess.Popen] = {}
 
 def start(name, args, log):
     processes[name] = subprocess.Popen(
-        args, cwd=ROOT, env=ENV, stdout=open(WORK / log, "ab"), stderr=subprocess.STDOUT, start_new_session=True  # noqa: SIM115
+        args,
+        cwd=ROOT,
+        env=ENV,
+        stdout=open(WORK / log, "ab"),  # noqa: SIM115 (the child process keeps it)
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
     )
     return processes[name]
 
@@ -79,14 +84,47 @@ def stop(name, sig=signal.SIGTERM):
 
 
 def redis_start():
-    start("redis", ["redis-server", "--port", str(ARGS.redis_port), "--bind", "127.0.0.1", "--save", "",
-                    "--appendonly", "no", "--dir", str(WORK)], "redis.log")
+    start(
+        "redis",
+        [
+            "redis-server",
+            "--port",
+            str(ARGS.redis_port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(WORK),
+        ],
+        "redis.log",
+    )
     time.sleep(0.5)
 
 
 def worker_start():
-    start("worker", [PY, "-m", "celery", "-A", "config", "worker", "-c", "2", "-l", "warning",
-                     "--without-gossip", "--without-mingle", "-n", f"chaos-{os.getpid()}@%h"], "worker.log")
+    start(
+        "worker",
+        [
+            PY,
+            "-m",
+            "celery",
+            "-A",
+            "config",
+            "worker",
+            "-c",
+            "2",
+            "-l",
+            "warning",
+            "--without-gossip",
+            "--without-mingle",
+            "-n",
+            f"chaos-{os.getpid()}@%h",
+        ],
+        "worker.log",
+    )
 
 
 def worker_children() -> list[int]:
@@ -98,8 +136,9 @@ def worker_children() -> list[int]:
 
 
 def psql(sql):
-    subprocess.run(["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True,
-                   stdout=subprocess.DEVNULL)
+    subprocess.run(
+        ["psql", "-h", "127.0.0.1", "-U", "postgres", "-q", "-c", sql], check=True, stdout=subprocess.DEVNULL
+    )
 
 
 psql(f"DROP DATABASE IF EXISTS {ARGS.database}")
@@ -127,11 +166,29 @@ figures = {"http_5xx_public": 0, "http_errors_public": 0, "http_requests_public"
 started = time.monotonic()
 try:
     redis_start()
-    start("web", [PY, "-m", "gunicorn", "config.wsgi", "-w", "2", "-b", f"127.0.0.1:{ARGS.web_port}",
-                  "--no-control-socket", "--timeout", "30"], "web.log")
+    start(
+        "web",
+        [
+            PY,
+            "-m",
+            "gunicorn",
+            "config.wsgi",
+            "-w",
+            "2",
+            "-b",
+            f"127.0.0.1:{ARGS.web_port}",
+            "--no-control-socket",
+            "--timeout",
+            "30",
+        ],
+        "web.log",
+    )
     worker_start()
-    start("beat", [PY, "-m", "celery", "-A", "config", "beat", "-l", "warning",
-                   "-s", str(WORK / "beat-schedule")], "beat.log")
+    start(
+        "beat",
+        [PY, "-m", "celery", "-A", "config", "beat", "-l", "warning", "-s", str(WORK / "beat-schedule")],
+        "beat.log",
+    )
 
     unit = UnitFactory(department_codes=["75"])
     agent = agent_of(unit)
@@ -168,7 +225,9 @@ try:
 
     def accept(dossier):
         try:
-            services.dossier_accept(dossier=dossier, actor=agent, terms=services.permit_terms_proposed(dossier))
+            services.dossier_accept(
+                dossier=dossier, actor=agent, terms=services.permit_terms_proposed(dossier)
+            )
             accepted_ok.append(dossier.pk)
             permit = dossier.permits.first()
             seal_urls.append("/V/" + permit.seal)
@@ -198,8 +257,12 @@ try:
     for draft in drafts:
         passport = draft.category.document_types.get(code="passport")
         try:
-            services.document_upload(dossier=draft, actor=draft.applicant, document_type=passport,
-                                     uploaded_file=upload(PDF_BYTES, "passeport.pdf"))
+            services.document_upload(
+                dossier=draft,
+                actor=draft.applicant,
+                document_type=passport,
+                uploaded_file=upload(PDF_BYTES, "passeport.pdf"),
+            )
         except Exception as error:
             print(f"  upload refused: {type(error).__name__}: {error}", flush=True)
     time.sleep(max(0.0, ARGS.redis_down_seconds - (time.monotonic() - redis_stopped)))
@@ -219,22 +282,36 @@ try:
     reader.join(timeout=15)
 
     # Figures.
-    mails = [path.read_text(errors="replace") for path in (WORK / "mail").glob("*")] if (WORK / "mail").exists() else []
+    mails = (
+        [path.read_text(errors="replace") for path in (WORK / "mail").glob("*")]
+        if (WORK / "mail").exists()
+        else []
+    )
     mail_text = "\n".join(mails)
     decisions_lost = states_mismatched = permits_missing = emails_missing = emails_twice = 0
     for pk in accepted_ok:
         dossier = Dossier.objects.get(pk=pk)
-        if dossier.state != State.ACCEPTED or not Event.objects.filter(verb="dossier.accept", target_id=str(pk)).exists():
+        if (
+            dossier.state != State.ACCEPTED
+            or not Event.objects.filter(verb="dossier.accept", target_id=str(pk)).exists()
+        ):
             decisions_lost += 1
         if not dossier.permits.exclude(pdf="").exists():
             permits_missing += 1
     for dossier in Dossier.objects.all():
-        last = Event.objects.filter(target_type="dossiers.dossier", target_id=str(dossier.pk),
-                                    data__has_key="to").order_by("created_at", "id").last()
+        last = (
+            Event.objects.filter(
+                target_type="dossiers.dossier", target_id=str(dossier.pk), data__has_key="to"
+            )
+            .order_by("created_at", "id")
+            .last()
+        )
         if last and last.data["to"] != dossier.state:
             states_mismatched += 1
     for event in Event.objects.filter(verb="dossier.accept"):
-        message = OutboxMessage.objects.filter(idempotency_key__startswith=f"email:dossier-event:{event.pk}:").first()
+        message = OutboxMessage.objects.filter(
+            idempotency_key__startswith=f"email:dossier-event:{event.pk}:"
+        ).first()
         copies = mail_text.count(email_message_id(message.idempotency_key)) if message else 0
         if not message or message.status != OutboxStatus.SENT or copies == 0:
             emails_missing += 1
@@ -244,20 +321,30 @@ try:
     elapsed = time.monotonic() - started
     load = os.getloadavg()
     print()
-    print(f"dossiers decided: {len(accepted_ok)} of {len(dossiers)} (refused with a message: {figures['decision_errors']})")
+    print(
+        f"dossiers decided: {len(accepted_ok)} of {len(dossiers)} (refused with a message: {figures['decision_errors']})"
+    )
     print(f"decisions lost: {decisions_lost}")
     print(f"states not matching their last event: {states_mismatched}")
     print(f"permits missing (no permit or no PDF): {permits_missing}")
     print(f"e-mails missing after the sweep: {emails_missing}   sent twice: {emails_twice}")
-    print(f"orphan files: {len(report.orphans)}   rows without file: {len(report.missing)}   "
-          f"pending moves: {len(report.pending_moves)}   temporary files: {len(report.temporary)}")
-    print(f"public pages: {figures['http_requests_public']} requests, {figures['http_5xx_public']} answered 5xx, "
-          f"{figures['http_errors_public']} connection errors")
-    print(f"outbox: {OutboxMessage.objects.filter(status=OutboxStatus.SENT).count()} sent, "
-          f"{OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count()} pending, "
-          f"{OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count()} given up, "
-          f"{sum(OutboxMessage.objects.values_list('attempts', flat=True))} attempts")
-    print(f"elapsed {elapsed:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} cores)")
+    print(
+        f"orphan files: {len(report.orphans)}   rows without file: {len(report.missing)}   "
+        f"pending moves: {len(report.pending_moves)}   temporary files: {len(report.temporary)}"
+    )
+    print(
+        f"public pages: {figures['http_requests_public']} requests, {figures['http_5xx_public']} answered 5xx, "
+        f"{figures['http_errors_public']} connection errors"
+    )
+    print(
+        f"outbox: {OutboxMessage.objects.filter(status=OutboxStatus.SENT).count()} sent, "
+        f"{OutboxMessage.objects.filter(status=OutboxStatus.PENDING).count()} pending, "
+        f"{OutboxMessage.objects.filter(status=OutboxStatus.FAILED).count()} given up, "
+        f"{sum(OutboxMessage.objects.values_list('attempts', flat=True))} attempts"
+    )
+    print(
+        f"elapsed {elapsed:.0f} s; load average {load[0]:.2f} {load[1]:.2f} {load[2]:.2f} ({os.cpu_count()} cores)"
+    )
     subprocess.run([PY, "manage.py", "storage_check"], cwd=ROOT, env=ENV)
 finally:
     for name in list(processes):
