@@ -10,6 +10,7 @@ bash scripts/debian_packages.sh test
 
 echo "== ruff"
 $BIN/ruff check .
+$BIN/ruff format --check .
 echo "== mypy"
 $BIN/mypy
 echo "== translations"
