@@ -218,6 +218,7 @@ def load(n: int) -> None:
             FROM dossiers_dossier WHERE id % 10 = 0
             """
         )
+        labels_insert(cursor)
     started = time.perf_counter()
     events_insert()
     print(f"  events (submit, take, complements, decision): {time.perf_counter() - started:.1f} s")
@@ -225,6 +226,36 @@ def load(n: int) -> None:
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE")
     print(f"  permits, messages, vacuum: {time.perf_counter() - started:.1f} s")
+
+
+LABELS = ("Prioritaire", "À relancer", "Contrôle", "Employeur connu", "Titre à vérifier", "Litige")
+
+
+def labels_insert(cursor) -> None:
+    """Six labels per unit; one dossier in five carries one, one in twenty-five a second (the label
+    filter then selects about 10,000 dossiers of the biggest unit)."""
+    from workinfrance.backoffice.models import LabelColour
+
+    colours = LabelColour.values
+    values = ", ".join(f"('{name}', '{colours[i]}')" for i, name in enumerate(LABELS))
+    cursor.execute(
+        f"""
+        INSERT INTO backoffice_label (name, colour, created_at, unit_id)
+        SELECT v.name, v.colour, now(), u.id FROM territories_unit u, (VALUES {values}) AS v(name, colour)
+        """
+    )
+    for condition, offset in (("d.id % 5 = 0", "d.id % 6"), ("d.id % 25 = 0", "(d.id / 7 + 1) % 6")):
+        cursor.execute(
+            f"""
+            INSERT INTO backoffice_dossierlabel (added_at, added_by_id, dossier_id, label_id)
+            SELECT d.submitted_at, NULL, d.id, l.id FROM dossiers_dossier d
+            JOIN LATERAL (
+                SELECT id FROM backoffice_label WHERE unit_id = d.unit_id ORDER BY id OFFSET {offset} LIMIT 1
+            ) l ON true
+            WHERE {condition} AND d.submitted_at IS NOT NULL
+            ON CONFLICT DO NOTHING
+            """
+        )
 
 
 def events_insert() -> None:
@@ -452,6 +483,7 @@ def measure(repeat: int) -> dict:
 
     from bench.prepare import page, signed_in_client
     from workinfrance.accounts.models import User
+    from workinfrance.backoffice.models import Label
     from workinfrance.backoffice.selectors import InboxQuery, inbox_page
     from workinfrance.dossiers.lifecycle import State
     from workinfrance.dossiers.models import Dossier
@@ -464,6 +496,7 @@ def measure(repeat: int) -> dict:
         f"{database_memory()}"
     )
     rng = random.Random(7)
+    label = Label.objects.filter(unit__members=agent).order_by("pk").values_list("pk", flat=True).first()
 
     def inbox(**params):
         page = params.pop("page", 1)
@@ -480,6 +513,9 @@ def measure(repeat: int) -> dict:
         "all, one state filter": [inbox(tab="all", state=State.REFUSED.value)],
         "decided, longest waiting": [inbox(tab="decided", sort="-waiting")],
         "flag: late": [inbox(tab="all", flag="late")],
+        "all, one label": [inbox(tab="all", label=label)],
+        "to take, one label": [inbox(tab="to_take", label=label)],
+        "all, one label, a name": [inbox(tab="all", label=label, q="Martin")],
     }
     print("\nInbox through the selectors (one page of 25 rows with its capped count):")
     inbox_samples = []

@@ -61,15 +61,17 @@ def draw(unit_ids, per_kind: int, seed: int = 21) -> list[Query]:
 
     rng = random.Random(seed)
     with connection.cursor() as cursor:
-        cursor.execute("SELECT setseed(%s)", [rng.random()])
+        # REPEATABLE: the same sample from one run to the next (setseed() does not seed TABLESAMPLE),
+        # so that two runs compare the code, not two draws.
         cursor.execute(
             """
             SELECT id, number, student_first_name, student_last_name, employer_name, employer_siret,
                    student_email
-            FROM dossiers_dossier TABLESAMPLE SYSTEM (2)
+            FROM dossiers_dossier TABLESAMPLE SYSTEM (2) REPEATABLE (%s)
             WHERE unit_id = ANY(%s) AND state <> %s
+            ORDER BY id
             """,
-            [list(unit_ids), State.DRAFT.value],
+            [seed, list(unit_ids), State.DRAFT.value],
         )
         rows = cursor.fetchall()
     rng.shuffle(rows)
