@@ -353,6 +353,12 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
     from workinfrance.dossiers.lifecycle import DECIDED_STATES, State
 
     decided = f"state IN ({sql_list(DECIDED_STATES)})"
+    # First and last names drawn independently of each other (hashes of the row number): 9,000 plain
+    # names and 1.3 million hyphenated ones, so that a first + last name has a few namesakes per unit,
+    # not a hundred (a name derived from g modulo the list lengths gave 3,192 names for 300,000 files).
+    first_index = f"1 + abs(hashint8(g)::bigint) % {n_first}"
+    last_index = f"1 + abs(hashint8(g + 7919)::bigint) % {n_last}"
+    second_index = f"1 + abs(hashint8(g + 15485863)::bigint) % {n_last}"
     # About 20,000 employers, each with a name and a SIRET-shaped number (not Luhn-checked: irrelevant here).
     employer = "((g * 7919) % 20011)"
     siret = f"(100000000 + {employer})::text || '00017'"
@@ -366,14 +372,14 @@ def dossier_expressions(category_ids, applicant_ids) -> dict:
         "unit_id": "unit_id",
         "assignee_id": f"CASE WHEN state = {sql_literal(State.SUBMITTED)} THEN NULL "
         f"ELSE agents[1 + (g % {AGENTS_PER_UNIT})] END",
-        "student_first_name": f"({first})[1 + (g * 31 % {n_first})]",
-        "student_last_name": f"({last})[1 + (g * 17 % {n_last})] || CASE WHEN g % 3 = 0 THEN '-' || ({last})[1 + (g % {n_last})] ELSE '' END",
+        "student_first_name": f"({first})[{first_index}]",
+        "student_last_name": f"({last})[{last_index}] || CASE WHEN g % 3 = 0 THEN '-' || ({last})[{second_index}] ELSE '' END",
         "student_birth_date": "date '1995-01-01' + (g % 3000)::int",
         "student_birth_place": f"({cities})[1 + (g % {n_cities})]",
         # The seven most frequent nationalities of the procedure, so that the monthly report has rows.
         "student_nationality": f"({sql_array(NATIONALITIES)})[1 + (g * 7919 % 1000) % {len(NATIONALITIES)}]",
         # firstname.lastname<g>@example.test: unique, as agents copy it from a message.
-        "student_email": f"({first_ascii})[1 + (g * 31 % {n_first})] || '.' || ({last_ascii})[1 + (g * 17 % {n_last})] || g || '@example.test'",
+        "student_email": f"({first_ascii})[{first_index}] || '.' || ({last_ascii})[{last_index}] || g || '@example.test'",
         "student_address": "(g % 200) || ' rue des Écoles'",
         "student_postcode": "dept || '005'",
         "student_city": f"({cities})[1 + (g % {n_cities})]",
