@@ -105,6 +105,17 @@ def test_a_name_match_comes_before_older_employer_matches(agent, paris):
     assert search(agent, "Haddad")[0] == older[0], "exports and plain lists keep the filing order"
 
 
+@pytest.mark.postgres
+def test_the_student_named_exactly_as_typed_comes_first(agent, paris):
+    # Older dossiers whose text holds the same words as well: a hyphenated name, an employer.
+    hyphenated = filed(student_first_name="Thaïs", student_last_name="Park-Kim")  # ranks as "Kim"
+    employer = filed(student_first_name="Thaïs", student_last_name="Roux", employer_name="Kim Conseil")
+    exact = filed(student_first_name="Thaïs", student_last_name="Kim")
+    for typed in ("Thaïs Kim", "thais kim", "Kim Thaïs"):
+        assert first_page(agent, typed) == [exact, hyphenated, employer], typed
+    assert search(agent, "Thaïs Kim") == [hyphenated, employer, exact], "plain lists keep the filing order"
+
+
 def test_many_matches_are_listed_in_filing_order(agent, paris, monkeypatch):
     from workinfrance.backoffice import selectors
 

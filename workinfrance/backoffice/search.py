@@ -10,7 +10,8 @@ Each kind has its own indexed path (PostgreSQL; see dossiers migration 0003):
   it is a known word, and the agent's units as lexemes of the same index;
   a word that no dossier contains is replaced by its nearest words of `dossiers_search_word`
   (candidates by trigrams, kept within two edits and ranked by edit distance). Name searches
-  carry a relevance (`search_rank`) that the inbox sorts by.
+  carry a relevance (`search_rank`) that the inbox sorts by: the student named exactly as typed
+  first, then the text's rank (a student's name weighs more than an employer's).
 On SQLite (`make run`): the same number, SIRET and e-mail paths; words by substring, no typos.
 """
 
@@ -107,9 +108,13 @@ def dossiers_search(queryset: QuerySet, text: str, *, units: Iterable[int] = ())
             [tsquery, units_tsquery(units)] if units else [tsquery],
             output_field=BooleanField(),
         )
+        # A dossier whose student is named exactly as typed (in any order, accents aside) comes
+        # first: "Thaïs Kim" before "Thaïs Park-Kim", whose text matches the same words as well.
+        full_name = f"{table}.student_first_name || ' ' || {table}.student_last_name"
         rank = RawSQL(  # noqa: S611
-            f"ts_rank({table}.search_vector, {typed})",
-            [tsquery],
+            f"ts_rank({table}.search_vector, {typed}) + CASE WHEN strip(to_tsvector('{SEARCH_CONFIG}'::regconfig, "
+            f"{full_name})) = strip(to_tsvector('{SEARCH_CONFIG}'::regconfig, %s)) THEN 1 ELSE 0 END",
+            [tsquery, text],
             output_field=FloatField(),
         )
         return queryset.filter(matches).alias(search_rank=rank)
