@@ -11,9 +11,11 @@ Uses its own PostgreSQL database (dropped and recreated, dropped again at the en
 """
 
 import argparse
+import atexit
 import datetime
 import json
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -34,6 +36,7 @@ def setup(database: str) -> None:
     os.environ["DATABASE_URL"] = f"{SERVER}/{database}"
     os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.test"
     os.environ["WIF_SIGNING_KEY_DIR"] = tempfile.mkdtemp(prefix="wif-bench-keys-")
+    atexit.register(shutil.rmtree, os.environ["WIF_SIGNING_KEY_DIR"], ignore_errors=True)
     import django
 
     django.setup()

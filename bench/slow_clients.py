@@ -9,7 +9,9 @@ while they stall, with the load average beside it. Behind nginx (deploy/nginx.co
 never sees a partial body at all; this measures gunicorn alone.
 """
 
+import atexit
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -38,6 +40,7 @@ MODELS = {
 def environment() -> dict:
     """A migrated throw-away SQLite site (the pages asked here need no demo data)."""
     var = Path(tempfile.mkdtemp(prefix="wif-bench-slow-"))
+    atexit.register(shutil.rmtree, var, ignore_errors=True)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "bench.settings",
