@@ -3,8 +3,8 @@
 storage), as a default of this database for every new session.
 
 At 4, the planner walks a whole unit's index (300,000 rows at national scale, 60-80 ms) rather than
-look up the 10,000 dossiers of one label by their keys: the inbox filtered by a label took 80 ms,
-and 220 ms with a name searched beside it; 22 and 44 ms at 1.1 (bench/backoffice_inbox.py,
+look up the 10,000 dossiers of one label by their keys: the inbox filtered by a label took 84 ms,
+and 103 ms with a name searched beside it; 32 and 22 ms at 1.1 (bench/backoffice_inbox.py,
 "label" scenarios). The database's rows live in memory or on SSDs wherever this service runs.
 
 Only the database's owner may set its defaults: without that right the migration leaves a warning
