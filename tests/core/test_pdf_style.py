@@ -1,10 +1,20 @@
-"""The fonts WeasyPrint copies for a process's documents do not outlive the process."""
+"""The fonts and stylesheet of a document are built once per process, and the fonts WeasyPrint
+copies for them do not outlive the process."""
 
 import os
 import subprocess
 import sys
 
 from django.conf import settings
+
+from workinfrance.core.pdf_style import fonts_and_stylesheet
+
+
+def test_the_fonts_and_stylesheet_are_built_once_per_template_and_context():
+    # Parsing the CSS and loading the fonts were most of a permit's rendering time.
+    permit = fonts_and_stylesheet("permits/pdf/permit.css", qr_size_mm=30)
+    assert fonts_and_stylesheet("permits/pdf/permit.css", qr_size_mm=30) is permit
+    assert fonts_and_stylesheet("permits/pdf/decision_letter.css") is not permit
 
 
 def test_a_process_that_rendered_a_permit_leaves_no_font_folder_behind(tmp_path):

@@ -46,6 +46,17 @@ def test_create_rotate_list(settings):
     assert f"{first.hex()}" in listing and "retired" in listing and "active" in listing
 
 
+def test_the_keyring_is_parsed_once_while_its_file_is_unchanged():
+    # Every verification asks for the keys: parsing the file and the public keys each time cost
+    # more than the signature check itself.
+    run("signing_keys", "create")
+    ring = keys.keyring_load()
+    assert keys.keyring_load() is ring
+    assert keys.signing_key_active() is keys.signing_key_active()
+    run("signing_keys", "rotate")  # the file changed: read again
+    assert keys.keyring_load() is not ring and keys.keyring_load().active_kid != ring.active_kid
+
+
 def test_without_automatic_creation_issuing_needs_a_key(settings):
     settings.WIF_SIGNING_KEY_AUTO_CREATE = False
     with pytest.raises(keys.SigningKeyMissing):
