@@ -119,6 +119,13 @@ def test_postgres_copy_gives_the_same_csv_as_python(agent, supervisor, paris, mi
         student_phone="+33 6 12 34 56 78",
         job_title="Serveur\nà mi-temps",
         employer_naf="",
+        # Each formula start escaped, and nothing between "+" and "@" that is not one (digits, comma).
+        student_birth_place="-Ville",
+        student_city="@home",
+        employer_representative="\tTab",
+        work_address="\r\nRetour",  # not a lone CR: PostgreSQL quotes one, Python 3.11's csv does not
+        student_address="12, rue de la Paix",
+        employer_address=",5 quai",
     )
     assert tricky.employer_naf == ""
     # Labels: sorted by code point in both paths, a formula start escaped, commas kept.
@@ -134,6 +141,9 @@ def test_postgres_copy_gives_the_same_csv_as_python(agent, supervisor, paris, mi
     )
     assert postgres.count(b"\n") >= 8
     assert "'=Urgent, B, virgule, Zèbre, apprenti, à relancer".encode() in postgres
+    for escaped in ("'=1+2", "'+33 6 12 34 56 78", "'-Ville", "'@home", "'\tTab", "'\r\nRetour"):
+        assert escaped.encode() in postgres
+    assert b";12, rue de la Paix;" in postgres.replace(b'"', b"") and b"',5 quai" not in postgres
     assert postgres == python
 
 
