@@ -1,5 +1,8 @@
 """Tests: same as development, but fast hashing, in-memory e-mail and isolated files."""
 
+import atexit
+import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -21,6 +24,16 @@ CELERY_BROKER_URL = ""
 # Keys of the tests never touch the developer's keyring (tests/permits also use one folder per test).
 WIF_SIGNING_KEY_DIR = Path(tempfile.mkdtemp(prefix="wif-test-keys-"))
 WIF_SIGNING_KEY_AUTO_CREATE = True
+
+
+def _remove_temporary_folders(creator: int = os.getpid()) -> None:
+    # Only in the process that made them: a forked child (a gunicorn worker) exits before its parent.
+    if os.getpid() == creator:
+        for folder in (MEDIA_ROOT, WIF_SIGNING_KEY_DIR):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+atexit.register(_remove_temporary_folders)
 WIF_PADES_AUTO_CREATE = True
 # Webhook tests run a receiver on 127.0.0.1 over http.
 WIF_WEBHOOK_ALLOW_PRIVATE = True
