@@ -24,6 +24,10 @@ CELERY_BROKER_URL = ""
 # Keys of the tests never touch the developer's keyring (tests/permits also use one folder per test).
 WIF_SIGNING_KEY_DIR = Path(tempfile.mkdtemp(prefix="wif-test-keys-"))
 WIF_SIGNING_KEY_AUTO_CREATE = True
+WIF_PADES_AUTO_CREATE = True
+# Webhook tests run a receiver on 127.0.0.1 over http.
+WIF_WEBHOOK_ALLOW_PRIVATE = True
+WIF_WEBHOOK_ALLOW_HTTP = True
 
 
 def _remove_temporary_folders(creator: int = os.getpid()) -> None:
@@ -34,7 +38,3 @@ def _remove_temporary_folders(creator: int = os.getpid()) -> None:
 
 
 atexit.register(_remove_temporary_folders)
-WIF_PADES_AUTO_CREATE = True
-# Webhook tests run a receiver on 127.0.0.1 over http.
-WIF_WEBHOOK_ALLOW_PRIVATE = True
-WIF_WEBHOOK_ALLOW_HTTP = True
